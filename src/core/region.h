@@ -1,0 +1,117 @@
+/* region — the region tree of Indonesia, from the national root down to the
+ * polling station (TPS).
+ *
+ *   level 0 national  "0"
+ *   level 1 province  2 digits        "32"         (99 = overseas, Luar Negeri)
+ *   level 2 kab/kota  4 digits        "3273"
+ *   level 3 kecamatan 6 digits        "327301"
+ *   level 4 desa/kel. 10 digits       "3273011001"
+ *   level 5 TPS       13 digits       "3273011001001" (desa code + 3-digit number)
+ *
+ * Codes are the Kemendagri codes without dots. Nodes live in one array
+ * sorted by (level, code), so every node's children are contiguous and each
+ * level is a contiguous range: lookup by code is a binary search inside the
+ * level its length names. The tree owns all its nodes and names.
+ *
+ * Overseas regions are not in Kemendagri's list; the project ships its own
+ * table of them (data/luarnegeri.csv) in the same CSV form.
+ *
+ * Building: region_tree_new, then region_add_csv (wilayah-style CSV, any
+ * number of times), then region_tree_finish (sorts, links, checks every
+ * node has its parent). TPS are added after finish with region_add_tps
+ * (in any order) followed by region_tree_finish again. */
+#ifndef REKAP_REGION_H
+#define REKAP_REGION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+enum {
+    REGION_NATIONAL = 0,
+    REGION_PROVINCE = 1,
+    REGION_KABKOTA = 2,
+    REGION_KECAMATAN = 3,
+    REGION_DESA = 4,
+    REGION_TPS = 5,
+    REGION_LEVELS = 6,
+};
+
+#define REGION_NONE UINT32_MAX
+#define REGION_CODE_MAX 14 /* 13 digits + NUL */
+#define REGION_NAME_MAX 128
+#define REGION_OVERSEAS "99"
+
+typedef struct region {
+    char code[REGION_CODE_MAX]; /* digits only, "0" for the nation */
+    uint8_t level;
+    uint32_t parent;            /* index, REGION_NONE for the root */
+    uint32_t child;             /* first child's index */
+    uint32_t nchild;
+    const char *name;           /* owned by the tree; "TPS 001" for a TPS */
+    uint32_t pop_male;          /* population where known (national, province,  */
+    uint32_t pop_female;        /* kab/kota from penduduk.csv), else 0           */
+} region;
+
+typedef struct region_tree {
+    region *node;
+    size_t n, cap;
+    size_t level_start[REGION_LEVELS + 1]; /* level L is [start[L], start[L+1]) */
+    /* private */
+    char *names;
+    size_t names_len, names_cap;
+    int finished;
+} region_tree;
+
+/* Level of a code by its digit count (1 -> national "0"), -1 if no level has
+ * that length or it holds a non-digit. */
+int region_code_level(const char *code);
+
+/* Normalise a dotted or plain code into out (digits only). Returns 0, or
+ * ERR_INVALID when it is not a well-formed code of any level. */
+int region_code_normalise(const char *in, char out[REGION_CODE_MAX]);
+
+region_tree *region_tree_new(void); /* holds the national root already */
+void region_tree_free(region_tree *t);
+
+/* Parse a wilayah-style CSV ("kode,nama" header, dotted codes, RFC 4180
+ * quoting) from a buffer. `source` names it in errors. Bounded: at most
+ * 2 million rows, names up to REGION_NAME_MAX-1 bytes. On error nothing
+ * from this buffer is kept. */
+int region_add_csv(region_tree *t, const char *buf, size_t len,
+                   const char *source, err_info *e);
+
+/* Parse penduduk.csv ("kode,nama,pria,wanita,total") and set populations
+ * of the nodes it names (after region_tree_finish). Unknown codes and
+ * pria+wanita != total are errors. */
+int region_set_population_csv(region_tree *t, const char *buf, size_t len,
+                              const char *source, err_info *e);
+
+/* Add TPS number `no` (1..999) under desa index `desa`. */
+int region_add_tps(region_tree *t, uint32_t desa, unsigned no, err_info *e);
+
+/* Sort, link parents and children, and check the tree. Returns
+ * ERR_INVALID (code REGION_ORPHAN / REGION_DUPLICATE) when a node has no
+ * parent or a code appears twice. */
+int region_tree_finish(region_tree *t, err_info *e);
+
+/* Index of the node with this code (dotted or plain), or REGION_NONE. */
+uint32_t region_find(const region_tree *t, const char *code);
+
+/* Case-insensitive name search: fills out[] with up to max indices of nodes
+ * whose name contains `needle` (at `level`, or any level when level < 0),
+ * in tree order; returns the total number of matches. */
+size_t region_find_name(const region_tree *t, const char *needle, int level,
+                        uint32_t *out, size_t max);
+
+/* Index of the ancestor of `idx` at `level` (idx itself when already at that
+ * level), REGION_NONE when level is deeper than idx's. */
+uint32_t region_ancestor(const region_tree *t, uint32_t idx, int level);
+
+/* Is `anc` equal to `idx` or one of its ancestors? */
+int region_is_within(const region_tree *t, uint32_t idx, uint32_t anc);
+
+extern const char *const region_level_name[REGION_LEVELS]; /* "nasional", "provinsi", ... */
+
+#endif
