@@ -1,0 +1,38 @@
+/* csv — a bounded RFC 4180 reader over a buffer in memory: quoted fields
+ * with "" escapes and embedded commas, CRLF or LF line ends, a UTF-8 BOM at
+ * the start skipped. Used for the master data and the outcome tables.
+ * Records are bounded (CSV_RECORD_MAX bytes, `max_fields` fields) so a
+ * hostile file cannot make it allocate without end. */
+#ifndef REKAP_CSV_H
+#define REKAP_CSV_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+#define CSV_RECORD_MAX 4096
+
+typedef struct csv_reader {
+    const char *p, *end;
+    const char *source;   /* file name for errors */
+    unsigned line;        /* line number of the record last returned (1-based) */
+    char buf[CSV_RECORD_MAX];
+} csv_reader;
+
+void csv_init(csv_reader *r, const char *buf, size_t len, const char *source);
+
+/* Read the next record. fields[] point into r->buf (valid until the next
+ * call). Returns the number of fields (>= 1), 0 at end of input, or
+ * ERR_INVALID / ERR_LIMIT with e filled: CSV_QUOTE (unterminated or stray
+ * quote), CSV_RECORD_TOO_LONG, CSV_TOO_MANY_FIELDS; e->where "source:line".
+ * Blank lines are skipped. */
+int csv_next(csv_reader *r, char **fields, int max_fields, err_info *e);
+
+/* "source:line" of the last record, for callers' own errors. */
+void csv_where(const csv_reader *r, char *buf, size_t cap);
+
+/* Parse a non-negative decimal integer field that must fit in max; returns 0
+ * or ERR_INVALID (no sign, no spaces, no empty field). */
+int csv_uint(const char *field, unsigned long long max, unsigned long long *out);
+
+#endif
