@@ -1,0 +1,149 @@
+/* cli_common — helpers shared by the subcommands; see cli.h. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "io/file.h"
+#include "io/masterdata.h"
+
+#ifndef REKAP_DEFAULT_DATA_DIR
+#define REKAP_DEFAULT_DATA_DIR "data"
+#endif
+
+const char *cli_data_dir(const char *opt)
+{
+    if (opt)
+        return opt;
+    const char *env = getenv("REKAP_DATA");
+    return env && *env ? env : REKAP_DEFAULT_DATA_DIR;
+}
+
+void cli_error(const err_info *e)
+{
+    fprintf(stderr, "rekap: %s%s%s: %s\n", e->where, e->where[0] ? ": " : "",
+            e->code ? e->code : "ERROR", e->msg);
+}
+
+int cli_load_election(const char *data_dir, const char *path, election **out)
+{
+    err_info e = {0};
+    region_tree *tree = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    if (masterdata_load(data_dir, &tree, &e) < 0)
+        goto fail;
+    if (file_read_all(path, CLI_ELECTION_MAX, &buf, &len, &e) < 0) {
+        region_tree_free(tree);
+        goto fail;
+    }
+    int rc = election_parse(buf, len, tree, out, &e); /* frees tree on error */
+    free(buf);
+    if (rc < 0) {
+        fprintf(stderr, "rekap: %s: ", path); /* e.where is a JSON path inside it */
+        goto fail;
+    }
+    return 0;
+fail:
+    cli_error(&e);
+    return CLI_FAIL;
+}
+
+static int cli_is_jsonl(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 6 && strcmp(path + n - 6, ".jsonl") == 0;
+}
+
+/* Call fn for one form document held in buf. */
+static int cli_form_one(cli_form_fn fn, void *ctx, const char *where,
+                        const char *buf, size_t len, form *f)
+{
+    err_info e = {0};
+    if (form_parse(buf, len, f, &e) < 0)
+        return fn(ctx, where, NULL, &e);
+    return fn(ctx, where, f, NULL);
+}
+
+/* A line longer than a form may be is reported, then skipped to its end. */
+static int cli_forms_jsonl(const char *path, FILE *fp, cli_form_fn fn, void *ctx, form *f)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long lineno = 0;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        char where[300];
+        snprintf(where, sizeof where, "%s:%lu", path, lineno);
+        if ((size_t)n > FORM_JSON_MAX) {
+            err_info e;
+            err_set(&e, ERR_LIMIT, "FORM_JSON", "", "form is over %d bytes", FORM_JSON_MAX);
+            rc = fn(ctx, where, NULL, &e);
+            continue;
+        }
+        rc = cli_form_one(fn, ctx, where, line, (size_t)n, f);
+    }
+    free(line);
+    return rc;
+}
+
+int cli_forms_each(char **paths, int n, cli_form_fn fn, void *ctx)
+{
+    form *f = mem_alloc(sizeof *f);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (cli_is_jsonl(paths[i])) {
+            FILE *fp = fopen(paths[i], "r");
+            if (!fp) {
+                err_info e;
+                err_set(&e, ERR_IO, "FILE_OPEN", "", "cannot open: %s", strerror(errno));
+                rc = fn(ctx, paths[i], NULL, &e);
+                continue;
+            }
+            rc = cli_forms_jsonl(paths[i], fp, fn, ctx, f);
+            fclose(fp);
+            continue;
+        }
+        err_info e = {0};
+        char *buf;
+        size_t len;
+        if (file_read_all(paths[i], FORM_JSON_MAX, &buf, &len, &e) < 0) {
+            rc = fn(ctx, paths[i], NULL, &e); /* one unreadable file is one bad form */
+            continue;
+        }
+        rc = cli_form_one(fn, ctx, paths[i], buf, len, f);
+        free(buf);
+    }
+    free(f);
+    return rc;
+}
+
+int cli_parse_kinds(const char *s, unsigned *kinds)
+{
+    if (strcmp(s, "all") == 0) {
+        *kinds = (1u << CONTEST_KINDS) - 1;
+        return 0;
+    }
+    *kinds = 0;
+    char *dup = mem_strdup(s), *save = NULL;
+    int rc = 0;
+    for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int k = contest_kind_parse(tok);
+        if (k < 0) {
+            rc = -1;
+            break;
+        }
+        *kinds |= 1u << k;
+    }
+    free(dup);
+    return rc == 0 && *kinds ? 0 : -1;
+}
