@@ -23,6 +23,10 @@
 #define FORM_PARTIES_MAX 40      /* party blocks on one legislative form */
 #define FORM_SELECTIONS_MAX 1200 /* candidate vote fields on one form */
 #define FORM_JSON_MAX (256 * 1024) /* bytes of one form document */
+/* form_format never needs more than this (NUL included) for a form within
+ * the bounds above, even with any uint16 in a count: 1200 candidates at 6
+ * bytes, 40 party blocks at ~62 bytes, ~500 bytes of the rest. */
+#define FORM_TEXT_MAX 16384
 
 typedef struct form_lpt {        /* a row of the voters section: male, female, total */
     uint16_t male, female, total;
@@ -56,14 +60,19 @@ typedef struct form {
 /* Parse one rekap-chasil/1 document. Structural problems (not JSON, a
  * missing or unknown field, a wrong type, a count outside 0..999, too many
  * selections) return ERR_INVALID / ERR_LIMIT with e->code one of the FORM_*
- * codes of docs/ERRORS.md and e->where the JSON path ("voters.b1[2]"). Rule
- * violations are not parse errors: see rules.h. */
+ * codes of docs/RULES.md and e->where the JSON path ("voters.b1[2]",
+ * "parties[3].candidates[1]"; indices from 0; "line:column" for JSON syntax
+ * errors). On error *out is all zero. Rule violations are not parse errors:
+ * see rules.h. */
 int form_parse(const char *json, size_t len, form *out, err_info *e);
 
-/* Write f as one line of compact JSON (no trailing newline), deterministic.
- * Returns bytes written or ERR_IO. */
+/* Write f as one line of compact JSON (no trailing newline), deterministic:
+ * fields in the documented order, no spaces. form_parse reads it back to an
+ * identical struct. f must hold a 13-digit TPS code and consistent party
+ * blocks (as form_parse leaves it). Returns bytes written or ERR_IO. */
 int form_write(const form *f, FILE *out);
-/* Same into a buffer: returns the length it needs (like snprintf). */
+/* Same into a buffer: returns the length it needs without the NUL, and
+ * writes a NUL-terminated prefix when cap is too small (like snprintf). */
 size_t form_format(const form *f, char *buf, size_t cap);
 
 /* Sum of the candidates' votes of party block i. */

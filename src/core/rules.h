@@ -49,12 +49,13 @@ typedef struct rule_def {
     rule_id id;
     const char *code;       /* stable machine code, e.g. "B4_SUM" */
     rule_severity severity;
-    const char *msg_id;     /* Bahasa Indonesia, may hold %s for the detail */
-    const char *msg_en;     /* English */
+    const char *msg_id;     /* Bahasa Indonesia, plain text (no format) */
+    const char *msg_en;     /* English, plain text */
 } rule_def;
 
+/* The definition of rule id, or NULL when id is outside the table. */
 const rule_def *rules_def(rule_id id);
-/* The rule with this code, or NULL. */
+/* The rule with this code (exact, case-sensitive), or NULL. */
 const rule_def *rules_find(const char *code);
 
 #define RULES_DETAIL_MAX 96
@@ -74,24 +75,31 @@ typedef struct rule_report {
 } rule_report;
 
 /* Check the form's own arithmetic and the soft signals that need nothing
- * else. `rules` gives the ballot-reserve configuration (NULL: 2%, DPTb and
- * DPK allowed). Appends to *r (call rules_report_init first). */
+ * else (TURNOUT_OVER, ONE_TAKES_ALL, INVALID_HIGH). `rules` gives the
+ * ballot-reserve configuration (NULL: 2%, DPTb and DPK allowed). Appends to
+ * *r (call rules_report_init first). Allocates nothing. */
 void rules_check_form(const form *f, const election_rules *rules, rule_report *r);
 
 /* Check the form against the election: the TPS exists, the ballot is cast
- * there, the ballot shape and the registered DPT match. Appends to *r. */
+ * there, the ballot shape (first difference only) and the registered DPT
+ * match. Stops after TPS_UNKNOWN / CONTEST_NOT_HERE. Appends to *r. */
 void rules_check_election(const form *f, const election *el, rule_report *r);
 
 /* Neighbour signal: flags each TPS whose turnout (B4/DPT) lies more than
  * `spread` (0.30 = 30 points) from the median of its group when the group
- * has at least 3 members. turnout_pct[i] in percent; sets flagged[i]. */
+ * has at least 3 members. turnout_pct[i] in percent; sets every flagged[i]
+ * to 0 or 1. NaN entries (DPT 0) are left out of the group and never
+ * flagged. The median of an even group is the mean of the middle two. */
 void rules_neighbour_outliers(const double *turnout_pct, size_t n, double spread,
                               unsigned char *flagged);
 
 void rules_report_init(rule_report *r);
+/* Append a hit with a printf-style detail. nhard/nsoft count every hit,
+ * also those past RULES_HITS_MAX (which only bump `truncated`). */
 void rules_report_add(rule_report *r, rule_id id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Message of hit h in the chosen language ("id" or "en"), into buf. */
+/* "<message>: <detail>" of hit h in the chosen language ("en"; anything
+ * else, "id" included, gives Bahasa Indonesia), into buf. */
 void rules_hit_message(const rule_hit *h, const char *lang, char *buf, size_t cap);
 
 #endif

@@ -1,0 +1,546 @@
+/* form — owns the rekap-chasil/1 document of one C.Hasil: parsing it from
+ * untrusted JSON into a fixed-size `form` (no allocation kept), and writing
+ * it back as deterministic compact JSON. Parsing checks only structure
+ * (fields, types, ranges, bounds); the arithmetic of the form is rules.c's.
+ *
+ * Parsing goes through jansson (strict: duplicate keys rejected, no NUL in
+ * strings, one value per document). Error paths name the JSON path of the
+ * offending value; paths are only built when an error is reported, so a
+ * clean form costs no string formatting beyond the per-party prefix. */
+#include "core/form.h"
+
+#include <assert.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <string.h>
+
+#define FORM_FORMAT_ID "rekap-chasil/1"
+#define FORM_PATH_MAX 64 /* longest path: "parties[39].candidates[98]" */
+
+/* ------------------------------------------------------------------ */
+/* parsing                                                             */
+
+/* "parent.key[idx]" with the parts that are present (key NULL, idx < 0 or
+ * parent "" leave their part out). */
+static void path_fmt(char *buf, size_t cap, const char *parent, const char *key,
+                     int idx)
+{
+    int n = snprintf(buf, cap, "%s%s%s", parent, (*parent && key) ? "." : "",
+                     key ? key : "");
+    if (idx >= 0 && n >= 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, "[%d]", idx);
+}
+
+/* Record a structural error at parent.key[idx]. */
+static int fail(err_info *e, int rc, const char *code, const char *parent,
+                const char *key, int idx, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static int fail(err_info *e, int rc, const char *code, const char *parent,
+                const char *key, int idx, const char *fmt, ...)
+{
+    char where[FORM_PATH_MAX];
+    char msg[sizeof e->msg];
+    va_list ap;
+
+    path_fmt(where, sizeof where, parent, key, idx);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(e, rc, code, where, "%s", msg);
+}
+
+/* Every key of obj must be one of allowed[0..n): a typo in a field name
+ * must not pass as a missing optional field. */
+static int check_keys(json_t *obj, const char *const *allowed, size_t n,
+                      const char *parent, err_info *e)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach(obj, key, v) {
+        size_t i = 0;
+        while (i < n && strcmp(key, allowed[i]) != 0)
+            i++;
+        if (i == n)
+            return fail(e, ERR_INVALID, "FORM_FIELD_UNKNOWN", parent, key, -1,
+                        "unknown field \"%s\"", key);
+    }
+    return 0;
+}
+
+/* The value of a required field. */
+static int field(json_t *obj, const char *parent, const char *key, json_t **out,
+                 err_info *e)
+{
+    *out = json_object_get(obj, key);
+    if (!*out)
+        return fail(e, ERR_INVALID, "FORM_FIELD_MISSING", parent, key, -1,
+                    "missing field \"%s\"", key);
+    return 0;
+}
+
+/* An integer in [lo, hi]; every count on the paper form is three digit
+ * boxes, so counts use lo 0, hi FORM_COUNT_MAX. */
+static int int_value(json_t *v, json_int_t lo, json_int_t hi, uint16_t *out,
+                     const char *parent, const char *key, int idx, err_info *e)
+{
+    if (!json_is_integer(v))
+        return fail(e, ERR_INVALID, "FORM_FIELD_TYPE", parent, key, idx,
+                    "must be a whole number");
+    json_int_t x = json_integer_value(v);
+    if (x < lo || x > hi)
+        return fail(e, ERR_INVALID, "FORM_VALUE_RANGE", parent, key, idx,
+                    "%lld is outside %lld..%lld", (long long)x, (long long)lo,
+                    (long long)hi);
+    *out = (uint16_t)x;
+    return 0;
+}
+
+static int count_value(json_t *v, uint16_t *out, const char *parent,
+                       const char *key, int idx, err_info *e)
+{
+    return int_value(v, 0, FORM_COUNT_MAX, out, parent, key, idx, e);
+}
+
+static int count_field(json_t *obj, const char *parent, const char *key,
+                       uint16_t *out, err_info *e)
+{
+    json_t *v;
+    int rc = field(obj, parent, key, &v, e);
+    return rc ? rc : count_value(v, out, parent, key, -1, e);
+}
+
+static int object_field(json_t *obj, const char *parent, const char *key,
+                        json_t **out, err_info *e)
+{
+    int rc = field(obj, parent, key, out, e);
+    if (rc == 0 && !json_is_object(*out))
+        rc = fail(e, ERR_INVALID, "FORM_FIELD_TYPE", parent, key, -1,
+                  "must be an object");
+    return rc;
+}
+
+/* An array of at most max elements. */
+static int array_field(json_t *obj, const char *parent, const char *key,
+                       size_t max, json_t **out, err_info *e)
+{
+    int rc = field(obj, parent, key, out, e);
+    if (rc == 0 && !json_is_array(*out))
+        rc = fail(e, ERR_INVALID, "FORM_FIELD_TYPE", parent, key, -1,
+                  "must be an array");
+    if (rc == 0 && json_array_size(*out) > max)
+        rc = fail(e, ERR_LIMIT, "FORM_TOO_MANY", parent, key, -1,
+                  "%zu entries, at most %zu", json_array_size(*out), max);
+    return rc;
+}
+
+static int string_field(json_t *obj, const char *key, const char **out,
+                        err_info *e)
+{
+    json_t *v;
+    int rc = field(obj, "", key, &v, e);
+    if (rc == 0 && !json_is_string(v))
+        rc = fail(e, ERR_INVALID, "FORM_FIELD_TYPE", "", key, -1,
+                  "must be a string");
+    if (rc == 0)
+        *out = json_string_value(v);
+    return rc;
+}
+
+/* Counts array[0..n) into out[]. */
+static int count_array(json_t *arr, uint16_t *out, const char *parent,
+                       const char *key, err_info *e)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(arr, i, v) {
+        int rc = count_value(v, &out[i], parent, key, (int)i, e);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* A voters row: [male, female, total]. */
+static int parse_lpt(json_t *voters, const char *key, form_lpt *row, err_info *e)
+{
+    json_t *arr;
+    uint16_t c[3];
+    int rc = array_field(voters, "voters", key, SIZE_MAX, &arr, e);
+
+    if (rc == 0 && json_array_size(arr) != 3)
+        rc = fail(e, ERR_INVALID, "FORM_FIELD_TYPE", "voters", key, -1,
+                  "must be [male, female, total], got %zu numbers",
+                  json_array_size(arr));
+    if (rc == 0)
+        rc = count_array(arr, c, "voters", key, e);
+    if (rc == 0) {
+        row->male = c[0];
+        row->female = c[1];
+        row->total = c[2];
+    }
+    return rc;
+}
+
+static int parse_voters(json_t *root, form *f, err_info *e)
+{
+    static const char *const keys[] = {"dpt", "dptb", "dpk", "b1", "b2",
+                                       "b3",  "b4",   "disabled"};
+    form_lpt *rows[] = {&f->dpt, &f->dptb, &f->dpk, &f->b1,
+                        &f->b2,  &f->b3,   &f->b4,  &f->disabled};
+    json_t *voters;
+    int rc = object_field(root, "", "voters", &voters, e);
+
+    if (rc == 0)
+        rc = check_keys(voters, keys, 8, "voters", e);
+    for (size_t i = 0; rc == 0 && i < 8; i++)
+        rc = parse_lpt(voters, keys[i], rows[i], e);
+    return rc;
+}
+
+static int parse_ballots(json_t *root, form *f, err_info *e)
+{
+    static const char *const keys[] = {"received", "used", "damaged", "unused"};
+    uint16_t *vals[] = {&f->received, &f->used, &f->damaged, &f->unused};
+    json_t *ballots;
+    int rc = object_field(root, "", "ballots", &ballots, e);
+
+    if (rc == 0)
+        rc = check_keys(ballots, keys, 4, "ballots", e);
+    for (size_t i = 0; rc == 0 && i < 4; i++)
+        rc = count_field(ballots, "ballots", keys[i], vals[i], e);
+    return rc;
+}
+
+/* PPWP / DPD: "votes", one count per candidate (pair) in ballot order. */
+static int parse_votes(json_t *root, form *f, err_info *e)
+{
+    json_t *arr;
+    int rc = array_field(root, "", "votes", ELECTION_CANDIDATES_MAX, &arr, e);
+
+    if (rc == 0 && json_array_size(arr) == 0)
+        rc = fail(e, ERR_INVALID, "FORM_SHAPE", "", "votes", -1,
+                  "a ballot has at least one candidate");
+    if (rc == 0)
+        rc = count_array(arr, f->votes, "", "votes", e);
+    if (rc == 0)
+        f->nvotes = (uint16_t)json_array_size(arr);
+    return rc;
+}
+
+/* One party block; its candidates' votes go to f->votes[f->nvotes..]. */
+static int parse_party(json_t *obj, unsigned i, form *f, uint8_t *seen,
+                       err_info *e)
+{
+    static const char *const keys[] = {"no", "party_only", "candidates", "total"};
+    char path[FORM_PATH_MAX];
+    form_party *p = &f->party[i];
+    json_t *no, *cands;
+    int rc;
+
+    snprintf(path, sizeof path, "parties[%u]", i);
+    if (!json_is_object(obj))
+        return fail(e, ERR_INVALID, "FORM_FIELD_TYPE", "parties", NULL, (int)i,
+                    "must be an object");
+    rc = check_keys(obj, keys, 4, path, e);
+    if (rc == 0)
+        rc = field(obj, path, "no", &no, e);
+    if (rc == 0)
+        rc = int_value(no, 1, ELECTION_PARTY_MAX, &p->no, path, "no", -1, e);
+    if (rc == 0 && seen[p->no])
+        rc = fail(e, ERR_INVALID, "FORM_PARTY_DUPLICATE", path, "no", -1,
+                  "party %u appears twice", (unsigned)p->no);
+    if (rc == 0)
+        rc = count_field(obj, path, "party_only", &p->party_only, e);
+    if (rc == 0)
+        rc = array_field(obj, path, "candidates", ELECTION_CANDIDATES_MAX, &cands, e);
+    if (rc == 0 && f->nvotes + json_array_size(cands) > FORM_SELECTIONS_MAX)
+        rc = fail(e, ERR_LIMIT, "FORM_TOO_MANY", path, "candidates", -1,
+                  "more than %d candidates on one form", FORM_SELECTIONS_MAX);
+    if (rc == 0)
+        rc = count_array(cands, f->votes + f->nvotes, path, "candidates", e);
+    if (rc == 0)
+        rc = count_field(obj, path, "total", &p->total, e);
+    if (rc == 0) {
+        seen[p->no] = 1;
+        p->cand = f->nvotes;
+        p->ncand = (uint16_t)json_array_size(cands);
+        f->nvotes = (uint16_t)(f->nvotes + p->ncand);
+    }
+    return rc;
+}
+
+/* DPR / DPRD: "parties", one block per party in ballot order. */
+static int parse_parties(json_t *root, form *f, err_info *e)
+{
+    uint8_t seen[ELECTION_PARTY_MAX + 1] = {0};
+    json_t *arr, *v;
+    size_t i;
+    int rc = array_field(root, "", "parties", FORM_PARTIES_MAX, &arr, e);
+
+    if (rc == 0 && json_array_size(arr) == 0)
+        rc = fail(e, ERR_INVALID, "FORM_SHAPE", "", "parties", -1,
+                  "a ballot has at least one party");
+    if (rc)
+        return rc;
+    json_array_foreach(arr, i, v) {
+        rc = parse_party(v, (unsigned)i, f, seen, e);
+        if (rc)
+            return rc;
+        f->nparty = (uint16_t)(i + 1);
+    }
+    return 0;
+}
+
+/* The selections section: which of "votes"/"parties" the contest needs. */
+static int parse_selections(json_t *root, form *f, err_info *e)
+{
+    int party_list = contest_is_party_list(f->kind);
+    const char *wrong = party_list ? "votes" : "parties";
+
+    if (json_object_get(root, wrong))
+        return fail(e, ERR_INVALID, "FORM_SHAPE", "", wrong, -1,
+                    "a %s form carries \"%s\", not \"%s\"",
+                    contest_kind_id[f->kind], party_list ? "parties" : "votes",
+                    wrong);
+    return party_list ? parse_parties(root, f, e) : parse_votes(root, f, e);
+}
+
+/* 13 digits: the 10-digit desa code and a TPS number 001..999. */
+static int tps_code_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n != REGION_CODE_MAX - 1)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return strcmp(s + 10, "000") != 0;
+}
+
+static int parse_head(json_t *root, form *f, err_info *e)
+{
+    const char *s;
+    int rc = string_field(root, "format", &s, e);
+
+    if (rc == 0 && strcmp(s, FORM_FORMAT_ID) != 0)
+        rc = fail(e, ERR_INVALID, "FORM_FORMAT", "", "format", -1,
+                  "expected \"%s\"", FORM_FORMAT_ID);
+    if (rc == 0)
+        rc = string_field(root, "tps", &s, e);
+    if (rc == 0 && !tps_code_ok(s))
+        rc = fail(e, ERR_INVALID, "FORM_TPS_CODE", "", "tps", -1,
+                  "a TPS code is 13 digits (desa code and TPS number 001..999)");
+    if (rc == 0)
+        memcpy(f->tps, s, REGION_CODE_MAX);
+    if (rc == 0)
+        rc = string_field(root, "contest", &s, e);
+    if (rc == 0) {
+        int k = contest_kind_parse(s);
+        if (k < 0)
+            rc = fail(e, ERR_INVALID, "FORM_CONTEST", "", "contest", -1,
+                      "unknown contest (ppwp, dpr, dpd, dprd_prov, dprd_kab)");
+        else
+            f->kind = (contest_kind)k;
+    }
+    return rc;
+}
+
+static int parse_root(json_t *root, form *f, err_info *e)
+{
+    static const char *const keys[] = {"format", "tps",     "contest", "voters",
+                                       "ballots", "votes",  "parties", "valid",
+                                       "invalid", "total"};
+    int rc;
+
+    if (!json_is_object(root))
+        return fail(e, ERR_INVALID, "FORM_FIELD_TYPE", "", NULL, -1,
+                    "a form is a JSON object");
+    rc = check_keys(root, keys, sizeof keys / sizeof keys[0], "", e);
+    if (rc == 0)
+        rc = parse_head(root, f, e);
+    if (rc == 0)
+        rc = parse_voters(root, f, e);
+    if (rc == 0)
+        rc = parse_ballots(root, f, e);
+    if (rc == 0)
+        rc = parse_selections(root, f, e);
+    if (rc == 0)
+        rc = count_field(root, "", "valid", &f->valid, e);
+    if (rc == 0)
+        rc = count_field(root, "", "invalid", &f->invalid, e);
+    if (rc == 0)
+        rc = count_field(root, "", "total", &f->total, e);
+    return rc;
+}
+
+/* On error *out is left zeroed, so a failed parse never looks like a form. */
+int form_parse(const char *json, size_t len, form *out, err_info *e)
+{
+    json_error_t jerr;
+    json_t *root;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (len > FORM_JSON_MAX)
+        return err_set(e, ERR_LIMIT, "FORM_JSON_MAX", "", "form is %zu bytes, at most %d",
+                       len, FORM_JSON_MAX);
+    root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        char where[32];
+        snprintf(where, sizeof where, "%d:%d", jerr.line, jerr.column);
+        return err_set(e, ERR_INVALID,
+                       json_error_code(&jerr) == json_error_duplicate_key
+                           ? "FORM_FIELD_DUPLICATE"
+                           : "FORM_JSON",
+                       where, "%s", jerr.text);
+    }
+    rc = parse_root(root, out, e);
+    json_decref(root);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* writing                                                             */
+
+/* An append-only text buffer that, like snprintf, counts what it could not
+ * hold, so one writer serves both the sizing and the filling pass. */
+typedef struct text {
+    char *buf;
+    size_t cap, len;
+} text;
+
+static void put(text *t, const char *s, size_t n)
+{
+    if (t->len < t->cap) {
+        size_t room = t->cap - t->len;
+        memcpy(t->buf + t->len, s, n < room ? n : room);
+    }
+    t->len += n;
+}
+
+static void put_str(text *t, const char *s)
+{
+    put(t, s, strlen(s));
+}
+
+static void put_uint(text *t, unsigned v)
+{
+    char digits[12];
+    size_t n = sizeof digits;
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(t, digits + n, sizeof digits - n);
+}
+
+/* A name (its quotes, colon and any leading comma included) and a count. */
+static void put_count(text *t, const char *name, unsigned v)
+{
+    put_str(t, name);
+    put_uint(t, v);
+}
+
+static void put_list(text *t, const uint16_t *v, unsigned n)
+{
+    put(t, "[", 1);
+    for (unsigned i = 0; i < n; i++) {
+        if (i)
+            put(t, ",", 1);
+        put_uint(t, v[i]);
+    }
+    put(t, "]", 1);
+}
+
+static void put_voters(text *t, const form *f)
+{
+    static const char *const names[] = {"\"dpt\":", ",\"dptb\":", ",\"dpk\":",
+                                        ",\"b1\":", ",\"b2\":",   ",\"b3\":",
+                                        ",\"b4\":", ",\"disabled\":"};
+    const form_lpt *rows[] = {&f->dpt, &f->dptb, &f->dpk, &f->b1,
+                              &f->b2,  &f->b3,   &f->b4,  &f->disabled};
+
+    put_str(t, ",\"voters\":{");
+    for (size_t i = 0; i < 8; i++) {
+        uint16_t c[3] = {rows[i]->male, rows[i]->female, rows[i]->total};
+        put_str(t, names[i]);
+        put_list(t, c, 3);
+    }
+    put(t, "}", 1);
+}
+
+static void put_parties(text *t, const form *f)
+{
+    assert(f->nparty <= FORM_PARTIES_MAX);
+    put_str(t, ",\"parties\":[");
+    for (unsigned i = 0; i < f->nparty; i++) {
+        const form_party *p = &f->party[i];
+        assert((unsigned)p->cand + p->ncand <= f->nvotes);
+        put_str(t, i ? ",{" : "{");
+        put_count(t, "\"no\":", p->no);
+        put_count(t, ",\"party_only\":", p->party_only);
+        put_str(t, ",\"candidates\":");
+        put_list(t, f->votes + p->cand, p->ncand);
+        put_count(t, ",\"total\":", p->total);
+        put(t, "}", 1);
+    }
+    put(t, "]", 1);
+}
+
+size_t form_format(const form *f, char *buf, size_t cap)
+{
+    text t = {buf, cap, 0};
+
+    assert(f->kind >= 0 && f->kind < CONTEST_KINDS);
+    assert(f->nvotes <= FORM_SELECTIONS_MAX);
+    put_str(&t, "{\"format\":\"" FORM_FORMAT_ID "\",\"tps\":\"");
+    put_str(&t, f->tps); /* 13 digits (form_parse checks): needs no escaping */
+    put_str(&t, "\",\"contest\":\"");
+    put_str(&t, contest_kind_id[f->kind]);
+    put(&t, "\"", 1);
+    put_voters(&t, f);
+    put_count(&t, ",\"ballots\":{\"received\":", f->received);
+    put_count(&t, ",\"used\":", f->used);
+    put_count(&t, ",\"damaged\":", f->damaged);
+    put_count(&t, ",\"unused\":", f->unused);
+    put(&t, "}", 1);
+    if (contest_is_party_list(f->kind))
+        put_parties(&t, f);
+    else {
+        put_str(&t, ",\"votes\":");
+        put_list(&t, f->votes, f->nvotes);
+    }
+    put_count(&t, ",\"valid\":", f->valid);
+    put_count(&t, ",\"invalid\":", f->invalid);
+    put_count(&t, ",\"total\":", f->total);
+    put(&t, "}", 1);
+    if (cap)
+        buf[t.len < cap ? t.len : cap - 1] = '\0';
+    return t.len;
+}
+
+int form_write(const form *f, FILE *out)
+{
+    char buf[FORM_TEXT_MAX];
+    size_t n = form_format(f, buf, sizeof buf);
+
+    assert(n < sizeof buf); /* FORM_TEXT_MAX bounds every form within limits */
+    if (fwrite(buf, 1, n, out) != n)
+        return ERR_IO;
+    return (int)n;
+}
+
+unsigned form_party_candidates_sum(const form *f, unsigned i)
+{
+    const form_party *p = &f->party[i];
+    unsigned sum = 0;
+
+    for (unsigned j = 0; j < p->ncand; j++)
+        sum += f->votes[p->cand + j];
+    return sum;
+}
