@@ -19,7 +19,14 @@
  * Building: region_tree_new, then region_add_csv (wilayah-style CSV, any
  * number of times), then region_tree_finish (sorts, links, checks every
  * node has its parent). TPS are added after finish with region_add_tps
- * (in any order) followed by region_tree_finish again. */
+ * (in any order) followed by region_tree_finish again; adding TPS never
+ * moves a node above the TPS level, so indices of provinces ... desa stay
+ * valid. Lookups see the nodes of the last successful finish only.
+ *
+ * Error codes (e->code): REGION_HEADER, REGION_FIELDS, REGION_CODE,
+ * REGION_NAME, REGION_TOO_MANY, REGION_DUPLICATE, REGION_ORPHAN,
+ * REGION_UNFINISHED, REGION_NOT_DESA, REGION_TPS_NUMBER, REGION_POP_UNKNOWN,
+ * REGION_POP_DUPLICATE, REGION_POP_NUMBER, REGION_POP_TOTAL (docs/DATA.md). */
 #ifndef REKAP_REGION_H
 #define REKAP_REGION_H
 
@@ -42,26 +49,32 @@ enum {
 #define REGION_CODE_MAX 14 /* 13 digits + NUL */
 #define REGION_NAME_MAX 128
 #define REGION_OVERSEAS "99"
+#define REGION_NODES_MAX 4000000u /* nodes in one tree, TPS included */
 
 typedef struct region {
     char code[REGION_CODE_MAX]; /* digits only, "0" for the nation */
     uint8_t level;
     uint32_t parent;            /* index, REGION_NONE for the root */
-    uint32_t child;             /* first child's index */
+    uint32_t child;             /* first child's index, REGION_NONE if none */
     uint32_t nchild;
     const char *name;           /* owned by the tree; "TPS 001" for a TPS */
     uint32_t pop_male;          /* population where known (national, province,  */
     uint32_t pop_female;        /* kab/kota from penduduk.csv), else 0           */
 } region;
 
+struct region_names; /* private: a block of the name arena */
+
 typedef struct region_tree {
     region *node;
     size_t n, cap;
     size_t level_start[REGION_LEVELS + 1]; /* level L is [start[L], start[L+1]) */
     /* private */
-    char *names;
-    size_t names_len, names_cap;
-    int finished;
+    struct region_names *names;  /* name arena: blocks that never move, so  */
+                                 /* node names stay valid while it grows    */
+    char (*tps_names)[8];        /* "TPS 001".."TPS 999", shared by all TPS  */
+    int finished;                /* levels are sorted and linked; nodes in    */
+                                 /* [level_start[REGION_LEVELS], n) are TPS   */
+                                 /* added since, waiting for the next finish  */
 } region_tree;
 
 /* Level of a code by its digit count (1 -> national "0"), -1 if no level has
@@ -75,33 +88,44 @@ int region_code_normalise(const char *in, char out[REGION_CODE_MAX]);
 region_tree *region_tree_new(void); /* holds the national root already */
 void region_tree_free(region_tree *t);
 
-/* Parse a wilayah-style CSV ("kode,nama" header, dotted codes, RFC 4180
- * quoting) from a buffer. `source` names it in errors. Bounded: at most
- * 2 million rows, names up to REGION_NAME_MAX-1 bytes. On error nothing
- * from this buffer is kept. */
+/* Parse a wilayah-style CSV ("kode,nama" header, dotted or plain codes of
+ * levels 1..4, RFC 4180 quoting) from a buffer. `source` names it in errors.
+ * Bounded: at most 2 million rows, names 1..REGION_NAME_MAX-1 bytes, at most
+ * REGION_NODES_MAX nodes. On error nothing from this buffer is kept. The
+ * tree needs region_tree_finish afterwards. */
 int region_add_csv(region_tree *t, const char *buf, size_t len,
                    const char *source, err_info *e);
 
-/* Parse penduduk.csv ("kode,nama,pria,wanita,total") and set populations
- * of the nodes it names (after region_tree_finish). Unknown codes and
- * pria+wanita != total are errors. */
+/* Parse penduduk.csv ("kode,nama,pria,wanita,total" header, codes of
+ * levels 0..4 dotted or plain) and set populations of the nodes it names
+ * (after region_tree_finish). Unknown codes (ERR_NOTFOUND), a code given
+ * twice, numbers that are not whole numbers fitting 32 bits and
+ * pria+wanita != total are errors; on error no population is changed.
+ * The `nama` column is not compared with the tree's names. */
 int region_set_population_csv(region_tree *t, const char *buf, size_t len,
                               const char *source, err_info *e);
 
-/* Add TPS number `no` (1..999) under desa index `desa`. */
+/* Add TPS number `no` (1..999) under desa index `desa`, named "TPS 001".
+ * The tree must be finished (REGION_UNFINISHED otherwise). The TPS is
+ * visible to lookups after the next region_tree_finish; a TPS added twice is
+ * reported there (REGION_DUPLICATE). */
 int region_add_tps(region_tree *t, uint32_t desa, unsigned no, err_info *e);
 
 /* Sort, link parents and children, and check the tree. Returns
  * ERR_INVALID (code REGION_ORPHAN / REGION_DUPLICATE) when a node has no
- * parent or a code appears twice. */
+ * parent or a code appears twice. When only TPS were added since the last
+ * finish, this is linear in the number of TPS, and a failure drops exactly
+ * those TPS and leaves the tree as it was. After CSV rows a failure leaves
+ * the tree unfinished: only region_tree_free is then useful. */
 int region_tree_finish(region_tree *t, err_info *e);
 
 /* Index of the node with this code (dotted or plain), or REGION_NONE. */
 uint32_t region_find(const region_tree *t, const char *code);
 
-/* Case-insensitive name search: fills out[] with up to max indices of nodes
- * whose name contains `needle` (at `level`, or any level when level < 0),
- * in tree order; returns the total number of matches. */
+/* Case-insensitive (ASCII) name search: fills out[] with up to max indices
+ * of nodes whose name contains `needle` (at `level`, or any level when
+ * level < 0), in index order (level, then code); returns the total number
+ * of matches. */
 size_t region_find_name(const region_tree *t, const char *needle, int level,
                         uint32_t *out, size_t max);
 
