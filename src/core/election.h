@@ -34,6 +34,12 @@ int contest_kind_parse(const char *id);
 
 #define ELECTION_PARTY_MAX 99      /* ballot numbers 1..99 */
 #define ELECTION_CANDIDATES_MAX 99 /* per list or per individual ballot */
+#define ELECTION_SEATS_MAX 120     /* seats of one district */
+#define ELECTION_DISTRICTS_MAX 10000 /* districts of one contest kind */
+#define ELECTION_TPS_PER_DESA_MAX 999 /* TPS numbers are three digits */
+#define ELECTION_DPT_MAX 999       /* a form's boxes hold three digits */
+#define ELECTION_TEXT_MAX 200      /* bytes of any name, abbreviation or id */
+#define ELECTION_DOC_MAX ((size_t)256 << 20) /* bytes of one document */
 
 typedef struct election_candidate {
     uint16_t no;   /* ballot number, 1.. in order */
@@ -97,7 +103,12 @@ typedef struct election {
     election_tps *tps;
 } election;
 
-/* A new empty election over `tree` (ownership passes to the election). */
+/* A new empty election over `tree` (ownership passes to the election).
+ * tps[] is sized from the tree's TPS level as it is now (DPT zero, no
+ * districts), rules hold the law's defaults (20 permille, DPTb and DPK
+ * reserve on, 300 voters per TPS); the caller sets the name, fills
+ * parties, districts and DPT (strings allocated with mem.h: the election
+ * frees them), then calls election_link. */
 election *election_new(region_tree *tree);
 void election_free(election *el);
 
@@ -109,12 +120,18 @@ void election_free(election *el);
 int election_parse(const char *json, size_t len, region_tree *tree,
                    election **out, err_info *e);
 
-/* Write the rekap-election/1 document (deterministic byte for byte). */
+/* Write the rekap-election/1 document (deterministic byte for byte).
+ * ERR_INVALID when the TPS of a desa are not numbered 1..n (the format
+ * cannot say otherwise), ERR_IO when the stream fails. */
 int election_write(const election *el, FILE *f);
 
-/* Fill tps[].district from the districts' region lists; errors when a TPS
- * lies in two districts of one kind or a cast ballot has no district. Called
- * by election_parse and by the generator. */
+/* Check every rule of the definition that is not about JSON syntax (rules
+ * ranges, party numbers, seats, candidate numbering, list lengths, local
+ * parties, district ids and scope, DPT per TPS) and fill tps[].district from
+ * the districts' region lists: errors when a TPS lies in two districts of
+ * one kind or a cast ballot has no district. Errors carry the JSON path of
+ * the offending item as election_write would place it. Called by
+ * election_parse and by the generator. O(tree nodes + definition size). */
 int election_link(election *el, err_info *e);
 
 /* TPS index (0-based, into tps[]) of a 13-digit code, or ELECTION_NONE. */

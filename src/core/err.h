@@ -3,7 +3,7 @@
  * Functions return 0 on success or a negative ERR_* code. Where the cause
  * comes from outside (a file, a form, a request) the function also fills an
  * err_info: a stable machine code (UPPER_SNAKE, never changes once shipped,
- * listed in docs/ERRORS.md), where it happened (file:line or field path)
+ * indexed in docs/ERRORS.md), where it happened (file:line or field path)
  * and a human message in English. */
 #ifndef REKAP_ERR_H
 #define REKAP_ERR_H
