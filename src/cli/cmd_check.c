@@ -107,7 +107,8 @@ static int check_turnout_cmp(const void *a, const void *b)
 /* Neighbour rule over each (contest, desa) group of forms read. */
 static unsigned long check_neighbours(check_ctx *c)
 {
-    qsort(c->turnout, c->nturnout, sizeof *c->turnout, check_turnout_cmp);
+    if (c->nturnout)
+        qsort(c->turnout, c->nturnout, sizeof *c->turnout, check_turnout_cmp);
     unsigned long flagged = 0;
     double pct[1000];
     unsigned char flag[1000];
