@@ -1317,19 +1317,43 @@ static int assign_kind(election *el, contest_kind k, uint32_t *mark, err_info *e
 }
 
 /* Every TPS casts all five ballots at home, PPWP and DPR overseas. */
+/* PPWP and DPR are cast at every TPS, overseas included. The other
+ * ballots are cast at every TPS of a province or at none: overseas votes
+ * neither DPD nor DPRD, and DKI Jakarta has no DPRD kabupaten/kota. A TPS
+ * left out where its neighbours in the province vote is an error. */
+static int check_missing_run(const election *el, size_t from, size_t to, err_info *e)
+{
+    for (int k = 0; k < CONTEST_KINDS; k++) {
+        int everywhere = k == CONTEST_PPWP || k == CONTEST_DPR, cast = everywhere;
+        size_t missing = to;
+        for (size_t i = from; i < to; i++) {
+            if (el->tps[i].district[k] != ELECTION_NONE)
+                cast = 1;
+            else if (missing == to)
+                missing = i;
+        }
+        if (!cast || missing == to)
+            continue;
+        char where[WHERE_MAX];
+        tps_where(el, missing, where, sizeof where);
+        return fail(e, E_DIST_MISSING, where, "TPS %s lies in no %s district",
+                    election_tps_region(el, (uint32_t)missing)->code, contest_kind_id[k]);
+    }
+    return 0;
+}
+
 static int check_missing(const election *el, err_info *e)
 {
-    for (size_t i = 0; i < el->ntps; i++) {
-        int overseas = region_overseas(election_tps_region(el, (uint32_t)i));
-        for (int k = 0; k < CONTEST_KINDS; k++) {
-            if (el->tps[i].district[k] != ELECTION_NONE ||
-                (overseas && k != CONTEST_PPWP && k != CONTEST_DPR))
-                continue;
-            char where[WHERE_MAX];
-            tps_where(el, i, where, sizeof where);
-            return fail(e, E_DIST_MISSING, where, "TPS %s lies in no %s district",
-                        election_tps_region(el, (uint32_t)i)->code, contest_kind_id[k]);
-        }
+    size_t from = 0;
+    while (from < el->ntps) { /* TPS are in code order: each province is one run */
+        const char *code = election_tps_region(el, (uint32_t)from)->code;
+        size_t to = from + 1;
+        while (to < el->ntps && !strncmp(election_tps_region(el, (uint32_t)to)->code, code, 2))
+            to++;
+        int rc = check_missing_run(el, from, to, e);
+        if (rc)
+            return rc;
+        from = to;
     }
     return 0;
 }

@@ -258,6 +258,9 @@ static size_t count_at(const region_tree *t, uint32_t node, int level)
 }
 
 /* The domestic areas of the contest's level, with their seats. */
+/* DKI Jakarta's kabupaten and kota are administrative: no DPRD of their own. */
+#define GEN_NO_DPRD_KAB "31"
+
 static area *areas_collect(const gen_build *b, const legis_spec *sp, size_t *n)
 {
     const region_tree *t = b->t;
@@ -266,7 +269,8 @@ static area *areas_collect(const gen_build *b, const legis_spec *sp, size_t *n)
     size_t m = 0;
     for (size_t i = lo; i < hi; i++) {
         const region *r = &t->node[i];
-        if (strncmp(r->code, REGION_OVERSEAS, 2) == 0 || b->pop[i] == 0)
+        if (strncmp(r->code, REGION_OVERSEAS, 2) == 0 || b->pop[i] == 0 ||
+            (sp->kind == CONTEST_DPRD_KAB && strncmp(r->code, GEN_NO_DPRD_KAB, 2) == 0))
             continue;
         a[m].node = (uint32_t)i;
         if (sp->kind == CONTEST_DPRD_PROV)

@@ -323,6 +323,25 @@ static void test_text_escapes(void **state)
     election_free(again);
 }
 
+/* A ballot other than PPWP and DPR may be left out of a whole province (DKI
+ * Jakarta has no DPRD kab/kota), never out of part of one. */
+static void test_ballot_whole_province(void **state)
+{
+    (void)state;
+    /* No dprd_kab district at all: the one province in the document has none. */
+    const char *from = strstr(base_doc, " 'dprd_kab':[");
+    const char *to = strstr(base_doc, "'tps':{");
+    size_t head = (size_t)(from - base_doc);
+    char *doc = mem_alloc(strlen(base_doc) + 32);
+    memcpy(doc, base_doc, head);
+    sprintf(doc + head, " 'dprd_kab':[]},\n%s", to);
+    election *el = parse_ok(doc);
+    for (uint32_t i = 0; i < el->ntps; i++)
+        assert_int_equal(el->tps[i].district[CONTEST_DPRD_KAB], ELECTION_NONE);
+    election_free(el);
+    free(doc);
+}
+
 static void test_seed_range(void **state)
 {
     (void)state;
@@ -747,6 +766,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_text_escapes),
         cmocka_unit_test(test_seed_range),
+        cmocka_unit_test(test_ballot_whole_province),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_json_position),
         cmocka_unit_test(test_limits),
