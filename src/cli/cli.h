@@ -18,8 +18,6 @@ enum {
     CLI_FAIL = 3,     /* input could not be read or processed */
 };
 
-#define CLI_ELECTION_MAX ((size_t)256 << 20) /* bytes of an election file */
-
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 
 int cmd_gen(int argc, char **argv);

@@ -31,25 +31,11 @@ void cli_error(const err_info *e)
 int cli_load_election(const char *data_dir, const char *path, election **out)
 {
     err_info e = {0};
-    region_tree *tree = NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    if (masterdata_load(data_dir, &tree, &e) < 0)
-        goto fail;
-    if (file_read_all(path, CLI_ELECTION_MAX, &buf, &len, &e) < 0) {
-        region_tree_free(tree);
-        goto fail;
-    }
-    int rc = election_parse(buf, len, tree, out, &e); /* frees tree on error */
-    free(buf);
-    if (rc < 0) {
-        fprintf(stderr, "rekap: %s: ", path); /* e.where is a JSON path inside it */
-        goto fail;
+    if (masterdata_load_election(data_dir, path, out, &e) < 0) {
+        cli_error(&e);
+        return CLI_FAIL;
     }
     return 0;
-fail:
-    cli_error(&e);
-    return CLI_FAIL;
 }
 
 static int cli_is_jsonl(const char *path)

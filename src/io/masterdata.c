@@ -1,12 +1,13 @@
 /* masterdata — owns the list of master data files, the order they are
  * loaded in (regions, then the finish that links them, then populations,
  * which need the finished tree), and nothing else: parsing is region's,
- * reading is file's. See masterdata.h. */
+ * reading is file's, and loading an election over the tree. See masterdata.h. */
 #include "io/masterdata.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "io/file.h"
 
@@ -54,4 +55,29 @@ int masterdata_load(const char *dir, region_tree **out, err_info *e)
     }
     *out = t;
     return 0;
+}
+
+int masterdata_load_election(const char *data_dir, const char *path, election **out,
+                             err_info *e)
+{
+    region_tree *tree = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = masterdata_load(data_dir, &tree, e);
+    if (rc < 0)
+        return rc;
+    rc = file_read_all(path, MASTERDATA_ELECTION_MAX, &buf, &len, e);
+    if (rc < 0) {
+        region_tree_free(tree);
+        return rc;
+    }
+    rc = election_parse(buf, len, tree, out, e); /* frees the tree on error */
+    free(buf);
+    if (rc < 0 && e) { /* e->where is a JSON path inside the file: name the file */
+        char where[sizeof e->where];
+        int n = snprintf(where, sizeof where, "%s: %s", path, e->where);
+        if (n > 0 && (size_t)n < sizeof where)
+            memcpy(e->where, where, sizeof where);
+    }
+    return rc;
 }

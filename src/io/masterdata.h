@@ -12,6 +12,7 @@
 #ifndef REKAP_MASTERDATA_H
 #define REKAP_MASTERDATA_H
 
+#include "core/election.h"
 #include "core/err.h"
 #include "core/region.h"
 
@@ -21,5 +22,13 @@
  * frees it with region_tree_free). On error *out is untouched and nothing
  * is left allocated. */
 int masterdata_load(const char *dir, region_tree **out, err_info *e);
+
+#define MASTERDATA_ELECTION_MAX ((size_t)256 << 20) /* bytes of an election file */
+
+/* Load the master data from data_dir and the election definition at path
+ * (rekap-election/1) over it. On error e->where names the file (and the
+ * JSON path inside it) and nothing is left allocated. */
+int masterdata_load_election(const char *data_dir, const char *path, election **out,
+                             err_info *e);
 
 #endif
