@@ -9,17 +9,46 @@
  * and re-add the totals. Both formats are documented in docs/FORMATS.md.
  *
  *   rekap-submission/1\n
- *   tps 3273011001001\n
- *   contest ppwp\n
+ *   tps 3273011001001\n              the form's TPS
+ *   contest ppwp\n                   the form's contest
  *   version 1\n                      1 for the first form, n+1 for a correction
  *   reason "<JSON string>"\n         only when version > 1
- *   photo <64 hex>\n                 0..ENTRY_PHOTOS_MAX, ascending
+ *   photo <64 hex>\n                 0..ENTRY_PHOTOS_MAX, strictly ascending
  *   form <canonical rekap-chasil/1 JSON, form_format>\n
- * entry = submission bytes, then
+ * entry =
+ *   rekap-entry/1\n
+ *   <the submission bytes, exactly as signed>
  *   key <base64 of the 32-byte Ed25519 public key>\n
  *   sig <base64 of the 64-byte signature over the submission bytes>\n
  *   received <unix seconds>\n
  *   status accepted\n | status rejected <CODE>[,<CODE>...]\n
+ *
+ * Parsing is strict: a submission has exactly one byte representation, so
+ * a signature covers exactly one meaning. Error codes (e->code; e->where is
+ * the line name: "version", "photo[2]", ...):
+ *   ENTRY_TOO_LARGE      (ERR_LIMIT) more than ENTRY_MAX bytes
+ *   ENTRY_FORMAT         first line is not "rekap-submission/1" / "rekap-entry/1"
+ *   ENTRY_FIELD          a line missing, misspelt, out of order, or extra
+ *   ENTRY_NOT_CANONICAL  right meaning, wrong bytes: CR LF, no final newline,
+ *                        spaces around a value, leading zeros, uppercase hex,
+ *                        photos out of order, reason not in canonical
+ *                        quoting, form not exactly form_format's output
+ *   ENTRY_TPS            tps is not 13 digits
+ *   ENTRY_CONTEST        contest is not a contest id
+ *   ENTRY_VERSION        version is not a number 1..ENTRY_VERSION_MAX
+ *   ENTRY_REASON         reason missing on a correction, present on version 1,
+ *                        or not a JSON string of 1..ENTRY_REASON_MAX bytes of
+ *                        UTF-8 without control characters (ERR_LIMIT: too long)
+ *   ENTRY_PHOTO          not 64 hex digits, the same photo twice, more than
+ *                        ENTRY_PHOTOS_MAX (ERR_LIMIT)
+ *   FORM_*               the form line does not parse (form_parse's code;
+ *                        where "form: " + its JSON path)
+ *   ENTRY_MISMATCH       the tps or contest line differs from the form's
+ *   ENTRY_KEY, ENTRY_SIG key / sig not the padded base64 of 32 / 64 bytes
+ *   ENTRY_RECEIVED       received is not a number 0..2^63-1
+ *   ENTRY_STATUS         not "accepted" / "rejected CODES"; a code that is not
+ *                        a HARD rule's (rules_find), empty or repeated; codes
+ *                        over ENTRY_CODES_MAX bytes (ERR_LIMIT)
  */
 #ifndef REKAP_ENTRY_H
 #define REKAP_ENTRY_H
@@ -55,11 +84,23 @@ typedef struct entry {
     char codes[ENTRY_CODES_MAX + 1];/* rejected: the hard rule codes, comma-separated */
 } entry;
 
-/* Encode the submission text; returns the length it needs (like snprintf). */
+/* Encode the submission text; like snprintf, returns the length it needs
+ * without the NUL and writes a NUL-terminated prefix when cap is too small.
+ * The reason line is written when version > 1 or reason is not empty. An
+ * invalid submission (a count over 999, photos out of order, ...) encodes
+ * to a text submission_parse refuses: see submission_check. The text of a
+ * submission within the limits is under ENTRY_MAX bytes. */
 size_t submission_encode(const submission *s, char *buf, size_t cap);
 
+/* 0 when s encodes to a valid submission (one submission_parse reads back),
+ * else submission_parse's error. For building a submission before signing
+ * it; allocates a scratch buffer. */
+int submission_check(const submission *s, err_info *e);
+
 /* Parse a submission text strictly (it must re-encode to the same bytes,
- * so a signature covers exactly one meaning). ENTRY_* codes. */
+ * so a signature covers exactly one meaning). Codes above; on error *out
+ * is all zero. Allocates nothing beyond form_parse's jansson tree (and a
+ * correction's reason, also decoded by jansson). */
 int submission_parse(const char *buf, size_t len, submission *out, err_info *e);
 
 /* Sign buf[0..len) with a 64-byte libsodium secret key. */
@@ -67,10 +108,13 @@ void entry_sign(const char *buf, size_t len, const uint8_t sk[64], uint8_t sig[6
 /* 0 when sig is pubkey's signature over buf[0..len), else ERR_INVALID. */
 int entry_verify(const char *buf, size_t len, const uint8_t pubkey[32], const uint8_t sig[64]);
 
-/* Encode a whole entry (submission bytes + key, sig, received, status). */
+/* Encode a whole entry: the format line, en->sub_bytes[0..sub_len) verbatim
+ * (the bytes that were signed; en->sub is not consulted), key, sig,
+ * received, status (en->codes when not accepted: must be valid). Like
+ * snprintf. */
 size_t entry_encode(const entry *en, char *buf, size_t cap);
 /* Parse an entry; en->sub_bytes points into buf. Does not verify the
- * signature (entry_verify does). */
+ * signature (entry_verify does). Codes above; on error *out is all zero. */
 int entry_parse(const char *buf, size_t len, entry *out, err_info *e);
 
 #endif

@@ -101,8 +101,7 @@ static mode_t file_mode_for(const char *path)
     return stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
 }
 
-/* fsync the directory holding `path`, so the rename itself is durable. */
-static int file_sync_dir(const char *path, err_info *e)
+int file_sync_dir(const char *path, err_info *e)
 {
     const char *slash = strrchr(path, '/');
     char *dir = slash ? mem_strndup(path, slash == path ? 1 : (size_t)(slash - path))

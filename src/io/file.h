@@ -30,4 +30,8 @@ typedef int (*file_writer)(FILE *f, void *ctx);
  * permission bits, or gets 0644 when there was none. */
 int file_write_atomic(const char *path, file_writer w, void *ctx, err_info *e);
 
+/* fsync the directory holding `path`, so that a file's creation or rename
+ * is itself durable. FILE_WRITE on failure. */
+int file_sync_dir(const char *path, err_info *e);
+
 #endif

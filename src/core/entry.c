@@ -1,0 +1,527 @@
+/* entry — owns the rekap-submission/1 text an officer signs and the
+ * rekap-entry/1 text the log stores: encoding both into caller buffers,
+ * parsing both strictly, and the Ed25519 signature over the submission;
+ * see entry.h for the layout and the error codes.
+ *
+ * Strictness is the point: every value has exactly one spelling (no
+ * leading zeros, lowercase hex, photos ascending, canonical quoting, the
+ * form exactly as form_format writes it), so a signature covers one meaning
+ * and two servers that log the same submission log the same bytes. The
+ * line layout itself (order, LF, spaces) is keys.c's line reader.
+ *
+ * These run about once per form at ingest (millions of times), so nothing
+ * here allocates: encoding writes into the caller's buffer, parsing into
+ * the caller's struct, and the only allocations are jansson's inside
+ * form_parse (and for a correction's reason). */
+#include "core/entry.h"
+
+#include <assert.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/keys.h"
+#include "core/mem.h"
+#include "core/rules.h"
+
+#define SUBMISSION_FORMAT_ID "rekap-submission/1"
+#define ENTRY_FORMAT_ID "rekap-entry/1"
+#define RULE_CODE_LEN_MAX 32 /* longer than any rule code */
+
+_Static_assert(ENTRY_REASON_MAX <= KEYS_TEXT_MAX, "the line reader bounds quoted text");
+
+/* ------------------------------------------------------------------ */
+/* encoding                                                            */
+
+/* An append-only text buffer that, like snprintf, counts what it could not
+ * hold, so one pass serves both sizing and filling. */
+typedef struct text {
+    char *buf;
+    size_t cap, len;
+} text;
+
+static size_t room(const text *t)
+{
+    return t->len < t->cap ? t->cap - t->len : 0;
+}
+
+static char *at(const text *t)
+{
+    return room(t) ? t->buf + t->len : NULL;
+}
+
+static void put(text *t, const char *s, size_t n)
+{
+    size_t r = room(t);
+    if (r)
+        memcpy(t->buf + t->len, s, n < r ? n : r);
+    t->len += n;
+}
+
+static void put_str(text *t, const char *s)
+{
+    put(t, s, strlen(s));
+}
+
+static void put_u64(text *t, uint64_t v)
+{
+    char digits[20];
+    size_t n = sizeof digits;
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(t, digits + n, sizeof digits - n);
+}
+
+static void put_hex(text *t, const uint8_t *b, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        char two[2] = {hex[b[i] >> 4], hex[b[i] & 15]};
+        put(t, two, 2);
+    }
+}
+
+static void put_b64(text *t, const uint8_t *b, size_t n)
+{
+    char s[KEYS_B64_LEN(KEYS_SIG_LEN) + 1];
+    assert(n <= KEYS_SIG_LEN);
+    keys_b64_encode(b, n, s);
+    put_str(t, s);
+}
+
+/* The writers that format into a buffer themselves (form_format,
+ * keys_quote) get the room left and report the length they need. */
+static void put_quoted(text *t, const char *s)
+{
+    t->len += keys_quote(s, at(t), room(t));
+}
+
+static void put_form(text *t, const form *f)
+{
+    t->len += form_format(f, at(t), room(t));
+}
+
+static size_t finish(text *t)
+{
+    if (t->cap)
+        t->buf[t->len < t->cap ? t->len : t->cap - 1] = '\0';
+    return t->len;
+}
+
+static void put_submission(text *t, const submission *s)
+{
+    assert(s->form.kind >= 0 && s->form.kind < CONTEST_KINDS);
+    assert(s->nphoto <= ENTRY_PHOTOS_MAX);
+    put_str(t, SUBMISSION_FORMAT_ID "\ntps ");
+    put_str(t, s->form.tps);
+    put_str(t, "\ncontest ");
+    put_str(t, contest_kind_id[s->form.kind]);
+    put_str(t, "\nversion ");
+    put_u64(t, s->version);
+    put_str(t, "\n");
+    if (s->version > 1 || s->reason[0]) {
+        put_str(t, "reason ");
+        put_quoted(t, s->reason);
+        put_str(t, "\n");
+    }
+    for (unsigned i = 0; i < s->nphoto; i++) {
+        put_str(t, "photo ");
+        put_hex(t, s->photo[i], sizeof s->photo[i]);
+        put_str(t, "\n");
+    }
+    put_str(t, "form ");
+    put_form(t, &s->form);
+    put_str(t, "\n");
+}
+
+size_t submission_encode(const submission *s, char *buf, size_t cap)
+{
+    text t = {buf, cap, 0};
+    put_submission(&t, s);
+    return finish(&t);
+}
+
+size_t entry_encode(const entry *en, char *buf, size_t cap)
+{
+    text t = {buf, cap, 0};
+
+    assert(en->accepted || en->codes[0]);
+    put_str(&t, ENTRY_FORMAT_ID "\n");
+    put(&t, en->sub_bytes, en->sub_len);
+    put_str(&t, "key ");
+    put_b64(&t, en->pubkey, sizeof en->pubkey);
+    put_str(&t, "\nsig ");
+    put_b64(&t, en->sig, sizeof en->sig);
+    put_str(&t, "\nreceived ");
+    put_u64(&t, en->received);
+    if (en->accepted) {
+        put_str(&t, "\nstatus accepted\n");
+    } else {
+        put_str(&t, "\nstatus rejected ");
+        put_str(&t, en->codes);
+        put_str(&t, "\n");
+    }
+    return finish(&t);
+}
+
+/* ------------------------------------------------------------------ */
+/* parsing                                                             */
+
+/* A `name` line holding a decimal number min..max: no sign, no leading
+ * zeros (those are NOT_CANONICAL: the number is clear, the bytes are not
+ * the one spelling). Anything else is `code`. */
+static int number_field(keys_lines *r, const char *name, uint64_t min, uint64_t max,
+                        const char *code, uint64_t *out, err_info *e)
+{
+    const char *v;
+    size_t n;
+    uint64_t x = 0;
+    int rc = keys_lines_field(r, name, &v, &n, e);
+    int ok;
+
+    if (rc)
+        return rc;
+    ok = n > 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        unsigned d = (unsigned)(v[i] - '0');
+        ok = d <= 9 && x <= (max - d) / 10;
+        x = x * 10 + d;
+    }
+    if (!ok || x < min)
+        return err_set(e, ERR_INVALID, code, name, "%s must be a decimal number %llu..%llu",
+                       name, (unsigned long long)min, (unsigned long long)max);
+    if (n > 1 && v[0] == '0')
+        return err_set(e, ERR_INVALID, "ENTRY_NOT_CANONICAL", name,
+                       "%s is written without leading zeros", name);
+    *out = x;
+    return 0;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10 + 16; /* flagged: a digit, but not the canonical one */
+    return -1;
+}
+
+/* Photo i: the SHA-256 of the photo in 64 lowercase hex digits, each
+ * greater than the one before (the photos are a set; ascending order is
+ * its one spelling). */
+static int parse_photo(keys_lines *r, submission *s, err_info *e)
+{
+    char where[16];
+    const char *v;
+    size_t n;
+    unsigned i = s->nphoto;
+    uint8_t *h;
+    int upper = 0;
+    int rc;
+    int bad;
+
+    snprintf(where, sizeof where, "photo[%u]", i);
+    if (i == ENTRY_PHOTOS_MAX)
+        return err_set(e, ERR_LIMIT, "ENTRY_PHOTO", where, "at most %d photos",
+                       ENTRY_PHOTOS_MAX);
+    rc = keys_lines_field(r, "photo", &v, &n, e);
+    if (rc)
+        return rc;
+    h = s->photo[i];
+    bad = n != 64;
+    for (size_t k = 0; k < n && !bad; k++) {
+        int d = hex_digit(v[k]);
+        bad = d < 0;
+        upper |= d > 15;
+        h[k / 2] = (uint8_t)(k % 2 ? h[k / 2] | (d & 15) : (d & 15) << 4);
+    }
+    if (bad)
+        return err_set(e, ERR_INVALID, "ENTRY_PHOTO", where,
+                       "a photo is its SHA-256 in 64 hex digits");
+    if (upper)
+        return err_set(e, ERR_INVALID, "ENTRY_NOT_CANONICAL", where,
+                       "hex digits are lowercase");
+    if (i > 0) {
+        int c = memcmp(s->photo[i - 1], h, 32);
+        if (c == 0)
+            return err_set(e, ERR_INVALID, "ENTRY_PHOTO", where, "the same photo twice");
+        if (c > 0)
+            return err_set(e, ERR_INVALID, "ENTRY_NOT_CANONICAL", where,
+                           "photos are listed in ascending order of their hashes");
+    }
+    s->nphoto = i + 1;
+    return 0;
+}
+
+/* The reason line is there exactly when the submission is a correction. */
+static int parse_reason(keys_lines *r, submission *s, err_info *e)
+{
+    int present = keys_lines_peek(r, "reason");
+
+    if (s->version > 1 && !present)
+        return err_set(e, ERR_INVALID, "ENTRY_REASON", "reason",
+                       "a correction (version %u) needs a reason line", s->version);
+    if (s->version == 1 && present)
+        return err_set(e, ERR_INVALID, "ENTRY_REASON", "reason",
+                       "the first version of a form has no reason line");
+    if (!present)
+        return 0;
+    return keys_lines_text(r, "reason", ENTRY_REASON_MAX, s->reason, "ENTRY_REASON", e);
+}
+
+/* Keep form_parse's own code (a monitor matches FORM_* the same way in a
+ * form file and in a submission) and say where: "form: voters.b4[2]". */
+static int form_error(int rc, err_info *e)
+{
+    char inner[sizeof e->where];
+
+    if (e) {
+        memcpy(inner, e->where, sizeof inner);
+        snprintf(e->where, sizeof e->where, "form: %.*s", (int)sizeof inner - 7, inner);
+    }
+    return rc;
+}
+
+/* The form line: a form that parses, is byte for byte form_format's
+ * output, and is for the TPS and contest the head lines name. */
+static int parse_form(keys_lines *r, submission *s, const char *tps,
+                      contest_kind kind, err_info *e)
+{
+    char canon[FORM_TEXT_MAX];
+    const char *v;
+    size_t n, m, i = 0;
+    int rc = keys_lines_field(r, "form", &v, &n, e);
+
+    if (rc)
+        return rc;
+    rc = form_parse(v, n, &s->form, e);
+    if (rc)
+        return form_error(rc, e);
+    m = form_format(&s->form, canon, sizeof canon);
+    assert(m < sizeof canon); /* FORM_TEXT_MAX bounds every parsed form */
+    while (i < m && i < n && canon[i] == v[i])
+        i++;
+    if (m != n || i != n)
+        return err_set(e, ERR_INVALID, "ENTRY_NOT_CANONICAL", "form",
+                       "the form is not in its canonical layout (form_format); "
+                       "first difference at byte %zu", i);
+    if (strcmp(s->form.tps, tps) != 0)
+        return err_set(e, ERR_INVALID, "ENTRY_MISMATCH", "tps",
+                       "the tps line says %s, the form %s", tps, s->form.tps);
+    if (s->form.kind != kind)
+        return err_set(e, ERR_INVALID, "ENTRY_MISMATCH", "contest",
+                       "the contest line says %s, the form %s", contest_kind_id[kind],
+                       contest_kind_id[s->form.kind]);
+    return 0;
+}
+
+static int parse_tps(keys_lines *r, char tps[REGION_CODE_MAX], err_info *e)
+{
+    const char *v;
+    size_t n;
+    size_t digits = 0;
+    int rc = keys_lines_field(r, "tps", &v, &n, e);
+
+    if (rc)
+        return rc;
+    while (digits < n && v[digits] >= '0' && v[digits] <= '9')
+        digits++;
+    if (n != REGION_CODE_MAX - 1 || digits != n)
+        return err_set(e, ERR_INVALID, "ENTRY_TPS", "tps", "a TPS code is 13 digits");
+    memcpy(tps, v, n);
+    tps[n] = '\0';
+    return 0;
+}
+
+static int parse_contest(keys_lines *r, contest_kind *kind, err_info *e)
+{
+    char id[16];
+    const char *v;
+    size_t n;
+    int k = -1;
+    int rc = keys_lines_field(r, "contest", &v, &n, e);
+
+    if (rc)
+        return rc;
+    if (n < sizeof id) {
+        memcpy(id, v, n);
+        id[n] = '\0';
+        k = contest_kind_parse(id);
+    }
+    if (k < 0)
+        return err_set(e, ERR_INVALID, "ENTRY_CONTEST", "contest",
+                       "unknown contest (ppwp, dpr, dpd, dprd_prov, dprd_kab)");
+    *kind = (contest_kind)k;
+    return 0;
+}
+
+/* The submission lines, from the format line through the form line. */
+static int parse_submission(keys_lines *r, submission *s, err_info *e)
+{
+    char tps[REGION_CODE_MAX];
+    contest_kind kind = CONTEST_PPWP;
+    uint64_t version = 0;
+    int rc = keys_lines_header(r, SUBMISSION_FORMAT_ID, "ENTRY_FORMAT", e);
+
+    if (rc == 0)
+        rc = parse_tps(r, tps, e);
+    if (rc == 0)
+        rc = parse_contest(r, &kind, e);
+    if (rc == 0)
+        rc = number_field(r, "version", 1, ENTRY_VERSION_MAX, "ENTRY_VERSION", &version, e);
+    s->version = (uint32_t)version;
+    if (rc == 0)
+        rc = parse_reason(r, s, e);
+    while (rc == 0 && keys_lines_peek(r, "photo"))
+        rc = parse_photo(r, s, e);
+    if (rc == 0)
+        rc = parse_form(r, s, tps, kind, e);
+    return rc;
+}
+
+static void lines_init(keys_lines *r, const char *buf, size_t len)
+{
+    keys_lines_init(r, buf, len, "ENTRY_FIELD", "ENTRY_NOT_CANONICAL");
+}
+
+static int too_large(size_t len, err_info *e)
+{
+    return err_set(e, ERR_LIMIT, "ENTRY_TOO_LARGE", "", "%zu bytes, at most %d",
+                   len, ENTRY_MAX);
+}
+
+int submission_parse(const char *buf, size_t len, submission *out, err_info *e)
+{
+    keys_lines r;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (len > ENTRY_MAX)
+        return too_large(len, e);
+    lines_init(&r, buf, len);
+    rc = parse_submission(&r, out, e);
+    if (rc == 0)
+        rc = keys_lines_end(&r, e);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int submission_check(const submission *s, err_info *e)
+{
+    char *buf = mem_alloc(ENTRY_MAX + 1);
+    submission *back = mem_alloc(sizeof *back);
+    size_t n = submission_encode(s, buf, ENTRY_MAX + 1);
+    int rc = n > ENTRY_MAX ? too_large(n, e) : submission_parse(buf, n, back, e);
+
+    free(back);
+    free(buf);
+    return rc;
+}
+
+/* "rejected" codes: distinct codes of HARD rules, comma-separated. */
+static int parse_codes(const char *v, size_t n, char *codes, err_info *e)
+{
+    unsigned char seen[RULE_COUNT] = {0};
+    size_t i = 0;
+
+    if (n > ENTRY_CODES_MAX)
+        return err_set(e, ERR_LIMIT, "ENTRY_STATUS", "status",
+                       "rejection codes are at most %d bytes", ENTRY_CODES_MAX);
+    for (;;) {
+        const char *comma = memchr(v + i, ',', n - i);
+        size_t j = comma ? (size_t)(comma - v) : n;
+        char code[RULE_CODE_LEN_MAX];
+        const rule_def *d = NULL;
+
+        if (j > i && j - i < sizeof code) {
+            memcpy(code, v + i, j - i);
+            code[j - i] = '\0';
+            d = rules_find(code);
+        }
+        if (!d || d->severity != RULE_HARD)
+            return err_set(e, ERR_INVALID, "ENTRY_STATUS", "status",
+                           "rejection code at byte %zu is not the code of a hard rule", i);
+        if (seen[d->id]++)
+            return err_set(e, ERR_INVALID, "ENTRY_STATUS", "status",
+                           "rejection code %s is listed twice", d->code);
+        if (j == n)
+            break;
+        i = j + 1;
+    }
+    memcpy(codes, v, n);
+    codes[n] = '\0';
+    return 0;
+}
+
+static int parse_status(keys_lines *r, entry *en, err_info *e)
+{
+    static const char rejected[] = "rejected ";
+    const size_t rn = sizeof rejected - 1;
+    const char *v;
+    size_t n;
+    int rc = keys_lines_field(r, "status", &v, &n, e);
+
+    if (rc)
+        return rc;
+    if (n == 8 && memcmp(v, "accepted", 8) == 0) {
+        en->accepted = 1;
+        return 0;
+    }
+    if (n <= rn || memcmp(v, rejected, rn) != 0)
+        return err_set(e, ERR_INVALID, "ENTRY_STATUS", "status",
+                       "status is \"accepted\" or \"rejected CODE[,CODE...]\"");
+    return parse_codes(v + rn, n - rn, en->codes, e);
+}
+
+int entry_parse(const char *buf, size_t len, entry *out, err_info *e)
+{
+    keys_lines r;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (len > ENTRY_MAX)
+        return too_large(len, e);
+    lines_init(&r, buf, len);
+    rc = keys_lines_header(&r, ENTRY_FORMAT_ID, "ENTRY_FORMAT", e);
+    if (rc == 0) {
+        out->sub_bytes = r.p;
+        rc = parse_submission(&r, &out->sub, e);
+        out->sub_len = (size_t)(r.p - out->sub_bytes);
+    }
+    if (rc == 0)
+        rc = keys_lines_b64(&r, "key", out->pubkey, sizeof out->pubkey, "ENTRY_KEY", e);
+    if (rc == 0)
+        rc = keys_lines_b64(&r, "sig", out->sig, sizeof out->sig, "ENTRY_SIG", e);
+    if (rc == 0)
+        rc = number_field(&r, "received", 0, INT64_MAX, "ENTRY_RECEIVED", &out->received, e);
+    if (rc == 0)
+        rc = parse_status(&r, out, e);
+    if (rc == 0)
+        rc = keys_lines_end(&r, e);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* signatures                                                          */
+
+void entry_sign(const char *buf, size_t len, const uint8_t sk[64], uint8_t sig[64])
+{
+    keys_init();
+    crypto_sign_ed25519_detached(sig, NULL, (const unsigned char *)buf, len, sk);
+}
+
+int entry_verify(const char *buf, size_t len, const uint8_t pubkey[32], const uint8_t sig[64])
+{
+    keys_init();
+    return crypto_sign_ed25519_verify_detached(sig, (const unsigned char *)buf, len, pubkey) == 0
+               ? 0
+               : ERR_INVALID;
+}
