@@ -218,8 +218,8 @@ int keys_lines_text(keys_lines *r, const char *name, size_t max, char *out,
                     const char *code, err_info *e)
 {
     char canon[2 * KEYS_TEXT_MAX + 3];
-    const char *v;
-    size_t n, tn;
+    const char *v = NULL;
+    size_t n = 0, tn;
     json_t *j;
     json_error_t jerr;
     int rc = keys_lines_field(r, name, &v, &n, e);
@@ -254,8 +254,8 @@ int keys_lines_text(keys_lines *r, const char *name, size_t max, char *out,
 int keys_lines_b64(keys_lines *r, const char *name, uint8_t *out, size_t n,
                    const char *code, err_info *e)
 {
-    const char *v;
-    size_t vn;
+    const char *v = NULL;
+    size_t vn = 0;
     int rc = keys_lines_field(r, name, &v, &vn, e);
 
     if (rc == 0 && keys_b64_decode(v, vn, out, n) != 0)
