@@ -3,10 +3,14 @@
  * it back as deterministic compact JSON. Parsing checks only structure
  * (fields, types, ranges, bounds); the arithmetic of the form is rules.c's.
  *
- * Parsing goes through jansson (strict: duplicate keys rejected, no NUL in
- * strings, one value per document). Error paths name the JSON path of the
- * offending value; paths are only built when an error is reported, so a
- * clean form costs no string formatting beyond the per-party prefix. */
+ * form_parse first tries the canonical fast path (form_fast.c), which
+ * takes only what form_format writes; everything else, errors included,
+ * goes to the reference parser here, on jansson (strict: duplicate keys
+ * rejected, no NUL in strings, one value per document). Its error paths
+ * name the JSON path of the offending value; paths are only built when an
+ * error is reported, so a clean form costs no string formatting beyond the
+ * per-party prefix. The value rules both parsers apply are the shared ones
+ * of form_internal.h, defined at the end of the parsing part. */
 #include "core/form.h"
 
 #include <assert.h>
@@ -14,7 +18,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#define FORM_FORMAT_ID "rekap-chasil/1"
+#include "core/form_internal.h"
+
 #define FORM_PATH_MAX 64 /* longest path: "parties[39].candidates[98]" */
 
 /* ------------------------------------------------------------------ */
@@ -80,19 +85,17 @@ static int field(json_t *obj, const char *parent, const char *key, json_t **out,
     return 0;
 }
 
-/* An integer in [lo, hi]; every count on the paper form is three digit
- * boxes, so counts use lo 0, hi FORM_COUNT_MAX. */
-static int int_value(json_t *v, json_int_t lo, json_int_t hi, uint16_t *out,
-                     const char *parent, const char *key, int idx, err_info *e)
+/* An integer in r (FORM_COUNTS or FORM_PARTY_NOS). */
+static int int_value(json_t *v, form_range r, uint16_t *out, const char *parent,
+                     const char *key, int idx, err_info *e)
 {
     if (!json_is_integer(v))
         return fail(e, ERR_INVALID, "FORM_FIELD_TYPE", parent, key, idx,
                     "must be a whole number");
     json_int_t x = json_integer_value(v);
-    if (x < lo || x > hi)
+    if (!form_in_range(x, r))
         return fail(e, ERR_INVALID, "FORM_VALUE_RANGE", parent, key, idx,
-                    "%lld is outside %lld..%lld", (long long)x, (long long)lo,
-                    (long long)hi);
+                    "%lld is outside %lld..%lld", (long long)x, r.lo, r.hi);
     *out = (uint16_t)x;
     return 0;
 }
@@ -100,7 +103,7 @@ static int int_value(json_t *v, json_int_t lo, json_int_t hi, uint16_t *out,
 static int count_value(json_t *v, uint16_t *out, const char *parent,
                        const char *key, int idx, err_info *e)
 {
-    return int_value(v, 0, FORM_COUNT_MAX, out, parent, key, idx, e);
+    return int_value(v, FORM_COUNTS, out, parent, key, idx, e);
 }
 
 static int count_field(json_t *obj, const char *parent, const char *key,
@@ -186,31 +189,26 @@ static int parse_lpt(json_t *voters, const char *key, form_lpt *row, err_info *e
 
 static int parse_voters(json_t *root, form *f, err_info *e)
 {
-    static const char *const keys[] = {"dpt", "dptb", "dpk", "b1", "b2",
-                                       "b3",  "b4",   "disabled"};
-    form_lpt *rows[] = {&f->dpt, &f->dptb, &f->dpk, &f->b1,
-                        &f->b2,  &f->b3,   &f->b4,  &f->disabled};
     json_t *voters;
     int rc = object_field(root, "", "voters", &voters, e);
 
     if (rc == 0)
-        rc = check_keys(voters, keys, 8, "voters", e);
-    for (size_t i = 0; rc == 0 && i < 8; i++)
-        rc = parse_lpt(voters, keys[i], rows[i], e);
+        rc = check_keys(voters, form_voter_keys, FORM_VOTER_ROWS, "voters", e);
+    for (unsigned i = 0; rc == 0 && i < FORM_VOTER_ROWS; i++)
+        rc = parse_lpt(voters, form_voter_keys[i], form_voter_row(f, i), e);
     return rc;
 }
 
 static int parse_ballots(json_t *root, form *f, err_info *e)
 {
-    static const char *const keys[] = {"received", "used", "damaged", "unused"};
-    uint16_t *vals[] = {&f->received, &f->used, &f->damaged, &f->unused};
     json_t *ballots;
     int rc = object_field(root, "", "ballots", &ballots, e);
 
     if (rc == 0)
-        rc = check_keys(ballots, keys, 4, "ballots", e);
-    for (size_t i = 0; rc == 0 && i < 4; i++)
-        rc = count_field(ballots, "ballots", keys[i], vals[i], e);
+        rc = check_keys(ballots, form_ballot_keys, FORM_BALLOT_FIELDS, "ballots", e);
+    for (unsigned i = 0; rc == 0 && i < FORM_BALLOT_FIELDS; i++)
+        rc = count_field(ballots, "ballots", form_ballot_keys[i],
+                         form_ballot_field(f, i), e);
     return rc;
 }
 
@@ -218,7 +216,7 @@ static int parse_ballots(json_t *root, form *f, err_info *e)
 static int parse_votes(json_t *root, form *f, err_info *e)
 {
     json_t *arr;
-    int rc = array_field(root, "", "votes", ELECTION_CANDIDATES_MAX, &arr, e);
+    int rc = array_field(root, "", "votes", FORM_VOTES_MAX, &arr, e);
 
     if (rc == 0 && json_array_size(arr) == 0)
         rc = fail(e, ERR_INVALID, "FORM_SHAPE", "", "votes", -1,
@@ -248,14 +246,14 @@ static int parse_party(json_t *obj, unsigned i, form *f, uint8_t *seen,
     if (rc == 0)
         rc = field(obj, path, "no", &no, e);
     if (rc == 0)
-        rc = int_value(no, 1, ELECTION_PARTY_MAX, &p->no, path, "no", -1, e);
+        rc = int_value(no, FORM_PARTY_NOS, &p->no, path, "no", -1, e);
     if (rc == 0 && seen[p->no])
         rc = fail(e, ERR_INVALID, "FORM_PARTY_DUPLICATE", path, "no", -1,
                   "party %u appears twice", (unsigned)p->no);
     if (rc == 0)
         rc = count_field(obj, path, "party_only", &p->party_only, e);
     if (rc == 0)
-        rc = array_field(obj, path, "candidates", ELECTION_CANDIDATES_MAX, &cands, e);
+        rc = array_field(obj, path, "candidates", FORM_PARTY_CANDIDATES_MAX, &cands, e);
     if (rc == 0 && f->nvotes + json_array_size(cands) > FORM_SELECTIONS_MAX)
         rc = fail(e, ERR_LIMIT, "FORM_TOO_MANY", path, "candidates", -1,
                   "more than %d candidates on one form", FORM_SELECTIONS_MAX);
@@ -265,9 +263,7 @@ static int parse_party(json_t *obj, unsigned i, form *f, uint8_t *seen,
         rc = count_field(obj, path, "total", &p->total, e);
     if (rc == 0) {
         seen[p->no] = 1;
-        p->cand = f->nvotes;
-        p->ncand = (uint16_t)json_array_size(cands);
-        f->nvotes = (uint16_t)(f->nvotes + p->ncand);
+        form_party_close(f, i, (unsigned)json_array_size(cands));
     }
     return rc;
 }
@@ -289,7 +285,6 @@ static int parse_parties(json_t *root, form *f, err_info *e)
         rc = parse_party(v, (unsigned)i, f, seen, e);
         if (rc)
             return rc;
-        f->nparty = (uint16_t)(i + 1);
     }
     return 0;
 }
@@ -308,18 +303,6 @@ static int parse_selections(json_t *root, form *f, err_info *e)
     return party_list ? parse_parties(root, f, e) : parse_votes(root, f, e);
 }
 
-/* 13 digits: the 10-digit desa code and a TPS number 001..999. */
-static int tps_code_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n != REGION_CODE_MAX - 1)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return strcmp(s + 10, "000") != 0;
-}
-
 static int parse_head(json_t *root, form *f, err_info *e)
 {
     const char *s;
@@ -330,7 +313,7 @@ static int parse_head(json_t *root, form *f, err_info *e)
                   "expected \"%s\"", FORM_FORMAT_ID);
     if (rc == 0)
         rc = string_field(root, "tps", &s, e);
-    if (rc == 0 && !tps_code_ok(s))
+    if (rc == 0 && !form_tps_code_ok(s, strlen(s)))
         rc = fail(e, ERR_INVALID, "FORM_TPS_CODE", "", "tps", -1,
                   "a TPS code is 13 digits (desa code and TPS number 001..999)");
     if (rc == 0)
@@ -377,7 +360,7 @@ static int parse_root(json_t *root, form *f, err_info *e)
 }
 
 /* On error *out is left zeroed, so a failed parse never looks like a form. */
-int form_parse(const char *json, size_t len, form *out, err_info *e)
+int form_parse_reference(const char *json, size_t len, form *out, err_info *e)
 {
     json_error_t jerr;
     json_t *root;
@@ -402,6 +385,62 @@ int form_parse(const char *json, size_t len, form *out, err_info *e)
     if (rc)
         memset(out, 0, sizeof *out);
     return rc;
+}
+
+/* Signed submissions and generated forms are canonical, so nearly every
+ * form takes the fast path; the reference parser sees the rest and every
+ * error, so results and errors are the reference parser's for any input. */
+int form_parse(const char *json, size_t len, form *out, err_info *e)
+{
+    if (len <= FORM_JSON_MAX && form_parse_canonical(json, len, out))
+        return 0;
+    return form_parse_reference(json, len, out, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* the rules both parsers share (form_internal.h)                      */
+
+const char *const form_voter_keys[FORM_VOTER_ROWS] = {
+    "dpt", "dptb", "dpk", "b1", "b2", "b3", "b4", "disabled"};
+const char *const form_ballot_keys[FORM_BALLOT_FIELDS] = {"received", "used",
+                                                          "damaged", "unused"};
+
+form_lpt *form_voter_row(form *f, unsigned i)
+{
+    form_lpt *rows[FORM_VOTER_ROWS] = {&f->dpt, &f->dptb, &f->dpk, &f->b1,
+                                       &f->b2,  &f->b3,   &f->b4,  &f->disabled};
+    assert(i < FORM_VOTER_ROWS);
+    return rows[i];
+}
+
+uint16_t *form_ballot_field(form *f, unsigned i)
+{
+    uint16_t *fields[FORM_BALLOT_FIELDS] = {&f->received, &f->used, &f->damaged,
+                                            &f->unused};
+    assert(i < FORM_BALLOT_FIELDS);
+    return fields[i];
+}
+
+/* 13 digits: the 10-digit desa code and a TPS number 001..999. */
+int form_tps_code_ok(const char *s, size_t n)
+{
+    if (n != REGION_CODE_MAX - 1)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return memcmp(s + 10, "000", 3) != 0;
+}
+
+void form_party_close(form *f, unsigned i, unsigned n)
+{
+    form_party *p = &f->party[i];
+
+    assert(i < FORM_PARTIES_MAX && f->nvotes + n <= FORM_SELECTIONS_MAX);
+    p->cand = f->nvotes;
+    p->ncand = (uint16_t)n;
+    f->nvotes = (uint16_t)(f->nvotes + n);
+    f->nparty = (uint16_t)(i + 1);
 }
 
 /* ------------------------------------------------------------------ */

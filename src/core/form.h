@@ -65,6 +65,12 @@ typedef struct form {
  * errors). On error *out is all zero. Rule violations are not parse errors:
  * see rules.h. */
 int form_parse(const char *json, size_t len, form *out, err_info *e);
+/* The reference parser (jansson): what form_parse does for every document
+ * that is not canonical, with the same contract. form_parse reads a
+ * canonical document (what form_format writes) with a fast scanner
+ * instead, and gets the same result; this entry exists so that tests and
+ * benchmarks can compare the two. Production code calls form_parse. */
+int form_parse_reference(const char *json, size_t len, form *out, err_info *e);
 
 /* Write f as one line of compact JSON (no trailing newline), deterministic:
  * fields in the documented order, no spaces. form_parse reads it back to an

@@ -1,6 +1,8 @@
 /* test_form — the rekap-chasil/1 parser and writer: valid forms of each
- * shape, every structural error code with its JSON path, bounds, and the
- * write/parse round trip. */
+ * shape, every structural error code with its JSON path, bounds, the
+ * write/parse round trip, and the canonical fast path of form_parse
+ * against the reference parser (differentially over generated and random
+ * forms, and under thousands of random byte mutations). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,7 +14,10 @@
 #include <string.h>
 
 #include "core/form.h"
+#include "core/form_internal.h"
 #include "core/mem.h"
+#include "gen/gen.h"
+#include "io/masterdata.h"
 
 /* Hand-written documents in the canonical layout (field order and no
  * spaces as docs/FORMAT-chasil.md shows), so the writer must reproduce them
@@ -674,6 +679,495 @@ static void test_write_file(void **state)
     free(f);
 }
 
+/* ------------------------------------------------------------------ */
+/* the canonical fast path: form_parse must be the reference parser     */
+
+/* xorshift64*: deterministic, so a failing case replays. */
+typedef struct rng {
+    uint64_t s;
+} rng;
+
+static uint64_t rng_next(rng *r)
+{
+    r->s ^= r->s >> 12;
+    r->s ^= r->s << 25;
+    r->s ^= r->s >> 27;
+    return r->s * 0x2545F4914F6CDD1DULL;
+}
+
+static unsigned rng_below(rng *r, unsigned n)
+{
+    return (unsigned)(rng_next(r) % n);
+}
+
+#define CODES_SEEN_MAX 32
+
+/* Scratch space and what the documents checked so far showed. */
+typedef struct differ {
+    form *fast, *ref, *scan; /* results of form_parse, the reference, the scanner */
+    char *text;              /* FORM_TEXT_MAX: the reference result written back */
+    unsigned long docs, taken, valid;
+    const char *codes[CODES_SEEN_MAX]; /* distinct error codes met */
+    unsigned ncodes;
+} differ;
+
+static differ *differ_new(void)
+{
+    differ *d = mem_calloc(1, sizeof *d);
+    d->fast = new_form();
+    d->ref = new_form();
+    d->scan = new_form();
+    d->text = mem_alloc(FORM_TEXT_MAX);
+    return d;
+}
+
+static void differ_free(differ *d)
+{
+    free(d->fast);
+    free(d->ref);
+    free(d->scan);
+    free(d->text);
+    free(d);
+}
+
+static void note_code(differ *d, const char *code)
+{
+    for (unsigned i = 0; i < d->ncodes; i++)
+        if (strcmp(d->codes[i], code) == 0)
+            return;
+    assert_true(d->ncodes < CODES_SEEN_MAX);
+    d->codes[d->ncodes++] = code;
+}
+
+static int code_seen(const differ *d, const char *code)
+{
+    for (unsigned i = 0; i < d->ncodes; i++)
+        if (strcmp(d->codes[i], code) == 0)
+            return 1;
+    return 0;
+}
+
+static int same_error(const err_info *a, const err_info *b)
+{
+    if (!a->code || !b->code)
+        return a->code == b->code;
+    return strcmp(a->code, b->code) == 0 && strcmp(a->where, b->where) == 0 &&
+           strcmp(a->msg, b->msg) == 0;
+}
+
+/* form_parse and the reference parser agree on doc[0..len): the same rc,
+ * the same struct (all zero on error), the same code, where and message.
+ * And the scanner takes exactly the valid documents that form_format
+ * writes back byte for byte, into the reference's struct. Returns whether
+ * the scanner took doc. */
+static int agree(differ *d, const char *doc, size_t len)
+{
+    err_info ea = {0}, eb = {0};
+
+    memset(d->fast, 0xA5, sizeof(form));
+    memset(d->ref, 0x5A, sizeof(form));
+    int ra = form_parse(doc, len, d->fast, &ea);
+    int rb = form_parse_reference(doc, len, d->ref, &eb);
+    if (ra != rb || memcmp(d->fast, d->ref, sizeof(form)) != 0 || !same_error(&ea, &eb))
+        fail_msg("form_parse and the reference differ on %.*s: rc %d / %d, %s / %s at "
+                 "\"%s\" / \"%s\"",
+                 (int)len, doc, ra, rb, ea.code ? ea.code : "-", eb.code ? eb.code : "-",
+                 ea.where, eb.where);
+
+    int taken = form_parse_canonical(doc, len, d->scan);
+    int canonical = rb == 0 && form_format(d->ref, d->text, FORM_TEXT_MAX) == len &&
+                    memcmp(d->text, doc, len) == 0;
+    if (taken != canonical)
+        fail_msg("the scanner %s a %s document: %.*s", taken ? "took" : "refused",
+                 canonical ? "canonical" : "non-canonical or invalid", (int)len, doc);
+    if (taken)
+        assert_memory_equal(d->scan, d->ref, sizeof(form));
+
+    d->docs++;
+    d->taken += (unsigned long)taken;
+    d->valid += rb == 0;
+    if (rb)
+        note_code(d, eb.code);
+    return taken;
+}
+
+static int agree_str(differ *d, const char *s)
+{
+    return agree(d, s, strlen(s));
+}
+
+/* Bytes a mutation writes: half JSON's punctuation, digits and the bytes
+ * that trip lexers, half anything. */
+static char mutation_byte(rng *r)
+{
+    static const char tricky[] = {'0', '1', '5', '9', '-', '+', '.', 'e', 'E', ',', ':',
+                                  '[', ']', '{', '}', '"', ' ', '\\', '\n', 'a', 'u',
+                                  '\0', '\x7f', '\xc3', '\xff'};
+    if (rng_below(r, 2))
+        return tricky[rng_below(r, sizeof tricky)];
+    return (char)rng_below(r, 256);
+}
+
+/* n single-byte mutants of base (a byte replaced, inserted or deleted),
+ * each checked with agree(). */
+static void mutate(differ *d, rng *r, const char *base, size_t len, unsigned n)
+{
+    char *buf = mem_alloc(len + 1);
+
+    for (unsigned i = 0; i < n; i++) {
+        size_t pos = rng_below(r, (unsigned)len), m = len;
+        memcpy(buf, base, len);
+        switch (rng_below(r, 3)) {
+        case 0:
+            buf[pos] = mutation_byte(r);
+            break;
+        case 1:
+            pos = rng_below(r, (unsigned)len + 1);
+            memmove(buf + pos + 1, buf + pos, len - pos);
+            buf[pos] = mutation_byte(r);
+            m = len + 1;
+            break;
+        default:
+            memmove(buf + pos, buf + pos + 1, len - pos - 1);
+            m = len - 1;
+        }
+        agree(d, buf, m);
+    }
+    free(buf);
+}
+
+/* A count, often at or next to a bound. */
+static uint16_t random_count(rng *r)
+{
+    static const uint16_t edge[] = {0, 1, 9, 10, 99, 100, 998, FORM_COUNT_MAX};
+    if (rng_below(r, 4) == 0)
+        return edge[rng_below(r, sizeof edge / sizeof edge[0])];
+    return (uint16_t)rng_below(r, FORM_COUNT_MAX + 1);
+}
+
+/* A random form within every structural rule: any contest, any counts,
+ * 1..99 votes or 1..40 party blocks with distinct numbers and up to 99
+ * candidates each, 1200 on the form. */
+static void random_form(rng *r, form *f)
+{
+    memset(f, 0, sizeof *f);
+    for (int i = 0; i < REGION_CODE_MAX - 1; i++)
+        f->tps[i] = (char)('0' + rng_below(r, 10));
+    if (memcmp(f->tps + 10, "000", 3) == 0)
+        f->tps[12] = (char)('1' + rng_below(r, 9));
+    f->kind = (contest_kind)rng_below(r, CONTEST_KINDS);
+    for (unsigned i = 0; i < FORM_VOTER_ROWS; i++)
+        *form_voter_row(f, i) = (form_lpt){random_count(r), random_count(r), random_count(r)};
+    for (unsigned i = 0; i < FORM_BALLOT_FIELDS; i++)
+        *form_ballot_field(f, i) = random_count(r);
+    f->valid = random_count(r);
+    f->invalid = random_count(r);
+    f->total = random_count(r);
+    if (!contest_is_party_list(f->kind)) {
+        f->nvotes = (uint16_t)(1 + rng_below(r, ELECTION_CANDIDATES_MAX));
+        for (unsigned i = 0; i < f->nvotes; i++)
+            f->votes[i] = random_count(r);
+        return;
+    }
+    uint8_t no[ELECTION_PARTY_MAX];
+    for (unsigned i = 0; i < ELECTION_PARTY_MAX; i++)
+        no[i] = (uint8_t)(i + 1);
+    f->nparty = (uint16_t)(1 + rng_below(r, FORM_PARTIES_MAX));
+    for (unsigned i = 0; i < f->nparty; i++) {
+        unsigned j = i + rng_below(r, ELECTION_PARTY_MAX - i); /* a shuffle of 1..99 */
+        uint8_t t = no[i];
+        no[i] = no[j];
+        no[j] = t;
+        unsigned room = FORM_SELECTIONS_MAX - f->nvotes;
+        if (room > ELECTION_CANDIDATES_MAX)
+            room = ELECTION_CANDIDATES_MAX;
+        unsigned ncand = rng_below(r, room + 1);
+        f->party[i] = (form_party){.no = no[i], .party_only = random_count(r),
+                                   .total = random_count(r), .ncand = (uint16_t)ncand,
+                                   .cand = f->nvotes};
+        for (unsigned k = 0; k < ncand; k++)
+            f->votes[f->nvotes + k] = random_count(r);
+        f->nvotes = (uint16_t)(f->nvotes + ncand);
+    }
+}
+
+/* Break one structural rule in a way form_format can still write: a count
+ * above 999, a party number outside 1..99 or twice, a TPS number 000, an
+ * empty ballot, too many votes. */
+static void break_rule(rng *r, form *f)
+{
+    int party_list = contest_is_party_list(f->kind);
+    uint16_t big = (uint16_t)(FORM_COUNT_MAX + 1 + rng_below(r, UINT16_MAX - FORM_COUNT_MAX));
+
+    switch (rng_below(r, 6)) {
+    case 0:
+        if (f->nvotes)
+            f->votes[rng_below(r, f->nvotes)] = big;
+        else
+            f->valid = big;
+        break;
+    case 1:
+        form_voter_row(f, rng_below(r, FORM_VOTER_ROWS))->female = big;
+        break;
+    case 2:
+        memcpy(f->tps + 10, "000", 3);
+        break;
+    case 3:
+        if (party_list)
+            f->party[rng_below(r, f->nparty)].no =
+                rng_below(r, 2) ? (uint16_t)(rng_below(r, 2) ? 0 : ELECTION_PARTY_MAX + 1) : big;
+        else
+            f->total = big;
+        break;
+    case 4:
+        if (party_list && f->nparty > 1)
+            f->party[f->nparty - 1].no = f->party[rng_below(r, f->nparty - 1)].no;
+        else if (party_list)
+            f->party[0].total = big;
+        else
+            f->nvotes = 0;
+        break;
+    default:
+        if (party_list) {
+            f->nparty = 0;
+            f->nvotes = 0;
+        } else {
+            f->nvotes = (uint16_t)(ELECTION_CANDIDATES_MAX + 1 + rng_below(r, 200));
+        }
+    }
+}
+
+/* Random valid forms come back through the scanner into the reference's
+ * struct; with one rule broken the scanner refuses them and form_parse
+ * reports the reference's error. */
+static void test_fast_random_forms(void **state)
+{
+    (void)state;
+    differ *d = differ_new();
+    form *f = new_form();
+    char *doc = mem_alloc(FORM_TEXT_MAX);
+    rng r = {0x9E3779B97F4A7C15ULL};
+
+    for (unsigned i = 0; i < 3000; i++) {
+        random_form(&r, f);
+        size_t n = form_format(f, doc, FORM_TEXT_MAX);
+        assert_true(agree(d, doc, n));
+        assert_memory_equal(d->ref, f, sizeof *f);
+
+        break_rule(&r, f);
+        n = form_format(f, doc, FORM_TEXT_MAX);
+        assert_false(agree(d, doc, n));
+        assert_int_not_equal(form_parse(doc, n, d->fast, &(err_info){0}), 0);
+    }
+    fill_max(f); /* every bound at once */
+    size_t n = form_format(f, doc, FORM_TEXT_MAX);
+    assert_true(agree(d, doc, n));
+    assert_memory_equal(d->ref, f, sizeof *f);
+    static const char *const broken[] = {"FORM_VALUE_RANGE", "FORM_TPS_CODE",
+                                         "FORM_PARTY_DUPLICATE", "FORM_SHAPE",
+                                         "FORM_TOO_MANY"};
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++)
+        if (!code_seen(d, broken[i]))
+            fail_msg("no broken form gave %s", broken[i]);
+    free(doc);
+    free(f);
+    differ_free(d);
+}
+
+/* Documents at the edge of what the scanner takes: each must get the
+ * reference parser's result, and the scanner must take exactly those
+ * marked. */
+static void test_fast_edges(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *base, *from, *to;
+        int taken;
+    } c[] = {
+        {PPWP, "", "", 1},
+        {DPR, "", "", 1},
+        {PPWP, "\"valid\":190", "\"valid\":0", 1},
+        {PPWP, "\"valid\":190", "\"valid\":999", 1},
+        {PPWP, "\"valid\":190", "\"valid\":1000", 0},
+        {PPWP, "\"valid\":190", "\"valid\":65535", 0},
+        {PPWP, "\"valid\":190", "\"valid\":65536", 0},
+        {PPWP, "\"valid\":190", "\"valid\":100000", 0},
+        {PPWP, "\"valid\":190", "\"valid\":99999999999999999999", 0},
+        {PPWP, "\"valid\":190", "\"valid\":0190", 0},
+        {PPWP, "\"valid\":190", "\"valid\":00", 0},
+        {PPWP, "\"valid\":190", "\"valid\":-0", 0},
+        {PPWP, "\"valid\":190", "\"valid\":-1", 0},
+        {PPWP, "\"valid\":190", "\"valid\":190.0", 0},
+        {PPWP, "\"valid\":190", "\"valid\":19e1", 0},
+        {PPWP, "\"valid\":190", "\"valid\" :190", 0},
+        {PPWP, "\"ppwp\"", "\"pp\\u0077p\"", 0},
+        {PPWP, "\"ppwp\"", "\"dpd\"", 1},
+        {PPWP, "\"ppwp\"", "\"ppwpx\"", 0},
+        {PPWP, "\"ppwp\"", "\"ppw\"", 0},
+        {PPWP, "\"tps\"", "\"t\\u0070s\"", 0},
+        {PPWP, "\"3273011001004\"", "\"3273011001000\"", 0},
+        {PPWP, "\"3273011001004\"", "\"3273011001\\u00304\"", 0},
+        {PPWP, "\"3273011001004\"", "\"32730110010044\"", 0},
+        {PPWP, "rekap-chasil/1", "rekap-chasil\\/1", 0},
+        {PPWP, ",\"total\":198}", ",\"total\":198}\n", 0},
+        {PPWP, ",\"total\":198}", ",\"total\":198} ", 0},
+        {PPWP, "{\"format\"", " {\"format\"", 0},
+        {PPWP, "[70,80,40]", "[0]", 1},
+        {PPWP, "[70,80,40]", "[]", 0},
+        {PPWP, "[70,80,40]", "[70,80,40,]", 0},
+        {PPWP, "\"votes\":[70,80,40]", "\"parties\":[]", 0},
+        {PPWP, "\"dpt\":[120,130,250]", "\"dpt\":[120,130]", 0},
+        {PPWP, "\"dpt\":[120,130,250]", "\"dpt\":[120,130,250,1]", 0},
+        {PPWP, "\"received\":260,\"used\":198", "\"used\":198,\"received\":260", 0},
+        {DPR, "\"no\":1,", "\"no\":99,", 1},
+        {DPR, "\"no\":1,", "\"no\":0,", 0},
+        {DPR, "\"no\":1,", "\"no\":100,", 0},
+        {DPR, "\"no\":5,", "\"no\":2,", 0},
+        {DPR, "\"party_only\":10,\"candidates\":[20,15,5]",
+         "\"candidates\":[20,15,5],\"party_only\":10", 0},
+        {DPR, "\"candidates\":[20,15,5]", "\"candidates\":[]", 1},
+        {DPR, "\"dpr\"", "\"dprd_kab\"", 1},
+        {DPR, "\"dpr\"", "\"ppwp\"", 0},
+        {DPR, PARTIES, "\"parties\":[]", 0},
+    };
+    differ *d = differ_new();
+
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        char *s = with(c[i].base, c[i].from, c[i].to);
+        if (agree_str(d, s) != c[i].taken)
+            fail_msg("case %zu (%s -> %s): the scanner should %s it", i, c[i].from, c[i].to,
+                     c[i].taken ? "take" : "refuse");
+        free(s);
+    }
+
+    /* a raw NUL ends the contest id for C but not for JSON: not a form */
+    size_t n = strlen(DPR), at = (size_t)(strstr(DPR, "dpr\"") - DPR) + 3;
+    char *s = mem_alloc(n + 1);
+    memcpy(s, DPR, at);
+    s[at] = '\0';
+    memcpy(s + at + 1, DPR + at, n - at);
+    assert_false(agree(d, s, n + 1));
+    assert_false(agree(d, s, at)); /* cut short */
+    free(s);
+    assert_false(agree(d, NULL, 0));
+
+    /* the bounds on selections, each side of each */
+    static const struct {
+        unsigned nparty, ncand;
+        int taken;
+    } b[] = {{FORM_PARTIES_MAX, 1, 1},  {FORM_PARTIES_MAX + 1, 1, 0},
+             {1, ELECTION_CANDIDATES_MAX, 1}, {1, ELECTION_CANDIDATES_MAX + 1, 0},
+             {FORM_SELECTIONS_MAX / 40, 40, 1}, {13, ELECTION_CANDIDATES_MAX, 0}};
+    for (size_t i = 0; i < sizeof b / sizeof b[0]; i++) {
+        s = dpr_with(b[i].nparty, b[i].ncand);
+        assert_int_equal(agree_str(d, s), b[i].taken);
+        free(s);
+    }
+    s = ppwp_with_votes(ELECTION_CANDIDATES_MAX);
+    assert_true(agree_str(d, s));
+    free(s);
+    s = ppwp_with_votes(ELECTION_CANDIDATES_MAX + 1);
+    assert_false(agree_str(d, s));
+    free(s);
+    differ_free(d);
+}
+
+/* Thousands of single-byte mutants of canonical documents (the examples,
+ * random forms, one at every bound): whatever the bytes, form_parse gives
+ * the reference parser's answer. The mutants must reach both sides: some
+ * still canonical and valid (a digit changed), some valid but not
+ * canonical (a space), and many kinds of error. */
+static void test_fast_mutations(void **state)
+{
+    (void)state;
+    differ *d = differ_new();
+    form *f = new_form();
+    char *doc = mem_alloc(FORM_TEXT_MAX);
+    rng r = {0xD1B54A32D192ED03ULL};
+
+    mutate(d, &r, PPWP, strlen(PPWP), 3000);
+    mutate(d, &r, DPR, strlen(DPR), 3000);
+    for (unsigned i = 0; i < 40; i++) {
+        random_form(&r, f);
+        mutate(d, &r, doc, form_format(f, doc, FORM_TEXT_MAX), 150);
+    }
+    fill_max(f);
+    mutate(d, &r, doc, form_format(f, doc, FORM_TEXT_MAX), 300);
+
+    assert_true(d->taken > d->docs / 20);
+    assert_true(d->valid > d->taken);
+    static const char *const codes[] = {"FORM_JSON", "FORM_FIELD_UNKNOWN", "FORM_FIELD_TYPE",
+                                        "FORM_VALUE_RANGE", "FORM_CONTEST", "FORM_TPS_CODE",
+                                        "FORM_FORMAT"};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (!code_seen(d, codes[i]))
+            fail_msg("no mutant gave %s", codes[i]);
+    free(doc);
+    free(f);
+    differ_free(d);
+}
+
+/* Real forms: every C.Hasil the generator writes for a small province, all
+ * five contests, is canonical, so the scanner takes each into the
+ * reference's struct; a sample of them is then mutated. */
+#define GEN_SAMPLE 12 /* documents per contest kept for mutation */
+
+typedef struct gen_run {
+    differ *d;
+    rng r;
+    char *doc;
+    unsigned long seen[CONTEST_KINDS];
+    char *sample[CONTEST_KINDS][GEN_SAMPLE];
+} gen_run;
+
+static int gen_sink(void *ctx, const form *f)
+{
+    gen_run *g = ctx;
+    size_t n = form_format(f, g->doc, FORM_TEXT_MAX);
+
+    assert_true(n < FORM_TEXT_MAX);
+    assert_true(agree(g->d, g->doc, n));
+    unsigned long k = g->seen[f->kind]++;
+    if (k >= GEN_SAMPLE)
+        k = rng_next(&g->r) % (k + 1); /* reservoir: a uniform sample */
+    if (k < GEN_SAMPLE) {
+        free(g->sample[f->kind][k]);
+        g->sample[f->kind][k] = mem_strdup(g->doc);
+    }
+    return 0;
+}
+
+static void test_fast_generated(void **state)
+{
+    (void)state;
+    err_info e = {0};
+    region_tree *t = NULL;
+    election *el = NULL;
+    gen_params p;
+    gen_run g = {.d = differ_new(), .r = {42}, .doc = mem_alloc(FORM_TEXT_MAX)};
+
+    assert_int_equal(masterdata_load(REKAP_DATA_DIR, &t, &e), 0);
+    gen_params_default(&p);
+    p.scope = "65"; /* Kalimantan Utara: small */
+    if (gen_election(t, &p, &el, &e))
+        fail_msg("gen_election: %s %s %s", e.code, e.where, e.msg);
+    if (gen_forms(el, 7, (1u << CONTEST_KINDS) - 1, NULL, gen_sink, &g, &e))
+        fail_msg("gen_forms: %s %s %s", e.code, e.where, e.msg);
+    assert_int_equal(g.d->taken, g.d->docs);
+    unsigned long taken = g.d->taken;
+    for (int k = 0; k < CONTEST_KINDS; k++) {
+        assert_true(g.seen[k] >= GEN_SAMPLE);
+        for (int i = 0; i < GEN_SAMPLE; i++) {
+            mutate(g.d, &g.r, g.sample[k][i], strlen(g.sample[k][i]), 60);
+            free(g.sample[k][i]);
+        }
+    }
+    assert_true(g.d->taken > taken); /* some mutants are still canonical */
+    election_free(el);
+    free(g.doc);
+    differ_free(g.d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -693,6 +1187,10 @@ int main(void)
         cmocka_unit_test(test_write_text_max),
         cmocka_unit_test(test_format_truncates),
         cmocka_unit_test(test_write_file),
+        cmocka_unit_test(test_fast_edges),
+        cmocka_unit_test(test_fast_random_forms),
+        cmocka_unit_test(test_fast_mutations),
+        cmocka_unit_test(test_fast_generated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
