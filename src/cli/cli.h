@@ -9,6 +9,8 @@
 #include "core/election.h"
 #include "core/err.h"
 #include "core/form.h"
+#include "core/keys.h"
+#include "ingest/ingest.h"
 
 /* Exit codes of every subcommand. */
 enum {
@@ -23,6 +25,11 @@ typedef int (*cli_cmd_fn)(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_enrol(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Where the master data lives: --data, else $REKAP_DATA, else the
  * directory the build was configured with. */
@@ -31,8 +38,29 @@ const char *cli_data_dir(const char *opt);
 /* Load master data from data_dir and the election definition file. */
 int cli_load_election(const char *data_dir, const char *path, election **out);
 
+#define CLI_PATH_MAX 4096
+
+/* "<dir>/<name>" into buf (CLI_PATH_MAX bytes); ERR_LIMIT with e set
+ * (CLI_PATH) when it does not fit. */
+int cli_path(char *buf, const char *dir, const char *name, err_info *e);
+
+/* Open the election directory `dir` (ingest.h) with master data from
+ * data_dir; prints the error. Returns 0 or CLI_FAIL. */
+int cli_ingest_open(const char *dir, const char *data_dir, ingest **out);
+
+/* Read a key file (keys.h); with need_secret a public one is refused
+ * (KEY_NO_SECRET). Fills e on error; prints nothing. In cmd_keygen.c. */
+int cli_key_read(const char *path, int need_secret, keys_file *k, err_info *e);
+/* Write a key file atomically: the secret form readable by its owner only
+ * (0600), refusing an existing file (KEY_EXISTS) unless force; or the
+ * public form (0644). In cmd_keygen.c. */
+int cli_key_write(const char *path, const keys_file *k, int secret, int force, err_info *e);
+
 /* Print "rekap: <where>: <CODE>: <msg>" to stderr. */
 void cli_error(const err_info *e);
+/* Put "<prefix>: " before e->where (or make it prefix when empty), so an
+ * error found inside a line still names the file and line. */
+void cli_error_within(err_info *e, const char *prefix);
 
 /* One form read from a file: `where` is "file:line". */
 typedef int (*cli_form_fn)(void *ctx, const char *where, const form *f,
@@ -44,6 +72,11 @@ typedef int (*cli_form_fn)(void *ctx, const char *where, const form *f,
  * bad file is reported and the rest still read. Returns 0 or the first
  * non-zero value fn returned. */
 int cli_forms_each(char **paths, int n, cli_form_fn fn, void *ctx);
+
+/* The one district whose ballot every TPS of region `reg` shares, or NULL
+ * when the region spans several (then only party or total figures make
+ * sense for it). */
+const election_district *cli_single_district(const election *el, contest_kind k, uint32_t reg);
 
 /* Parse a comma-separated list of contest ids into a bit set (1<<kind);
  * "all" for all five. Returns 0 or -1. */

@@ -28,6 +28,15 @@ void cli_error(const err_info *e)
             e->code ? e->code : "ERROR", e->msg);
 }
 
+void cli_error_within(err_info *e, const char *prefix)
+{
+    char full[4 * sizeof e->where];
+    snprintf(full, sizeof full, "%s%s%s", prefix, e->where[0] ? ": " : "", e->where);
+    size_t n = strnlen(full, sizeof e->where - 1); /* cut at the end, as err_set does */
+    memcpy(e->where, full, n);
+    e->where[n] = '\0';
+}
+
 int cli_load_election(const char *data_dir, const char *path, election **out)
 {
     err_info e = {0};
@@ -36,6 +45,36 @@ int cli_load_election(const char *data_dir, const char *path, election **out)
         return CLI_FAIL;
     }
     return 0;
+}
+
+int cli_path(char *buf, const char *dir, const char *name, err_info *e)
+{
+    int n = snprintf(buf, CLI_PATH_MAX, "%s/%s", dir, name);
+    if (n < 0 || n >= CLI_PATH_MAX)
+        return err_set(e, ERR_LIMIT, "CLI_PATH", dir, "path too long");
+    return 0;
+}
+
+int cli_ingest_open(const char *dir, const char *data_dir, ingest **out)
+{
+    ingest_config cfg = {.dir = dir, .data_dir = data_dir};
+    err_info e = {0};
+    if (ingest_open(&cfg, out, &e) < 0) {
+        cli_error(&e);
+        return CLI_FAIL;
+    }
+    return 0;
+}
+
+const election_district *cli_single_district(const election *el, contest_kind k, uint32_t reg)
+{
+    for (uint32_t d = 0; d < el->ndistrict[k]; d++) {
+        const election_district *ds = &el->district[k][d];
+        for (uint32_t i = 0; i < ds->nregion; i++)
+            if (region_is_within(el->tree, reg, ds->region[i]))
+                return ds;
+    }
+    return NULL;
 }
 
 static int cli_is_jsonl(const char *path)

@@ -1,7 +1,8 @@
 /* cmd_show — `rekap show`: the totals of one region, at any level, for
  * each contest, computed from a set of form files: only forms without hard
  * errors count (rules.h), a second form for the same TPS and contest is
- * reported and left out. Prints a table, or JSON with --json. */
+ * reported and left out. Or, with --dir, the live tally of an election
+ * directory (ingest.h). Prints a table, or JSON with --json. */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -12,15 +13,19 @@
 #include "core/mem.h"
 #include "core/rules.h"
 #include "core/tally.h"
+#include "store/store.h"
 
 static const char show_usage[] =
     "usage: rekap show --election FILE [options] FORMS...\n"
+    "       rekap show --dir DIR [options]\n"
     "\n"
     "Add up the C.Hasil forms given (.json or .jsonl) and show a region's\n"
     "totals per contest with its children. Forms with hard errors are left\n"
     "out and counted as rejected; flagged forms count and are shown as such.\n"
+    "With --dir, show the totals counted in an election directory instead.\n"
     "\n"
-    "  --election FILE   the election definition (required)\n"
+    "  --election FILE   the election definition (with FORMS)\n"
+    "  --dir DIR         an election directory (rekap init), instead\n"
     "  --region CODE     region code (dotted or plain) or a unique name; default 0\n"
     "  --contests LIST   all (default) or e.g. ppwp,dpr\n"
     "  --json            print JSON instead of tables\n"
@@ -69,20 +74,6 @@ static int show_one(void *ctx, const char *where, const form *f, const err_info 
     return 0;
 }
 
-/* The one district whose ballot every TPS of `region` shares, or NULL when
- * the region spans several (then only party or total figures make sense). */
-static const election_district *show_single_district(const election *el, contest_kind k,
-                                                     uint32_t reg)
-{
-    for (uint32_t d = 0; d < el->ndistrict[k]; d++) {
-        const election_district *ds = &el->district[k][d];
-        for (uint32_t i = 0; i < ds->nregion; i++)
-            if (region_is_within(el->tree, reg, ds->region[i]))
-                return ds;
-    }
-    return NULL;
-}
-
 /* Name of selection i of a region row, or NULL where it has none. */
 static const char *show_sel_name(const election *el, contest_kind k, uint32_t reg,
                                  unsigned i, char *buf, size_t cap)
@@ -91,7 +82,7 @@ static const char *show_sel_name(const election *el, contest_kind k, uint32_t re
         snprintf(buf, cap, "%u %s", el->party[i].no, el->party[i].abbrev);
         return buf;
     }
-    const election_district *d = show_single_district(el, k, reg);
+    const election_district *d = cli_single_district(el, k, reg);
     if (!d || i >= d->ncand)
         return NULL;
     snprintf(buf, cap, "%02u %s", d->cand[i].no, d->cand[i].name);
@@ -192,7 +183,8 @@ static uint32_t show_find_region(const election *el, const char *arg)
     return REGION_NONE;
 }
 
-static void show_print(const show_ctx *s, uint32_t r, unsigned kinds, int as_json)
+static void show_print(const show_ctx *s, const tally *t, uint32_t r, unsigned kinds,
+                       int as_json)
 {
     const region *rg = &s->el->tree->node[r];
     if (!as_json) {
@@ -202,13 +194,13 @@ static void show_print(const show_ctx *s, uint32_t r, unsigned kinds, int as_jso
                s->rejected, s->duplicate, s->unreadable);
         for (int k = 0; k < CONTEST_KINDS; k++)
             if (kinds & (1u << k))
-                show_contest_text(s->t, (contest_kind)k, r);
+                show_contest_text(t, (contest_kind)k, r);
         return;
     }
     json_t *contests = json_array();
     for (int k = 0; k < CONTEST_KINDS; k++)
-        if ((kinds & (1u << k)) && tally_region(s->t, (contest_kind)k, r)->tps_expected)
-            json_array_append_new(contests, show_contest_json(s->t, (contest_kind)k, r));
+        if ((kinds & (1u << k)) && tally_region(t, (contest_kind)k, r)->tps_expected)
+            json_array_append_new(contests, show_contest_json(t, (contest_kind)k, r));
     json_t *o = json_pack("{s:{s:s,s:s,s:s},s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o}", "region", "code",
                           rg->code, "name", rg->name, "level", region_level_name[rg->level],
                           "forms", "read", (json_int_t)s->read, "counted", (json_int_t)s->counted,
@@ -220,19 +212,86 @@ static void show_print(const show_ctx *s, uint32_t r, unsigned kinds, int as_jso
     json_decref(o);
 }
 
+/* The region to show: one above the TPS level. */
+static uint32_t show_pick_region(const election *el, const char *arg)
+{
+    uint32_t r = show_find_region(el, arg);
+    if (r != REGION_NONE && el->tree->node[r].level >= REGION_TPS) {
+        fprintf(stderr, "rekap show: '%s' is a TPS; give its desa or a higher level\n", arg);
+        return REGION_NONE;
+    }
+    return r;
+}
+
+static int show_dir_entry(void *ctx, const store_entry *en)
+{
+    show_ctx *s = ctx;
+    s->read++;
+    s->rejected += !en->accepted;
+    return 0;
+}
+
+/* The entries of an election directory's store: logged (read) and
+ * rejected ones. */
+static int show_dir_entries(const char *dir, show_ctx *s)
+{
+    char path[CLI_PATH_MAX];
+    store *st = NULL;
+    err_info e = {0};
+    if (cli_path(path, dir, "rekap.db", &e) < 0 || store_open_readonly(path, &st, &e) < 0 ||
+        store_entries_each(st, 0, show_dir_entry, s, &e) < 0) {
+        store_close(st);
+        cli_error(&e);
+        return CLI_FAIL;
+    }
+    store_close(st);
+    return 0;
+}
+
+/* The forms counted now, and the accepted entries no longer counted
+ * because a correction replaced them (duplicate). */
+static void show_dir_counted(const tally *t, show_ctx *s)
+{
+    for (int k = 0; k < CONTEST_KINDS; k++) {
+        s->counted += tally_region(t, (contest_kind)k, 0)->tps_counted;
+        s->flagged += tally_region(t, (contest_kind)k, 0)->tps_flagged;
+    }
+    s->duplicate = s->read - s->rejected - s->counted;
+}
+
+static int show_dir(const char *dir, const char *data, const char *region_arg, unsigned kinds,
+                    int as_json)
+{
+    ingest *in = NULL;
+    if (cli_ingest_open(dir, cli_data_dir(data), &in))
+        return CLI_FAIL;
+    show_ctx s = {.el = ingest_election(in)};
+    uint32_t r = show_pick_region(s.el, region_arg);
+    int rc = r == REGION_NONE ? CLI_USAGE : show_dir_entries(dir, &s);
+    if (rc == CLI_OK) {
+        ingest_read_lock(in);
+        show_dir_counted(ingest_tally(in), &s);
+        show_print(&s, ingest_tally(in), r, kinds, as_json);
+        ingest_read_unlock(in);
+    }
+    ingest_close(in);
+    return rc;
+}
+
 int cmd_show(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"election", required_argument, 0, 'e'}, {"region", required_argument, 0, 'r'},
         {"contests", required_argument, 0, 'c'}, {"json", no_argument, 0, 'j'},
         {"data", required_argument, 0, 'd'},     {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    const char *elpath = NULL, *data = NULL, *region_arg = "0";
+        {"dir", required_argument, 0, 'D'},      {0, 0, 0, 0}};
+    const char *elpath = NULL, *data = NULL, *region_arg = "0", *dir = NULL;
     unsigned kinds = (1u << CONTEST_KINDS) - 1;
     int as_json = 0, opt;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
         case 'e': elpath = optarg; break;
+        case 'D': dir = optarg; break;
         case 'r': region_arg = optarg; break;
         case 'd': data = optarg; break;
         case 'j': as_json = 1; break;
@@ -246,26 +305,33 @@ int cmd_show(int argc, char **argv)
         default: fputs(show_usage, stderr); return CLI_USAGE;
         }
     }
-    if (!elpath || optind == argc) {
-        fprintf(stderr, "rekap show: %s\n", !elpath ? "--election is required" : "no form files given");
+    const char *why = NULL;
+    if (dir && (elpath || optind < argc))
+        why = "--dir takes no --election or form files";
+    else if (!dir && !elpath)
+        why = "--election (or --dir) is required";
+    else if (!dir && optind == argc)
+        why = "no form files given";
+    if (why) {
+        fprintf(stderr, "rekap show: %s\n", why);
         fputs(show_usage, stderr);
         return CLI_USAGE;
     }
+    if (dir)
+        return show_dir(dir, data, region_arg, kinds, as_json);
     election *el = NULL;
     if (cli_load_election(cli_data_dir(data), elpath, &el))
         return CLI_FAIL;
     int rc = CLI_USAGE;
-    uint32_t r = show_find_region(el, region_arg);
-    if (r != REGION_NONE && el->tree->node[r].level < REGION_TPS) {
+    uint32_t r = show_pick_region(el, region_arg);
+    if (r != REGION_NONE) {
         show_ctx s = {.el = el, .t = tally_new(el)};
         s.seen = mem_calloc(el->ntps ? el->ntps * CONTEST_KINDS : 1, 1);
         cli_forms_each(argv + optind, argc - optind, show_one, &s);
-        show_print(&s, r, kinds, as_json);
+        show_print(&s, s.t, r, kinds, as_json);
         free(s.seen);
         tally_free(s.t);
         rc = CLI_OK;
-    } else if (r != REGION_NONE) {
-        fprintf(stderr, "rekap show: '%s' is a TPS; give its desa or a higher level\n", region_arg);
     }
     election_free(el);
     return rc;

@@ -12,7 +12,12 @@ static const struct {
 } cli_cmds[] = {
     {"gen", cmd_gen, "generate an election (and its true C.Hasil forms) from the master data"},
     {"check", cmd_check, "validate C.Hasil form files and print every broken rule"},
-    {"show", cmd_show, "totals of a region at any level, computed from form files"},
+    {"show", cmd_show, "totals of a region at any level, from form files or an election directory"},
+    {"init", cmd_init, "create an election directory (store, log, log key) from a definition"},
+    {"keygen", cmd_keygen, "generate an officer's Ed25519 key file"},
+    {"enrol", cmd_enrol, "enrol officer keys for their TPS or region"},
+    {"submit", cmd_submit, "sign C.Hasil forms and ingest them into an election directory"},
+    {"export", cmd_export, "counted results as CSV, per TPS or per region"},
 };
 
 static void usage(FILE *f)

@@ -137,11 +137,17 @@ static int file_fill(FILE *f, const char *path, file_writer w, void *ctx,
 
 int file_write_atomic(const char *path, file_writer w, void *ctx, err_info *e)
 {
+    return file_write_atomic_mode(path, 0, w, ctx, e);
+}
+
+int file_write_atomic_mode(const char *path, unsigned mode_new, file_writer w, void *ctx,
+                           err_info *e)
+{
     size_t plen = strlen(path);
     char *tmp = mem_alloc(plen + sizeof FILE_TMP_SUFFIX);
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, FILE_TMP_SUFFIX, sizeof FILE_TMP_SUFFIX);
-    mode_t mode = file_mode_for(path);
+    mode_t mode = mode_new ? (mode_t)mode_new : file_mode_for(path);
     int rc;
     int fd = mkstemp(tmp);
     if (fd < 0) {

@@ -30,6 +30,11 @@ typedef int (*file_writer)(FILE *f, void *ctx);
  * permission bits, or gets 0644 when there was none. */
 int file_write_atomic(const char *path, file_writer w, void *ctx, err_info *e);
 
+/* The same with the file's permission bits given (e.g. 0600 for a secret
+ * key); mode 0 means file_write_atomic's choice. */
+int file_write_atomic_mode(const char *path, unsigned mode, file_writer w, void *ctx,
+                           err_info *e);
+
 /* fsync the directory holding `path`, so that a file's creation or rename
  * is itself durable. FILE_WRITE on failure. */
 int file_sync_dir(const char *path, err_info *e);

@@ -3,20 +3,7 @@
 # generate (deterministic), check, show against an independent sum of the
 # forms, the PPWP CSV mode, misread forms, and the error paths.
 # usage: test_cli.sh REKAP DATA_DIR
-set -uo pipefail
-rekap=$1
-data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-ok()   { passes=$((passes + 1)); echo "ok   - $1"; }
-fail() { fails=$((fails + 1)); echo "FAIL - $1"; }
-expect_rc() { # expected-rc description command...
-  local want=$1 what=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-  if [ "$rc" -eq "$want" ]; then ok "$what"; else fail "$what (exit $rc, wanted $want)"; cat "$tmp/err" | head -5; fi
-}
-export REKAP_DATA=$data
+source "$(dirname "$0")/lib.sh" "$@"
 prov=65   # Kalimantan Utara: a small real province
 
 expect_rc 0 "gen one province with all five ballots" \
@@ -119,5 +106,4 @@ expect_rc 2 "gen: bad seed" "$rekap" gen --seed x
 for c in gen check show; do expect_rc 0 "$c --help" "$rekap" $c --help; done
 expect_rc 0 "--help" "$rekap" --help
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -213,7 +213,7 @@ static int roundtrip_sink(void *ctx, const form *f)
         s->version = (uint32_t)(2 + k % 7);
         snprintf(s->reason, sizeof s->reason, "koreksi \"%lu\" \\ ü", k);
         s->nphoto = (unsigned)(k % (ENTRY_PHOTOS_MAX + 1));
-        for (unsigned i = 0; i < s->nphoto; i++) {
+        for (unsigned i = 0; i < s->nphoto && i < ENTRY_PHOTOS_MAX; i++) {
             crypto_hash_sha256(s->photo[i], (const unsigned char *)&k, sizeof k);
             s->photo[i][0] = (uint8_t)i; /* ascending */
         }

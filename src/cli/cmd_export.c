@@ -1,0 +1,288 @@
+/* cmd_export — `rekap export`: what an election directory counts, as CSV
+ * for spreadsheets and independent checks. Per TPS the rows are the forms
+ * counted, read back from the store (the signed entries themselves); per
+ * region they are the live tally (ingest.h). docs/CLI.md lists the
+ * columns. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/entry.h"
+#include "core/mem.h"
+#include "store/store.h"
+
+static const char export_usage[] =
+    "usage: rekap export --dir DIR [options]\n"
+    "\n"
+    "Write the counted results of the election directory DIR as CSV on\n"
+    "standard output: one row per TPS with a counted form (the latest\n"
+    "accepted version), or one row per region of a level from the tally.\n"
+    "\n"
+    "  --dir DIR         election directory (required)\n"
+    "  --contest K       ppwp (default), dpr, dpd, dprd_prov or dprd_kab\n"
+    "  --level LEVEL     tps (default), desa, kecamatan, kabupaten, provinsi\n"
+    "                    or nasional\n"
+    "  --data DIR        master data directory\n"
+    "  --help            this text\n";
+
+/* ------------------------------------------------------------ CSV cells */
+
+/* A text cell, quoted (RFC 4180) when it holds a comma, quote or line end. */
+static void export_text(const char *s, int first)
+{
+    if (!first)
+        putchar(',');
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static void export_num(uint64_t v)
+{
+    printf(",%llu", (unsigned long long)v);
+}
+
+/* Selection columns: as many as the widest ballot of the contest. */
+static unsigned export_width(const election *el, contest_kind k)
+{
+    if (contest_is_party_list(k))
+        return el->nparty;
+    unsigned w = 0;
+    for (uint32_t d = 0; d < el->ndistrict[k]; d++)
+        if (el->district[k][d].ncand > w)
+            w = el->district[k][d].ncand;
+    return w;
+}
+
+/* The selection part of the header: pair_N, cand_N, or party_<no>_<abbrev>. */
+static void export_sel_header(const election *el, contest_kind k)
+{
+    char name[ELECTION_TEXT_MAX + 32];
+    unsigned w = export_width(el, k);
+    for (unsigned i = 0; i < w; i++) {
+        if (contest_is_party_list(k))
+            snprintf(name, sizeof name, "party_%u_%s", el->party[i].no, el->party[i].abbrev);
+        else
+            snprintf(name, sizeof name, "%s_%u", k == CONTEST_PPWP ? "pair" : "cand", i + 1);
+        export_text(name, 0);
+    }
+    putchar('\n');
+}
+
+/* ------------------------------------------------------------ TPS rows */
+
+typedef struct export_pick {
+    const election *el;
+    contest_kind kind;
+    uint16_t *version;           /* [ntps]: the latest accepted version, 0 none */
+} export_pick;
+
+static int export_pick_one(void *ctx, const store_entry *se)
+{
+    export_pick *p = ctx;
+    if (se->kind != p->kind || !se->accepted)
+        return 0;
+    uint32_t i = election_tps_find(p->el, se->tps);
+    if (i != ELECTION_NONE && se->version > p->version[i])
+        p->version[i] = (uint16_t)se->version;
+    return 0;
+}
+
+/* One TPS row from its counted form; party columns in election order, a
+ * party not on this ballot left empty. */
+static void export_tps_row(const election *el, const entry *en)
+{
+    const form *f = &en->sub.form;
+    export_text(f->tps, 1);
+    export_text(contest_kind_id[f->kind], 0);
+    export_num(en->sub.version);
+    export_num((uint64_t)f->dpt.total + f->dptb.total + f->dpk.total);
+    export_num(f->b4.total);
+    export_num(f->valid);
+    export_num(f->invalid);
+    unsigned w = export_width(el, f->kind);
+    for (unsigned i = 0; i < w; i++) {
+        int cell = -1;
+        if (!contest_is_party_list(f->kind)) {
+            cell = i < f->nvotes ? f->votes[i] : -1;
+        } else {
+            for (unsigned b = 0; b < f->nparty && cell < 0; b++)
+                if (f->party[b].no == el->party[i].no)
+                    cell = f->party[b].total;
+        }
+        if (cell < 0)
+            putchar(',');
+        else
+            export_num((uint64_t)cell);
+    }
+    putchar('\n');
+}
+
+/* Two passes over the store: which version of each TPS is counted (log
+ * order, no parsing), then those entries in TPS order. */
+static int export_tps_rows(const election *el, store *st, contest_kind k, err_info *e)
+{
+    export_pick p = {el, k, mem_calloc(el->ntps ? el->ntps : 1, sizeof(uint16_t))};
+    int rc = store_entries_each(st, 0, export_pick_one, &p, e);
+    entry *en = mem_alloc(sizeof *en);
+    if (rc == 0) {
+        printf("tps,contest,version,dpt,voters,valid,invalid");
+        export_sel_header(el, k);
+    }
+    for (size_t i = 0; rc == 0 && i < el->ntps; i++) {
+        if (!p.version[i])
+            continue;
+        store_entry se;
+        const char *code = election_tps_region(el, (uint32_t)i)->code;
+        rc = store_entry_find(st, code, k, p.version[i], &se, e);
+        if (rc == 0)
+            rc = entry_parse((const char *)se.bytes, se.len, en, e);
+        if (rc == 0)
+            export_tps_row(el, en);
+    }
+    free(en);
+    free(p.version);
+    return rc;
+}
+
+/* The store read-only beside the definition: no ingest needed. */
+static int export_tps(const char *dir, const char *data, contest_kind k)
+{
+    char path[CLI_PATH_MAX];
+    err_info e = {0};
+    election *el = NULL;
+    store *st = NULL;
+    if (cli_path(path, dir, "election.json", &e) < 0) {
+        cli_error(&e);
+        return CLI_FAIL;
+    }
+    if (cli_load_election(cli_data_dir(data), path, &el))
+        return CLI_FAIL;
+    int rc = cli_path(path, dir, "rekap.db", &e);
+    if (rc == 0)
+        rc = store_open_readonly(path, &st, &e);
+    if (rc == 0)
+        rc = export_tps_rows(el, st, k, &e);
+    if (rc < 0)
+        cli_error(&e);
+    store_close(st);
+    election_free(el);
+    return rc < 0 ? CLI_FAIL : CLI_OK;
+}
+
+/* ---------------------------------------------------------- region rows */
+
+/* Selection cells of a region row that mean something: every party; the
+ * candidates of the one ballot a region's TPS share (none for DPD above a
+ * province, whose rows mix ballots). */
+static unsigned export_region_cells(const election *el, contest_kind k, uint32_t r)
+{
+    if (contest_is_party_list(k))
+        return el->nparty;
+    const election_district *d = cli_single_district(el, k, r);
+    return d ? d->ncand : 0;
+}
+
+static void export_region_rows(const tally *t, contest_kind k, int level)
+{
+    const election *el = t->el;
+    const region_tree *tree = el->tree;
+    printf("code,name,tps_expected,tps_counted,tps_flagged,dpt,voters,valid,invalid");
+    export_sel_header(el, k);
+    for (size_t r = tree->level_start[level]; r < tree->level_start[level + 1]; r++) {
+        const tally_row *row = tally_region(t, k, (uint32_t)r);
+        if (!row->tps_expected)
+            continue;
+        export_text(tree->node[r].code, 1);
+        export_text(tree->node[r].name, 0);
+        export_num(row->tps_expected);
+        export_num(row->tps_counted);
+        export_num(row->tps_flagged);
+        export_num(row->dpt);
+        export_num(row->voters);
+        export_num(row->valid);
+        export_num(row->invalid);
+        const uint64_t *sel = tally_region_sel(t, k, (uint32_t)r);
+        unsigned cells = export_region_cells(el, k, (uint32_t)r);
+        for (unsigned i = 0; i < t->width[k]; i++) {
+            if (i < cells)
+                export_num(sel[i]);
+            else
+                putchar(',');
+        }
+        putchar('\n');
+    }
+}
+
+static int export_regions(const char *dir, const char *data, contest_kind k, int level)
+{
+    ingest *in = NULL;
+    if (cli_ingest_open(dir, cli_data_dir(data), &in))
+        return CLI_FAIL;
+    ingest_read_lock(in);
+    export_region_rows(ingest_tally(in), k, level);
+    ingest_read_unlock(in);
+    ingest_close(in);
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------- command */
+
+/* A level by its name; the long forms of region_level_name too. */
+static int export_level(const char *s)
+{
+    static const char *const short_name[REGION_LEVELS] = {
+        "nasional", "provinsi", "kabupaten", "kecamatan", "desa", "tps"};
+    for (int l = 0; l < REGION_LEVELS; l++)
+        if (!strcmp(s, short_name[l]) || !strcmp(s, region_level_name[l]))
+            return l;
+    return -1;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"dir", required_argument, 0, 'D'},   {"contest", required_argument, 0, 'c'},
+        {"level", required_argument, 0, 'l'}, {"data", required_argument, 0, 'd'},
+        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+    const char *dir = NULL, *data = NULL;
+    int kind = CONTEST_PPWP, level = REGION_TPS, opt;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'D': dir = optarg; break;
+        case 'd': data = optarg; break;
+        case 'c':
+            if ((kind = contest_kind_parse(optarg)) < 0) {
+                fprintf(stderr, "rekap export: --contest: unknown contest '%s'\n", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'l':
+            if ((level = export_level(optarg)) < 0) {
+                fprintf(stderr, "rekap export: --level: unknown level '%s'\n", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'h': fputs(export_usage, stdout); return CLI_OK;
+        default: fputs(export_usage, stderr); return CLI_USAGE;
+        }
+    }
+    if (!dir || optind != argc) {
+        fprintf(stderr, "rekap export: %s\n", !dir ? "--dir is required" : "unexpected argument");
+        fputs(export_usage, stderr);
+        return CLI_USAGE;
+    }
+    if (level == REGION_TPS)
+        return export_tps(dir, data, (contest_kind)kind);
+    return export_regions(dir, data, (contest_kind)kind, level);
+}

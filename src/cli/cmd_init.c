@@ -1,0 +1,91 @@
+/* cmd_init — `rekap init`: create an election directory (ingest.h: the
+ * definition, the store, the log and its signing key) and print the log's
+ * verifier key, the one string a monitor needs to check every checkpoint. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cli/cli.h"
+#include "core/note.h"
+
+static const char init_usage[] =
+    "usage: rekap init --dir DIR --election FILE [options]\n"
+    "\n"
+    "Create the election directory DIR from a definition: DIR/election.json,\n"
+    "the store DIR/rekap.db, the transparency log DIR/log/ with its first\n"
+    "(empty) signed checkpoint, and the log's signing key DIR/log.key.\n"
+    "Prints the log's verifier key (C2SP signed-note form).\n"
+    "\n"
+    "  --dir DIR         election directory to create (required; must not hold a store)\n"
+    "  --election FILE   election definition (required)\n"
+    "  --origin NAME     log origin and key name (default rekap.local/<hash of the definition>)\n"
+    "  --data DIR        master data directory\n"
+    "  --help            this text\n";
+
+/* The verifier key of the log: its name is the origin (ingest_init names
+ * the key so), its key the public half of DIR/log.key. */
+static int init_print_verifier(const char *dir)
+{
+    char path[CLI_PATH_MAX];
+    err_info e = {0};
+    keys_file k;
+    if (cli_path(path, dir, "log.key", &e) < 0 || cli_key_read(path, 1, &k, &e) < 0) {
+        cli_error(&e);
+        return CLI_FAIL;
+    }
+    note_verifier v = {0};
+    snprintf(v.name, sizeof v.name, "%s", k.name);
+    memcpy(v.pubkey, k.pk, sizeof v.pubkey);
+    v.key_id = note_key_id(v.name, v.pubkey);
+    sodium_memzero(&k, sizeof k);
+    char *vkey = note_verifier_format(&v);
+    printf("log origin:   %s\nverifier key: %s\n", v.name, vkey);
+    free(vkey);
+    return CLI_OK;
+}
+
+int cmd_init(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"dir", required_argument, 0, 'D'},  {"election", required_argument, 0, 'e'},
+        {"origin", required_argument, 0, 'o'}, {"data", required_argument, 0, 'd'},
+        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
+    const char *dir = NULL, *elpath = NULL, *origin = NULL, *data = NULL;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'D': dir = optarg; break;
+        case 'e': elpath = optarg; break;
+        case 'o': origin = optarg; break;
+        case 'd': data = optarg; break;
+        case 'h': fputs(init_usage, stdout); return CLI_OK;
+        default: fputs(init_usage, stderr); return CLI_USAGE;
+        }
+    }
+    if (!dir || !elpath || optind != argc) {
+        fprintf(stderr, "rekap init: %s\n", !dir      ? "--dir is required"
+                                            : !elpath ? "--election is required"
+                                                      : "unexpected argument");
+        fputs(init_usage, stderr);
+        return CLI_USAGE;
+    }
+    /* The origin names the log key too: a key name, and no longer than a
+     * key file can hold, so the checkpoint and the key agree. */
+    if (origin && (strlen(origin) > KEYS_NAME_MAX || !note_name_valid(origin, strlen(origin)))) {
+        err_info e;
+        err_set(&e, ERR_INVALID, "INIT_ORIGIN", "--origin",
+                "the origin must be 1 to %d bytes of UTF-8 without spaces or '+'", KEYS_NAME_MAX);
+        cli_error(&e);
+        return CLI_USAGE;
+    }
+    err_info e = {0};
+    if (ingest_init(dir, cli_data_dir(data), elpath, origin, &e) < 0) {
+        cli_error(&e);
+        return CLI_FAIL;
+    }
+    printf("election directory %s created\n", dir);
+    return init_print_verifier(dir);
+}

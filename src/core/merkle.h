@@ -1,0 +1,91 @@
+/* merkle — RFC 6962 / RFC 9162 Merkle hash trees (SHA-256): leaf and node
+ * hashes, the tree hash of any prefix of the log, inclusion (audit) proofs
+ * and consistency proofs, and their verification. Pure: no I/O.
+ *
+ *   leaf hash  = SHA-256(0x00 || entry)
+ *   node hash  = SHA-256(0x01 || left || right)
+ *   empty tree = SHA-256("")
+ *
+ * A merkle_tree keeps, for every level k, the hashes of all complete
+ * subtrees of 2^k leaves, left to right: level 0 holds the leaf hashes,
+ * level 8 the hashes a level-1 tlog tile holds, and so on. Appending a leaf
+ * costs one leaf store plus, amortised, one node hash; the tree hash of any
+ * size and every proof then take O(log n) stored hashes and node hashes.
+ * Memory is about 64 bytes per leaf (2n hashes in all).
+ *
+ * Proofs are arrays of 32-byte hashes ordered from the leaf (or the smaller
+ * tree) upward, exactly as RFC 6962 section 2.1.1 / 2.1.2 define PATH and
+ * PROOF, so they interoperate with every RFC 6962 / tlog client. */
+#ifndef REKAP_MERKLE_H
+#define REKAP_MERKLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MERKLE_HASH_SIZE 32
+/* Longest proof for any tree of fewer than 2^64 leaves: an inclusion proof
+ * has at most 64 hashes, a consistency proof at most 65. */
+#define MERKLE_PROOF_MAX 65
+
+typedef struct merkle_tree merkle_tree;
+
+/* SHA-256(0x00 || entry[0..len)). */
+void merkle_leaf_hash(const uint8_t *entry, size_t len, uint8_t out[MERKLE_HASH_SIZE]);
+
+/* SHA-256(0x01 || left || right); out may alias left or right. */
+void merkle_node_hash(const uint8_t left[MERKLE_HASH_SIZE],
+                      const uint8_t right[MERKLE_HASH_SIZE],
+                      uint8_t out[MERKLE_HASH_SIZE]);
+
+/* The tree hash of n leaf hashes held in one array (SHA-256("") for n = 0),
+ * in O(log n) extra memory. */
+void merkle_root_of(const uint8_t (*leaves)[MERKLE_HASH_SIZE], uint64_t n,
+                    uint8_t out[MERKLE_HASH_SIZE]);
+
+merkle_tree *merkle_tree_new(void);
+void merkle_tree_free(merkle_tree *t);
+
+/* Append one leaf hash (not the entry: hash it with merkle_leaf_hash). */
+void merkle_tree_append(merkle_tree *t, const uint8_t leaf[MERKLE_HASH_SIZE]);
+
+/* Number of leaves appended so far. */
+uint64_t merkle_tree_size(const merkle_tree *t);
+
+/* The stored hash of the complete subtree of 2^level leaves number `index`
+ * (leaves index * 2^level up to (index + 1) * 2^level), or NULL when that
+ * subtree is not complete yet. Hashes of one level are contiguous, so the
+ * pointer also reaches the following complete subtrees of that level. */
+const uint8_t *merkle_tree_hash(const merkle_tree *t, unsigned level, uint64_t index);
+
+/* Tree hash of the first `size` leaves into out; ERR_INVALID when size is
+ * larger than the tree. */
+int merkle_tree_root(const merkle_tree *t, uint64_t size, uint8_t out[MERKLE_HASH_SIZE]);
+
+/* Inclusion proof of leaf `index` in the tree of the first `size` leaves:
+ * proof must hold MERKLE_PROOF_MAX hashes; *n receives how many were
+ * written. ERR_INVALID unless index < size <= merkle_tree_size. */
+int merkle_inclusion_proof(const merkle_tree *t, uint64_t index, uint64_t size,
+                           uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n);
+
+/* Consistency proof from the tree of size1 leaves to the tree of size2
+ * leaves (empty when size1 is 0 or equals size2). ERR_INVALID unless
+ * size1 <= size2 <= merkle_tree_size. */
+int merkle_consistency_proof(const merkle_tree *t, uint64_t size1, uint64_t size2,
+                             uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n);
+
+/* RFC 9162 2.1.3.2: 0 when `leaf` is the leaf hash at `index` of the tree
+ * of `size` leaves whose hash is `root`, ERR_INVALID otherwise. */
+int merkle_verify_inclusion(const uint8_t leaf[MERKLE_HASH_SIZE], uint64_t index,
+                            uint64_t size, const uint8_t (*proof)[MERKLE_HASH_SIZE],
+                            size_t n, const uint8_t root[MERKLE_HASH_SIZE]);
+
+/* RFC 9162 2.1.4.2: 0 when the tree of size2 leaves hashing to root2
+ * extends the tree of size1 leaves hashing to root1, ERR_INVALID
+ * otherwise. For size1 = size2 the proof must be empty and the roots equal;
+ * for size1 = 0 the proof must be empty (every tree extends the empty one). */
+int merkle_verify_consistency(uint64_t size1, uint64_t size2,
+                              const uint8_t root1[MERKLE_HASH_SIZE],
+                              const uint8_t root2[MERKLE_HASH_SIZE],
+                              const uint8_t (*proof)[MERKLE_HASH_SIZE], size_t n);
+
+#endif

@@ -1,0 +1,605 @@
+/* ingest — opening an election directory, rebuilding the tally and the log
+ * from the store, the enrolled keys, and the parallel half of a submission
+ * (parse, key, signature, rules). The writer thread is in ingest_writer.c.
+ * See ingest.h. */
+#include "ingest/ingest_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "core/keys.h"
+#include "core/mem.h"
+#include "core/note.h"
+#include "core/rules.h"
+#include "io/file.h"
+#include "io/masterdata.h"
+
+#define INGEST_PATH_MAX 4096
+
+static int ingest_path(char *buf, const char *dir, const char *name, err_info *e)
+{
+    int n = snprintf(buf, INGEST_PATH_MAX, "%s/%s", dir, name);
+    if (n < 0 || n >= INGEST_PATH_MAX)
+        return err_set(e, ERR_LIMIT, "INGEST_PATH", dir, "directory name too long");
+    return 0;
+}
+
+/* ------------------------------------------------------------- key map */
+
+static size_t ingest_key_slot(const uint8_t pk[32], size_t cap)
+{
+    uint64_t h;
+    memcpy(&h, pk, sizeof h); /* Ed25519 keys are uniformly random bytes */
+    return (size_t)(h & (cap - 1));
+}
+
+static void ingest_keys_put(ingest *in, const uint8_t pk[32], uint32_t node, int role);
+
+static void ingest_keys_grow(ingest *in)
+{
+    ingest_key *old = in->keys;
+    size_t oldcap = in->capkeys;
+    in->capkeys = oldcap ? oldcap * 2 : 1024;
+    in->keys = mem_alloc(in->capkeys * sizeof *in->keys);
+    for (size_t i = 0; i < in->capkeys; i++)
+        in->keys[i].region = REGION_NONE;
+    in->nkeys = 0;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].region != REGION_NONE)
+            ingest_keys_put(in, old[i].pubkey, old[i].region, old[i].role);
+    free(old);
+}
+
+static void ingest_keys_put(ingest *in, const uint8_t pk[32], uint32_t node, int role)
+{
+    if ((in->nkeys + 1) * 2 > in->capkeys)
+        ingest_keys_grow(in);
+    size_t i = ingest_key_slot(pk, in->capkeys);
+    while (in->keys[i].region != REGION_NONE && memcmp(in->keys[i].pubkey, pk, 32))
+        i = (i + 1) & (in->capkeys - 1);
+    if (in->keys[i].region == REGION_NONE)
+        in->nkeys++;
+    memcpy(in->keys[i].pubkey, pk, 32);
+    in->keys[i].region = node;
+    in->keys[i].role = (uint8_t)role;
+}
+
+static const ingest_key *ingest_keys_find(const ingest *in, const uint8_t pk[32])
+{
+    if (!in->capkeys)
+        return NULL;
+    for (size_t i = ingest_key_slot(pk, in->capkeys); in->keys[i].region != REGION_NONE;
+         i = (i + 1) & (in->capkeys - 1))
+        if (!memcmp(in->keys[i].pubkey, pk, 32))
+            return &in->keys[i];
+    return NULL;
+}
+
+static int ingest_load_key(void *ctx, const store_officer *o)
+{
+    ingest *in = ctx;
+    uint32_t r = region_find(in->el->tree, o->region);
+    if (r != REGION_NONE)
+        ingest_keys_put(in, o->pubkey, r, o->role);
+    return 0;
+}
+
+/* A KPPS key signs for one TPS; a recap key for one region above TPS. */
+static int ingest_officer_check(ingest *in, const ingest_officer *req, store_officer *o,
+                                uint32_t *node, err_info *e)
+{
+    uint32_t r = region_find(in->el->tree, req->region);
+    if (r == REGION_NONE)
+        return err_set(e, ERR_NOTFOUND, "INGEST_REGION_UNKNOWN", req->region, "no such region");
+    int tps = in->el->tree->node[r].level == REGION_TPS;
+    if ((req->role == STORE_ROLE_KPPS) != tps)
+        return err_set(e, ERR_INVALID, "INGEST_ROLE_LEVEL", req->region,
+                       "a KPPS key is enrolled for a TPS, a recap key for a region above it");
+    if (req->name && strlen(req->name) >= sizeof o->name)
+        return err_set(e, ERR_LIMIT, "INGEST_NAME", req->region, "an officer's name has at most %zu bytes",
+                       sizeof o->name - 1);
+    memset(o, 0, sizeof *o);
+    o->role = (store_role)req->role;
+    memcpy(o->pubkey, req->pubkey, 32);
+    snprintf(o->region, sizeof o->region, "%s", in->el->tree->node[r].code);
+    snprintf(o->name, sizeof o->name, "%s", req->name ? req->name : "");
+    o->enrolled_at = (uint64_t)time(NULL);
+    *node = r;
+    return 0;
+}
+
+int ingest_enrol_many(ingest *in, const ingest_officer *req, size_t n, err_info *e)
+{
+    uint32_t *node = mem_alloc((n ? n : 1) * sizeof *node);
+    pthread_mutex_lock(&in->store_lock);
+    pthread_rwlock_wrlock(&in->keys_lock);
+    int rc = store_batch_begin(in->st, e); /* one transaction: all or none */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        store_officer o;
+        rc = ingest_officer_check(in, &req[i], &o, &node[i], e);
+        if (rc == 0)
+            rc = store_officer_add(in->st, &o, e);
+    }
+    if (rc == 0)
+        rc = store_batch_commit(in->st, e);
+    store_batch_rollback(in->st); /* a no-op after a commit */
+    for (size_t i = 0; i < n && rc == 0; i++)
+        ingest_keys_put(in, req[i].pubkey, node[i], req[i].role);
+    pthread_rwlock_unlock(&in->keys_lock);
+    pthread_mutex_unlock(&in->store_lock);
+    free(node);
+    return rc;
+}
+
+int ingest_enrol(ingest *in, const uint8_t pubkey[32], int role, const char *code,
+                 const char *name, err_info *e)
+{
+    ingest_officer req = {.role = role, .region = code, .name = name};
+    memcpy(req.pubkey, pubkey, 32);
+    return ingest_enrol_many(in, &req, 1, e);
+}
+
+/* ------------------------------------------------------------- counting */
+
+int ingest_count(ingest *in, uint32_t tps, contest_kind k, uint32_t version, const form *f,
+                 int flagged, err_info *e)
+{
+    size_t slot = (size_t)tps * CONTEST_KINDS + k;
+    uint16_t old = in->counted[slot];
+    if (old) { /* a correction: the version counted so far goes out */
+        store_entry se;
+        entry *prev = mem_alloc(sizeof *prev);
+        int rc = store_entry_find(in->st, f->tps, k, old, &se, e);
+        if (rc == 0)
+            rc = entry_parse((const char *)se.bytes, se.len, prev, e);
+        if (rc == 0 && tally_apply(in->t, &prev->sub.form, tps, -1) < 0)
+            rc = err_set(e, ERR_INVALID, "INGEST_TALLY", f->tps, "counted form does not fit");
+        if (rc == 0) {
+            rule_report r;
+            rules_report_init(&r);
+            rules_check_form(&prev->sub.form, &in->el->rules, &r);
+            if (r.nsoft)
+                tally_flag(in->t, k, tps, -1);
+        }
+        free(prev);
+        if (rc < 0)
+            return rc;
+    }
+    if (tally_apply(in->t, f, tps, +1) < 0)
+        return err_set(e, ERR_INVALID, "INGEST_TALLY", f->tps, "form does not fit its ballot");
+    if (flagged)
+        tally_flag(in->t, k, tps, +1);
+    in->counted[slot] = (uint16_t)version;
+    return 0;
+}
+
+/* ------------------------------------------------------------- prepare */
+
+/* The rule codes of a report, comma-separated: hard ones (severity HARD)
+ * or soft ones. */
+static void ingest_codes(const rule_report *r, rule_severity sev, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < r->nhit; i++) {
+        const rule_def *d = rules_def(r->hit[i].id);
+        if (d->severity != sev || strstr(buf, d->code))
+            continue;
+        int w = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", d->code);
+        if (w < 0 || (size_t)w >= cap - n)
+            break;
+        n += (size_t)w;
+    }
+}
+
+/* Who may sign this form: a KPPS key enrolled for exactly this TPS. */
+static int ingest_check_key(ingest *in, const uint8_t pk[32], uint32_t tps_node, err_info *e)
+{
+    pthread_rwlock_rdlock(&in->keys_lock);
+    const ingest_key *k = ingest_keys_find(in, pk);
+    int rc = 0;
+    if (!k)
+        rc = err_set(e, ERR_INVALID, "KEY_NOT_ENROLLED", "key", "this key is not enrolled");
+    else if (k->role != STORE_ROLE_KPPS || k->region != tps_node)
+        rc = err_set(e, ERR_INVALID, "KEY_WRONG_TPS", "key",
+                     "this key is not enrolled for TPS %s", in->el->tree->node[tps_node].code);
+    pthread_rwlock_unlock(&in->keys_lock);
+    return rc;
+}
+
+/* Parse and place the submission: the TPS must exist and cast that ballot. */
+static int ingest_place(ingest *in, const char *sub, size_t sublen, entry *en, uint32_t *tps,
+                        err_info *e)
+{
+    int rc = submission_parse(sub, sublen, &en->sub, e);
+    if (rc < 0)
+        return rc;
+    const form *f = &en->sub.form;
+    *tps = election_tps_find(in->el, f->tps);
+    if (*tps == ELECTION_NONE)
+        return err_set(e, ERR_NOTFOUND, "TPS_UNKNOWN", f->tps, "no such TPS in this election");
+    if (in->el->tps[*tps].district[f->kind] == ELECTION_NONE)
+        return err_set(e, ERR_NOTFOUND, "CONTEST_NOT_HERE", f->tps,
+                       "the %s ballot is not cast at this TPS", contest_kind_id[f->kind]);
+    return 0;
+}
+
+int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pubkey[32],
+                   const uint8_t sig[64], ingest_job **job, err_info *e)
+{
+    entry *en = mem_calloc(1, sizeof *en);
+    uint32_t tps = 0;
+    int rc = ingest_place(in, sub, sublen, en, &tps, e);
+    if (rc == 0)
+        rc = ingest_check_key(in, pubkey, (uint32_t)(in->el->tree->level_start[REGION_TPS] + tps), e);
+    if (rc == 0 && entry_verify(sub, sublen, pubkey, sig) < 0)
+        rc = err_set(e, ERR_INVALID, "SIG_INVALID", "sig",
+                     "the signature does not match the submission and key");
+    if (rc < 0) {
+        free(en);
+        return rc;
+    }
+    rule_report r;
+    rules_report_init(&r);
+    rules_check_form(&en->sub.form, &in->el->rules, &r);
+    rules_check_election(&en->sub.form, in->el, &r);
+
+    ingest_job *j = mem_calloc(1, sizeof *j);
+    j->tps = tps;
+    j->kind = en->sub.form.kind;
+    j->version = en->sub.version;
+    j->accepted = r.nhard == 0;
+    j->flagged = j->accepted && r.nsoft > 0;
+    ingest_codes(&r, j->accepted ? RULE_SOFT : RULE_HARD, j->codes, sizeof j->codes);
+    memcpy(&j->form, &en->sub.form, sizeof j->form);
+
+    memcpy(en->pubkey, pubkey, 32);
+    memcpy(en->sig, sig, 64);
+    en->sub_bytes = sub;
+    en->sub_len = sublen;
+    en->received = (uint64_t)time(NULL);
+    en->accepted = j->accepted;
+    if (!j->accepted)
+        snprintf(en->codes, sizeof en->codes, "%s", j->codes);
+    char *buf = mem_alloc(ENTRY_MAX + 1);
+    j->len = entry_encode(en, buf, ENTRY_MAX + 1);
+    j->sub_len = sublen;
+    free(en);
+    if (j->len > ENTRY_MAX) {
+        free(buf);
+        free(j);
+        return err_set(e, ERR_LIMIT, "ENTRY_TOO_LARGE", "", "the entry is over %d bytes", ENTRY_MAX);
+    }
+    j->bytes = mem_realloc(buf, j->len);
+    /* The entry carries the submission verbatim after its first line. */
+    j->sub = (const char *)memchr(j->bytes, '\n', j->len) + 1;
+    if (j->sub + sublen > j->bytes + j->len || memcmp(j->sub, sub, sublen) != 0)
+        abort(); /* entry_encode broke its own format */
+    *job = j;
+    return 0;
+}
+
+/* ------------------------------------------------------------- rebuild */
+
+typedef struct ingest_rebuild {
+    ingest *in;
+    entry *en;
+    uint64_t log_size;
+    err_info *e;
+} ingest_rebuild;
+
+/* One stored entry: versions, tally, and the log when it lags the store. */
+static int ingest_rebuild_one(void *ctx, const store_entry *se)
+{
+    ingest_rebuild *rb = ctx;
+    ingest *in = rb->in;
+    int rc = entry_parse((const char *)se->bytes, se->len, rb->en, rb->e);
+    if (rc < 0)
+        return rc;
+    const form *f = &rb->en->sub.form;
+    uint32_t tps = election_tps_find(in->el, f->tps);
+    if (tps == ELECTION_NONE)
+        return err_set(rb->e, ERR_INVALID, "INGEST_STORE_TPS", f->tps,
+                       "stored entry %llu names a TPS not in the election",
+                       (unsigned long long)se->idx);
+    size_t slot = (size_t)tps * CONTEST_KINDS + f->kind;
+    if (rb->en->sub.version > in->version[slot])
+        in->version[slot] = (uint16_t)rb->en->sub.version;
+    if (rb->en->accepted) {
+        rule_report r;
+        rules_report_init(&r);
+        rules_check_form(f, &in->el->rules, &r);
+        rc = ingest_count(in, tps, f->kind, rb->en->sub.version, f, r.nsoft > 0, rb->e);
+        if (rc < 0)
+            return rc;
+    }
+    if (se->idx >= rb->log_size) {
+        uint64_t idx;
+        rc = tlog_append(in->log, se->bytes, se->len, &idx, rb->e);
+        if (rc == 0 && idx != se->idx)
+            rc = err_set(rb->e, ERR_INVALID, "INGEST_LOG_MISMATCH", "",
+                         "log index %llu for stored entry %llu", (unsigned long long)idx,
+                         (unsigned long long)se->idx);
+    }
+    return rc;
+}
+
+static double ingest_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+uint64_t ingest_now_ms(void)
+{
+    return (uint64_t)(ingest_seconds() * 1000.0);
+}
+
+static int ingest_rebuild_all(ingest *in, err_info *e)
+{
+    double t0 = ingest_seconds();
+    ingest_rebuild rb = {.in = in, .en = mem_alloc(sizeof(entry)), .log_size = tlog_size(in->log),
+                         .e = e};
+    int rc = 0;
+    if (rb.log_size > store_next_index(in->st))
+        rc = err_set(e, ERR_INVALID, "INGEST_LOG_AHEAD", "log",
+                     "the log holds %llu entries, the store only %llu",
+                     (unsigned long long)rb.log_size, (unsigned long long)store_next_index(in->st));
+    if (rc == 0)
+        rc = store_entries_each(in->st, 0, ingest_rebuild_one, &rb, e);
+    free(rb.en);
+    if (rc == 0 && tlog_size(in->log) != rb.log_size)
+        rc = tlog_publish(in->log, e);
+    in->rebuild_s = ingest_seconds() - t0;
+    return rc;
+}
+
+/* ------------------------------------------------------------- open / init */
+
+static int ingest_log_open(ingest *in, err_info *e)
+{
+    char path[INGEST_PATH_MAX], origin[256];
+    char *buf = NULL;
+    size_t len = 0;
+    keys_file k;
+    int rc = ingest_path(path, in->cfg.dir, "log.key", e);
+    if (rc == 0)
+        rc = file_read_all(path, KEYS_FILE_MAX, &buf, &len, e);
+    if (rc == 0)
+        rc = keys_parse(buf, len, &k, e);
+    free(buf);
+    if (rc == 0 && !k.has_secret)
+        rc = err_set(e, ERR_INVALID, "INGEST_LOG_KEY", path, "the log key file has no secret");
+    if (rc == 0)
+        rc = store_meta_get(in->st, "log_origin", origin, sizeof origin, e);
+    if (rc == 0)
+        rc = ingest_path(path, in->cfg.dir, "log", e);
+    if (rc == 0)
+        rc = tlog_open(path, origin, k.sk, &in->log, e);
+    sodium_memzero(&k, sizeof k);
+    return rc;
+}
+
+static void ingest_defaults(ingest_config *c)
+{
+    if (!c->queue_max)
+        c->queue_max = 16384;
+    if (!c->batch_max)
+        c->batch_max = 4096;
+    if (!c->publish_interval_ms)
+        c->publish_interval_ms = 1000;
+}
+
+static void ingest_hex(const uint8_t *b, size_t n, char *out);
+
+/* The definition must be the one the store was made for: an edited
+ * election.json would silently move every total. */
+static int ingest_check_election(ingest *in, const char *path, err_info *e)
+{
+    char want[80], got[65];
+    char *buf = NULL;
+    size_t len = 0;
+    uint8_t sha[32];
+    int rc = store_meta_get(in->st, "election_sha256", want, sizeof want, e);
+    if (rc == 0)
+        rc = file_read_all(path, MASTERDATA_ELECTION_MAX, &buf, &len, e);
+    if (rc < 0)
+        return rc;
+    crypto_hash_sha256(sha, (const uint8_t *)buf, len);
+    free(buf);
+    ingest_hex(sha, sizeof sha, got);
+    if (strcmp(want, got) != 0)
+        return err_set(e, ERR_INVALID, "INGEST_ELECTION_CHANGED", path,
+                       "election.json is not the definition this store was made for");
+    return 0;
+}
+
+static int ingest_load(ingest *in, err_info *e)
+{
+    char path[INGEST_PATH_MAX], db[INGEST_PATH_MAX];
+    int rc = ingest_path(path, in->cfg.dir, "election.json", e);
+    if (rc == 0)
+        rc = ingest_path(db, in->cfg.dir, "rekap.db", e);
+    if (rc == 0)
+        rc = store_open(db, &in->st, e);
+    if (rc == 0)
+        rc = ingest_check_election(in, path, e);
+    if (rc == 0)
+        rc = masterdata_load_election(in->cfg.data_dir, path, &in->el, e);
+    if (rc < 0)
+        return rc;
+    in->t = tally_new(in->el);
+    in->version = mem_calloc(in->el->ntps * CONTEST_KINDS, sizeof *in->version);
+    in->counted = mem_calloc(in->el->ntps * CONTEST_KINDS, sizeof *in->counted);
+    rc = store_officers_each(in->st, ingest_load_key, in, e);
+    if (rc == 0)
+        rc = ingest_log_open(in, e);
+    if (rc == 0)
+        rc = ingest_rebuild_all(in, e);
+    return rc;
+}
+
+int ingest_open(const ingest_config *cfg, ingest **out, err_info *e)
+{
+    keys_init();
+    ingest *in = mem_calloc(1, sizeof *in);
+    in->cfg = *cfg;
+    ingest_defaults(&in->cfg);
+    pthread_rwlock_init(&in->keys_lock, NULL);
+    pthread_rwlock_init(&in->tally_lock, NULL);
+    pthread_mutex_init(&in->qlock, NULL);
+    pthread_mutex_init(&in->store_lock, NULL);
+    pthread_cond_init(&in->qwork, NULL);
+    pthread_cond_init(&in->qspace, NULL);
+    int rc = ingest_load(in, e);
+    if (rc == 0)
+        rc = ingest_writer_start(in, e);
+    if (rc < 0) {
+        ingest_close(in);
+        return rc;
+    }
+    *out = in;
+    return 0;
+}
+
+void ingest_close(ingest *in)
+{
+    if (!in)
+        return;
+    if (in->writer_started)
+        ingest_writer_stop(in);
+    tlog_close(in->log);
+    store_close(in->st);
+    tally_free(in->t);
+    election_free(in->el);
+    free(in->keys);
+    free(in->version);
+    free(in->counted);
+    pthread_rwlock_destroy(&in->keys_lock);
+    pthread_rwlock_destroy(&in->tally_lock);
+    pthread_mutex_destroy(&in->qlock);
+    pthread_mutex_destroy(&in->store_lock);
+    pthread_cond_destroy(&in->qwork);
+    pthread_cond_destroy(&in->qspace);
+    free(in);
+}
+
+const election *ingest_election(const ingest *in) { return in->el; }
+const tally *ingest_tally(const ingest *in) { return in->t; }
+void ingest_read_lock(ingest *in) { pthread_rwlock_rdlock(&in->tally_lock); }
+void ingest_read_unlock(ingest *in) { pthread_rwlock_unlock(&in->tally_lock); }
+double ingest_rebuild_seconds(const ingest *in) { return in->rebuild_s; }
+
+/* ------------------------------------------------------------- init */
+
+static int ingest_write_bytes(FILE *f, void *ctx)
+{
+    const char **b = ctx; /* {start, end} */
+    size_t n = (size_t)(b[1] - b[0]);
+    return fwrite(b[0], 1, n, f) == n ? 0 : ERR_IO;
+}
+
+static int ingest_write_file(const char *dir, const char *name, const char *buf, size_t len,
+                             unsigned mode, err_info *e)
+{
+    char path[INGEST_PATH_MAX];
+    const char *b[2] = {buf, buf + len};
+    int rc = ingest_path(path, dir, name, e);
+    return rc ? rc : file_write_atomic_mode(path, mode, ingest_write_bytes, (void *)b, e);
+}
+
+/* A fresh log key, kept beside the store, readable by its owner only. */
+static int ingest_init_log_key(const char *dir, const char *origin, uint8_t seed[32],
+                               err_info *e)
+{
+    keys_file k = {0};
+    snprintf(k.name, sizeof k.name, "%s", origin);
+    keys_generate(k.pk, k.sk);
+    k.has_secret = 1;
+    char buf[KEYS_FILE_MAX];
+    size_t n = keys_format_secret(&k, buf, sizeof buf);
+    memcpy(seed, k.sk, 32);
+    sodium_memzero(&k, sizeof k);
+    int rc = ingest_write_file(dir, "log.key", buf, n, 0600, e);
+    sodium_memzero(buf, sizeof buf);
+    return rc;
+}
+
+static void ingest_hex(const uint8_t *b, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* Everything after the election has been checked and copied. */
+static int ingest_init_state(const char *dir, const char *sha_hex, const char *origin,
+                             err_info *e)
+{
+    char path[INGEST_PATH_MAX];
+    store *st = NULL;
+    tlog *log = NULL;
+    uint8_t seed[32];
+    int rc = ingest_path(path, dir, "rekap.db", e);
+    if (rc == 0)
+        rc = store_open(path, &st, e);
+    if (rc == 0)
+        rc = store_meta_set(st, "election_sha256", sha_hex, e);
+    if (rc == 0)
+        rc = store_meta_set(st, "log_origin", origin, e);
+    store_close(st);
+    if (rc == 0)
+        rc = ingest_init_log_key(dir, origin, seed, e);
+    if (rc == 0)
+        rc = ingest_path(path, dir, "log", e);
+    if (rc == 0)
+        rc = tlog_open(path, origin, seed, &log, e);
+    if (rc == 0)
+        rc = tlog_publish(log, e); /* the empty log's first checkpoint */
+    tlog_close(log);
+    sodium_memzero(seed, sizeof seed);
+    return rc;
+}
+
+int ingest_init(const char *dir, const char *data_dir, const char *election_path,
+                const char *origin, err_info *e)
+{
+    keys_init();
+    char path[INGEST_PATH_MAX];
+    struct stat sb;
+    int rc = ingest_path(path, dir, "rekap.db", e);
+    if (rc == 0 && stat(path, &sb) == 0)
+        return err_set(e, ERR_EXISTS, "INGEST_EXISTS", dir, "an election store is already there");
+    if (rc == 0 && mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return err_set(e, ERR_IO, "INGEST_MKDIR", dir, "cannot create: %s", strerror(errno));
+    if (rc == 0 && origin && !note_name_valid(origin, strlen(origin)))
+        return err_set(e, ERR_INVALID, "INGEST_ORIGIN", origin,
+                       "a log origin is non-empty UTF-8 text without spaces or '+'");
+    if (rc == 0 && origin && strlen(origin) > KEYS_NAME_MAX)
+        return err_set(e, ERR_LIMIT, "INGEST_ORIGIN", "", "a log origin has at most %d bytes",
+                       KEYS_NAME_MAX);
+    election *el = NULL; /* the definition must load before anything is written */
+    if (rc == 0)
+        rc = masterdata_load_election(data_dir, election_path, &el, e);
+    election_free(el);
+    char *buf = NULL;
+    size_t len = 0;
+    if (rc == 0)
+        rc = file_read_all(election_path, MASTERDATA_ELECTION_MAX, &buf, &len, e);
+    uint8_t sha[32];
+    char hex[65], def_origin[64];
+    if (rc == 0) {
+        crypto_hash_sha256(sha, (const uint8_t *)buf, len);
+        ingest_hex(sha, sizeof sha, hex);
+        snprintf(def_origin, sizeof def_origin, "rekap.local/%.16s", hex);
+        rc = ingest_write_file(dir, "election.json", buf, len, 0644, e);
+    }
+    free(buf);
+    return rc ? rc : ingest_init_state(dir, hex, origin ? origin : def_origin, e);
+}

@@ -1,0 +1,118 @@
+/* ingest — the path from a signed submission to a durable, logged, counted
+ * form. One ingest owns an election directory:
+ *
+ *   <dir>/election.json   the definition (rekap-election/1)
+ *   <dir>/rekap.db        the store (store.h): officers and every entry
+ *   <dir>/log/            the transparency log as static tiles (tlog.h)
+ *   <dir>/log.key         the log's signing key (mode 0600)
+ *
+ * Work is split so that the expensive part runs in parallel and the
+ * durable part runs once per batch:
+ *
+ *   ingest_prepare   (any thread, in parallel): parse the submission, find
+ *                    the officer's key, check it is enrolled for the TPS,
+ *                    verify the Ed25519 signature, run every rule.
+ *   ingest_enqueue   hands the job to the one writer thread through a
+ *                    bounded queue (full: INGEST_BUSY, or wait).
+ *   writer thread    takes up to batch_max jobs (what arrived while the
+ *                    last batch was written), checks versions and duplicates, writes
+ *                    them in one transaction (one fsync), then moves the
+ *                    tally by deltas, appends to the log and calls each
+ *                    job's done callback. The log's tiles and signed
+ *                    checkpoint are published at most every
+ *                    publish_interval_ms and when the queue runs dry.
+ *
+ * A done callback with status INGEST_ACCEPTED or INGEST_REJECTED means the
+ * entry is on disk and has a log index. Rejected = logged but breaking a
+ * HARD rule: never counted. */
+#ifndef REKAP_INGEST_H
+#define REKAP_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/election.h"
+#include "core/entry.h"
+#include "core/err.h"
+#include "core/tally.h"
+
+typedef struct ingest ingest;
+typedef struct ingest_job ingest_job;
+
+typedef struct ingest_config {
+    const char *dir;             /* election directory */
+    const char *data_dir;        /* master data (regions) */
+    unsigned queue_max;          /* jobs waiting for the writer (default 16384) */
+    unsigned batch_max;          /* jobs per transaction (default 4096) */
+    unsigned publish_interval_ms;/* log publication (default 1000) */
+} ingest_config;
+
+typedef enum ingest_status {
+    INGEST_ACCEPTED = 0,         /* logged and counted */
+    INGEST_REJECTED = 1,         /* logged, breaks a hard rule, not counted */
+    INGEST_REFUSED = 2,          /* not logged: see err (bad signature, version, I/O...) */
+} ingest_status;
+
+typedef struct ingest_result {
+    ingest_status status;
+    int duplicate;               /* the same submission was logged before: the same answer */
+    uint64_t index;              /* log index (accepted, rejected) */
+    char tps[REGION_CODE_MAX];
+    contest_kind kind;
+    uint32_t version;
+    char codes[ENTRY_CODES_MAX + 1]; /* rejected: hard rule codes; accepted: soft flags */
+    err_info err;                /* refused: why */
+} ingest_result;
+
+typedef void (*ingest_done_fn)(void *ctx, const ingest_result *r);
+
+/* Create a new election directory from a definition file. */
+int ingest_init(const char *dir, const char *data_dir, const char *election_path,
+                const char *origin, err_info *e);
+
+/* Open an election directory, rebuild the tally from the store, bring the
+ * log up to the store, start the writer thread. */
+int ingest_open(const ingest_config *cfg, ingest **out, err_info *e);
+/* Finish every queued job, publish the log, stop the writer, free. */
+void ingest_close(ingest *in);
+
+/* The parallel half. On refusal returns <0 with e set (the job is not
+ * created); else *job holds the prepared entry. */
+int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pubkey[32],
+                   const uint8_t sig[64], ingest_job **job, err_info *e);
+/* Queue a prepared job (ownership passes). With block = 0 a full queue
+ * returns ERR_LIMIT (INGEST_BUSY) and the job is freed. done is called
+ * exactly once, from the writer thread. */
+int ingest_enqueue(ingest *in, ingest_job *job, int block, ingest_done_fn done, void *ctx);
+/* prepare + enqueue + wait: the result of one submission. */
+void ingest_submit(ingest *in, const char *sub, size_t sublen, const uint8_t pubkey[32],
+                   const uint8_t sig[64], ingest_result *out);
+
+/* Enrol an officer key (store + the in-memory key map). role is a
+ * store_role: KPPS keys for a TPS code, recap keys for a region above. */
+int ingest_enrol(ingest *in, const uint8_t pubkey[32], int role, const char *code,
+                 const char *name, err_info *e);
+
+typedef struct ingest_officer {
+    uint8_t pubkey[32];
+    int role;
+    const char *region;
+    const char *name;
+} ingest_officer;
+
+/* Enrol many keys in one transaction: all of them, or none (e names the
+ * first that failed). Safe while submissions flow: it waits for the batch
+ * being written. */
+int ingest_enrol_many(ingest *in, const ingest_officer *req, size_t n, err_info *e);
+
+/* Read access for show/export: the election and its tally. The caller
+ * holds ingest_read_lock while reading the tally (the writer moves it). */
+const election *ingest_election(const ingest *in);
+const tally *ingest_tally(const ingest *in);
+void ingest_read_lock(ingest *in);
+void ingest_read_unlock(ingest *in);
+
+/* Seconds the last ingest_open spent rebuilding (for benchmarks). */
+double ingest_rebuild_seconds(const ingest *in);
+
+#endif

@@ -1,0 +1,74 @@
+/* ingest_internal — the state shared by ingest.c (open, rebuild, prepare)
+ * and ingest_writer.c (queue, group commit, log). Not for other modules. */
+#ifndef REKAP_INGEST_INTERNAL_H
+#define REKAP_INGEST_INTERNAL_H
+
+#include <pthread.h>
+
+#include "ingest/ingest.h"
+#include "log/tlog.h"
+#include "store/store.h"
+
+/* An enrolled key: which region (TPS node for KPPS) it may sign for. */
+typedef struct ingest_key {
+    uint8_t pubkey[32];
+    uint32_t region;             /* region node index; REGION_NONE marks a free slot */
+    uint8_t role;
+} ingest_key;
+
+struct ingest_job {
+    ingest_job *next;
+    uint32_t tps;                /* TPS index */
+    contest_kind kind;
+    uint32_t version;
+    int accepted;
+    int flagged;                 /* accepted with SOFT hits */
+    char codes[ENTRY_CODES_MAX + 1];
+    char *bytes;                 /* the encoded entry */
+    size_t len;
+    const char *sub;             /* the signed submission inside bytes */
+    size_t sub_len;
+    form form;
+    ingest_done_fn done;
+    void *ctx;
+};
+
+struct ingest {
+    ingest_config cfg;
+    election *el;
+    tally *t;
+    store *st;
+    tlog *log;
+    /* enrolled keys: open addressing on the key's first bytes */
+    ingest_key *keys;
+    size_t nkeys, capkeys;
+    pthread_rwlock_t keys_lock;
+    pthread_mutex_t store_lock;  /* the one store connection: writer batches, enrolment */
+    /* per TPS and contest ([tps * CONTEST_KINDS + kind]): highest version
+     * logged, and the version counted in the tally (0: none) */
+    uint16_t *version;
+    uint16_t *counted;
+    /* the writer's queue */
+    pthread_mutex_t qlock;
+    pthread_cond_t qwork, qspace;
+    ingest_job *head, *tail;
+    unsigned qlen;
+    int stopping;
+    pthread_t writer;
+    int writer_started;
+    pthread_rwlock_t tally_lock;
+    uint64_t last_publish_ms;
+    double rebuild_s;
+};
+
+/* Move the tally for a newly logged accepted form of (tps, kind): take the
+ * version counted so far out (read back from the store), put f in. Caller
+ * holds tally_lock for writing. */
+int ingest_count(ingest *in, uint32_t tps, contest_kind k, uint32_t version, const form *f,
+                 int flagged, err_info *e);
+
+int ingest_writer_start(ingest *in, err_info *e);
+void ingest_writer_stop(ingest *in);
+uint64_t ingest_now_ms(void);
+
+#endif

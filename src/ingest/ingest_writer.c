@@ -1,0 +1,292 @@
+/* ingest_writer — the bounded queue and the one writer thread: versions
+ * and duplicates, group commit to the store, the tally, the log and the
+ * answers. See ingest.h for the order of events a submission goes through. */
+#include "ingest/ingest_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+/* What the writer decided for one job of a batch. */
+typedef enum writer_verdict { W_PENDING, W_NEW, W_DUPLICATE, W_REFUSED } writer_verdict;
+
+typedef struct writer_item {
+    ingest_job *job;
+    writer_verdict verdict;
+    ingest_result res;
+    uint16_t prev_version;       /* to undo a rolled-back batch */
+} writer_item;
+
+static void writer_result_base(const ingest *in, const ingest_job *j, ingest_result *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->tps, sizeof r->tps, "%s", election_tps_region(in->el, j->tps)->code);
+    r->kind = j->kind;
+    r->version = j->version;
+}
+
+/* The same (tps, contest, version) was logged before: the same signed
+ * submission gets the same answer, a different one is a conflict. */
+static void writer_duplicate(ingest *in, writer_item *it)
+{
+    ingest_job *j = it->job;
+    store_entry se;
+    err_info *e = &it->res.err;
+    it->verdict = W_REFUSED;
+    it->res.status = INGEST_REFUSED;
+    entry *en = mem_alloc(sizeof *en);
+    if (store_entry_find(in->st, it->res.tps, j->kind, j->version, &se, e) < 0 ||
+        entry_parse((const char *)se.bytes, se.len, en, e) < 0) {
+        free(en);
+        return;
+    }
+    if (en->sub_len == j->sub_len && !memcmp(en->sub_bytes, j->sub, j->sub_len)) {
+        it->verdict = W_DUPLICATE;
+        it->res.status = en->accepted ? INGEST_ACCEPTED : INGEST_REJECTED;
+        it->res.duplicate = 1;
+        it->res.index = se.idx;
+        snprintf(it->res.codes, sizeof it->res.codes, "%s", en->accepted ? j->codes : en->codes);
+    } else {
+        err_set(e, ERR_EXISTS, "VERSION_CONFLICT", it->res.tps,
+                "version %u of this form was already submitted with other content; "
+                "submit a correction as version %u",
+                j->version, in->version[(size_t)j->tps * CONTEST_KINDS + j->kind] + 1u);
+    }
+    free(en);
+}
+
+/* Decide one job inside the open transaction. Returns <0 when the store
+ * failed: the transaction is gone, the batch with it. */
+static int writer_decide(ingest *in, writer_item *it)
+{
+    ingest_job *j = it->job;
+    size_t slot = (size_t)j->tps * CONTEST_KINDS + j->kind;
+    it->prev_version = in->version[slot];
+    if (j->version <= in->version[slot]) {
+        writer_duplicate(in, it);
+        return 0;
+    }
+    if (j->version != in->version[slot] + 1u) {
+        it->verdict = W_REFUSED;
+        it->res.status = INGEST_REFUSED;
+        err_set(&it->res.err, ERR_INVALID, "VERSION_GAP", it->res.tps,
+                "expected version %u of this form, got %u", in->version[slot] + 1u, j->version);
+        return 0;
+    }
+    store_entry se = {.idx = store_next_index(in->st), .kind = j->kind, .version = j->version,
+                      .accepted = j->accepted, .bytes = (const uint8_t *)j->bytes, .len = j->len};
+    memcpy(se.tps, it->res.tps, sizeof se.tps);
+    if (store_entry_add(in->st, &se, &it->res.err) < 0)
+        return -1;
+    it->verdict = W_NEW;
+    it->res.status = j->accepted ? INGEST_ACCEPTED : INGEST_REJECTED;
+    it->res.index = se.idx;
+    snprintf(it->res.codes, sizeof it->res.codes, "%s", j->codes);
+    in->version[slot] = (uint16_t)j->version;
+    return 0;
+}
+
+/* The transaction failed: nothing of the batch is stored, say so to every
+ * job not already refused for its own reason. */
+static void writer_undo(ingest *in, writer_item *items, size_t n, const err_info *why)
+{
+    for (size_t i = n; i-- > 0;) {
+        writer_item *it = &items[i];
+        if (it->verdict == W_REFUSED && it->res.err.code)
+            continue;
+        if (it->verdict == W_NEW)
+            in->version[(size_t)it->job->tps * CONTEST_KINDS + it->job->kind] = it->prev_version;
+        it->verdict = W_REFUSED;
+        it->res.status = INGEST_REFUSED;
+        it->res.duplicate = 0;
+        it->res.err = *why;
+    }
+}
+
+/* After the commit: the tally and the log take the new entries. */
+static void writer_apply(ingest *in, writer_item *items, size_t n)
+{
+    pthread_rwlock_wrlock(&in->tally_lock);
+    for (size_t i = 0; i < n; i++) {
+        ingest_job *j = items[i].job;
+        if (items[i].verdict != W_NEW)
+            continue;
+        uint64_t idx;
+        err_info e = {0};
+        if (tlog_append(in->log, (const uint8_t *)j->bytes, j->len, &idx, &e) < 0 ||
+            idx != items[i].res.index)
+            abort(); /* the log can only fall out of step with the store through a bug */
+        if (j->accepted && ingest_count(in, j->tps, j->kind, j->version, &j->form, j->flagged, &e) < 0)
+            abort();
+    }
+    pthread_rwlock_unlock(&in->tally_lock);
+}
+
+static void writer_batch(ingest *in, ingest_job *jobs)
+{
+    size_t n = 0, cap = 0;
+    writer_item *items = NULL;
+    for (ingest_job *j = jobs; j; j = j->next) {
+        mem_grow((void **)&items, &cap, n + 1, sizeof *items);
+        memset(&items[n], 0, sizeof items[n]);
+        items[n].job = j;
+        writer_result_base(in, j, &items[n++].res);
+    }
+    err_info e = {0};
+    pthread_mutex_lock(&in->store_lock);
+    if (store_batch_begin(in->st, &e) < 0) {
+        writer_undo(in, items, n, &e);
+    } else {
+        size_t i = 0;
+        while (i < n && writer_decide(in, &items[i]) == 0)
+            i++;
+        if (i < n) {
+            e = items[i].res.err;
+            items[i].res.err.code = NULL;
+            writer_undo(in, items, n, &e);
+        } else if (store_batch_commit(in->st, &e) < 0) {
+            store_batch_rollback(in->st);
+            writer_undo(in, items, n, &e);
+        } else {
+            writer_apply(in, items, n);
+        }
+    }
+    pthread_mutex_unlock(&in->store_lock);
+    for (size_t i = 0; i < n; i++) {
+        ingest_job *j = items[i].job;
+        if (j->done)
+            j->done(j->ctx, &items[i].res);
+        free(j->bytes);
+        free(j);
+    }
+    free(items);
+}
+
+static void writer_publish(ingest *in, int force)
+{
+    uint64_t now = ingest_now_ms();
+    if (!force && now - in->last_publish_ms < in->cfg.publish_interval_ms)
+        return;
+    err_info e = {0};
+    if (tlog_publish(in->log, &e) == 0)
+        in->last_publish_ms = now;
+}
+
+static void *writer_main(void *arg)
+{
+    ingest *in = arg;
+    pthread_mutex_lock(&in->qlock);
+    for (;;) {
+        while (!in->head && !in->stopping)
+            pthread_cond_wait(&in->qwork, &in->qlock);
+        if (!in->head && in->stopping)
+            break;
+        /* take up to batch_max jobs: what arrived during the last commit */
+        ingest_job *batch = in->head, *last = batch;
+        unsigned n = 1;
+        while (last->next && n < in->cfg.batch_max) {
+            last = last->next;
+            n++;
+        }
+        in->head = last->next;
+        if (!in->head)
+            in->tail = NULL;
+        last->next = NULL;
+        in->qlen -= n;
+        pthread_cond_broadcast(&in->qspace);
+        int drained = in->head == NULL;
+        pthread_mutex_unlock(&in->qlock);
+        writer_batch(in, batch);
+        writer_publish(in, drained);
+        pthread_mutex_lock(&in->qlock);
+    }
+    pthread_mutex_unlock(&in->qlock);
+    writer_publish(in, 1);
+    return NULL;
+}
+
+int ingest_writer_start(ingest *in, err_info *e)
+{
+    if (pthread_create(&in->writer, NULL, writer_main, in) != 0)
+        return err_set(e, ERR_IO, "INGEST_THREAD", "", "cannot start the writer thread");
+    in->writer_started = 1;
+    return 0;
+}
+
+void ingest_writer_stop(ingest *in)
+{
+    pthread_mutex_lock(&in->qlock);
+    in->stopping = 1;
+    pthread_cond_broadcast(&in->qwork);
+    pthread_cond_broadcast(&in->qspace);
+    pthread_mutex_unlock(&in->qlock);
+    pthread_join(in->writer, NULL);
+    in->writer_started = 0;
+}
+
+int ingest_enqueue(ingest *in, ingest_job *job, int block, ingest_done_fn done, void *ctx)
+{
+    job->done = done;
+    job->ctx = ctx;
+    job->next = NULL;
+    pthread_mutex_lock(&in->qlock);
+    while (in->qlen >= in->cfg.queue_max && block && !in->stopping)
+        pthread_cond_wait(&in->qspace, &in->qlock);
+    if (in->qlen >= in->cfg.queue_max || in->stopping) {
+        pthread_mutex_unlock(&in->qlock);
+        free(job->bytes);
+        free(job);
+        return ERR_LIMIT;
+    }
+    if (in->tail)
+        in->tail->next = job;
+    else
+        in->head = job;
+    in->tail = job;
+    in->qlen++;
+    pthread_cond_signal(&in->qwork);
+    pthread_mutex_unlock(&in->qlock);
+    return 0;
+}
+
+/* ingest_submit waits on one of these. */
+typedef struct writer_wait {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done;
+    ingest_result *out;
+} writer_wait;
+
+static void writer_wait_done(void *ctx, const ingest_result *r)
+{
+    writer_wait *w = ctx;
+    pthread_mutex_lock(&w->lock);
+    *w->out = *r;
+    w->done = 1;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void ingest_submit(ingest *in, const char *sub, size_t sublen, const uint8_t pubkey[32],
+                   const uint8_t sig[64], ingest_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = INGEST_REFUSED;
+    ingest_job *job;
+    if (ingest_prepare(in, sub, sublen, pubkey, sig, &job, &out->err) < 0)
+        return;
+    writer_wait w = {.out = out};
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    if (ingest_enqueue(in, job, 1, writer_wait_done, &w) < 0) {
+        err_set(&out->err, ERR_LIMIT, "INGEST_BUSY", "", "the server is shutting down");
+    } else {
+        pthread_mutex_lock(&w.lock);
+        while (!w.done)
+            pthread_cond_wait(&w.cond, &w.lock);
+        pthread_mutex_unlock(&w.lock);
+    }
+    pthread_mutex_destroy(&w.lock);
+    pthread_cond_destroy(&w.cond);
+}

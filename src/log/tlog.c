@@ -1,0 +1,558 @@
+/* tlog — owns the transparency log: appending entries to the Merkle tree,
+ * publishing tiles, bundles and signed checkpoints, recovering the tree
+ * from its files (and refusing files that do not reproduce the signed
+ * checkpoint), and serving roots, proofs and entries. See tlog.h; the file
+ * side (paths, batched durable writes) is tlog_fs.c. */
+#include "log/tlog.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "core/mem.h"
+#include "io/file.h"
+#include "log/tlog_fs.h"
+
+#define TLOG_CHECKPOINT "checkpoint"
+#define TLOG_BUNDLE_MAX (TLOG_TILE_WIDTH * (2 + TLOG_ENTRY_MAX))
+#define TLOG_LEVELS 8 /* tile levels 0..7 hold merkle levels 0..56: enough for 2^64 */
+
+struct tlog {
+    char *dir;
+    note_signer signer;
+    merkle_tree *tree;
+    uint64_t pub_size;                 /* the last signed checkpoint */
+    uint8_t pub_root[MERKLE_HASH_SIZE];
+    char *cp;                          /* its bytes */
+    size_t cp_len;
+    /* Entries from index `base` on, back to back: those of the last
+     * partial bundle and those not yet published, the only ones a publish
+     * may need to write again. off[i] is where entry base + i starts;
+     * off[count] is the end. */
+    uint64_t base;
+    uint8_t *buf;
+    size_t buf_len, buf_cap;
+    size_t *off;
+    size_t off_cap;
+    uint8_t *scratch;                  /* a bundle being encoded */
+    size_t scratch_cap;
+};
+
+/* Hashes (or entries) at tile level `level` (TLOG_ENTRIES counts like
+ * level 0) in a tree of `size` leaves. */
+static uint64_t tlog_level_count(int level, uint64_t size)
+{
+    return level <= 0 ? size : size >> (TLOG_TILE_HEIGHT * level);
+}
+
+/* Width of tile n of a level holding `count` hashes. */
+static unsigned tlog_width(uint64_t count, uint64_t n)
+{
+    uint64_t left = count - n * TLOG_TILE_WIDTH;
+    return left >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)left;
+}
+
+static int tlog_corrupt(err_info *e, const char *where, const char *what)
+{
+    return err_set(e, ERR_INVALID, "TLOG_CORRUPT", where, "the log on disk is corrupt: %s",
+                   what);
+}
+
+/* ---- entries held in memory ---- */
+
+static uint64_t tlog_held(const tlog *l)
+{
+    return merkle_tree_size(l->tree) - l->base;
+}
+
+static void tlog_hold(tlog *l, const uint8_t *entry, size_t len)
+{
+    uint64_t n = tlog_held(l);
+    mem_grow((void **)&l->off, &l->off_cap, (size_t)n + 2, sizeof *l->off);
+    mem_grow((void **)&l->buf, &l->buf_cap, l->buf_len + len, 1);
+    if (len)
+        memcpy(l->buf + l->buf_len, entry, len);
+    l->off[n] = l->buf_len;
+    l->buf_len += len;
+    l->off[n + 1] = l->buf_len;
+}
+
+/* Append to the tree and keep the entry. */
+static void tlog_add(tlog *l, const uint8_t *entry, size_t len)
+{
+    uint8_t h[MERKLE_HASH_SIZE];
+    merkle_leaf_hash(entry, len, h);
+    tlog_hold(l, entry, len);
+    merkle_tree_append(l->tree, h);
+}
+
+/* Forget held entries before `base` (their bundles are full and public). */
+static void tlog_release(tlog *l, uint64_t base)
+{
+    size_t drop = (size_t)(base - l->base), keep = (size_t)tlog_held(l) - drop;
+    size_t from = l->off[drop];
+    memmove(l->buf, l->buf + from, l->buf_len - from);
+    l->buf_len -= from;
+    for (size_t i = 0; i <= keep; i++)
+        l->off[i] = l->off[drop + i] - from;
+    l->base = base;
+}
+
+int tlog_append(tlog *l, const uint8_t *entry, size_t len, uint64_t *index, err_info *e)
+{
+    if (len > TLOG_ENTRY_MAX)
+        return err_set(e, ERR_LIMIT, "TLOG_ENTRY_TOO_LARGE", "",
+                       "a log entry of %zu bytes is over the limit of %u", len, TLOG_ENTRY_MAX);
+    tlog_add(l, entry, len);
+    *index = merkle_tree_size(l->tree) - 1;
+    return 0;
+}
+
+/* ---- bundles ---- */
+
+/* The next entry of a bundle p[*at..len); ERR_INVALID when truncated. */
+static int tlog_bundle_next(const uint8_t *p, size_t len, size_t *at, const uint8_t **entry,
+                            size_t *elen)
+{
+    if (len - *at < 2)
+        return ERR_INVALID;
+    size_t n = (size_t)p[*at] << 8 | p[*at + 1];
+    if (len - *at - 2 < n)
+        return ERR_INVALID;
+    *entry = p + *at + 2;
+    *elen = n;
+    *at += 2 + n;
+    return 0;
+}
+
+/* Encode bundle n of `width` held entries into the scratch buffer. */
+static size_t tlog_bundle_encode(tlog *l, uint64_t n, unsigned width)
+{
+    size_t first = (size_t)(n * TLOG_TILE_WIDTH - l->base);
+    size_t bytes = l->off[first + width] - l->off[first] + 2 * (size_t)width;
+    mem_grow((void **)&l->scratch, &l->scratch_cap, bytes, 1);
+    uint8_t *p = l->scratch;
+    for (size_t i = first; i < first + width; i++) {
+        size_t len = l->off[i + 1] - l->off[i];
+        *p++ = (uint8_t)(len >> 8);
+        *p++ = (uint8_t)len;
+        memcpy(p, l->buf + l->off[i], len);
+        p += len;
+    }
+    return bytes;
+}
+
+/* Read the bundle file at `rel` into *buf (caller frees). A missing file
+ * is corruption of a published log. */
+static int tlog_bundle_read(const tlog *l, const char *rel, char **buf, size_t *len,
+                            err_info *e)
+{
+    char *path = tlog_join(l->dir, rel);
+    int rc = file_read_all(path, TLOG_BUNDLE_MAX, buf, len, e);
+    if (rc == ERR_NOTFOUND)
+        rc = tlog_corrupt(e, rel, "an entry bundle is missing");
+    free(path);
+    return rc;
+}
+
+/* ---- publishing ---- */
+
+static int tlog_stage_bundles(tlog *l, tlog_stage *st, uint64_t size, err_info *e)
+{
+    for (uint64_t n = l->pub_size / TLOG_TILE_WIDTH; n * TLOG_TILE_WIDTH < size; n++) {
+        unsigned w = tlog_width(size, n);
+        char rel[TLOG_PATH_MAX];
+        tlog_tile_path(rel, TLOG_ENTRIES, n, w);
+        size_t bytes = tlog_bundle_encode(l, n, w);
+        int rc = tlog_stage_add(st, rel, l->scratch, bytes, e);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Every tile that grew between the last checkpoint and `size`: at each
+ * level, from the tile holding the old edge to the new edge. */
+static int tlog_stage_tiles(tlog *l, tlog_stage *st, uint64_t size, err_info *e)
+{
+    for (int lv = 0; lv < TLOG_LEVELS && tlog_level_count(lv, size) > 0; lv++) {
+        uint64_t c0 = tlog_level_count(lv, l->pub_size), c1 = tlog_level_count(lv, size);
+        for (uint64_t n = c0 / TLOG_TILE_WIDTH; c1 > c0 && n * TLOG_TILE_WIDTH < c1; n++) {
+            unsigned w = tlog_width(c1, n);
+            char rel[TLOG_PATH_MAX];
+            tlog_tile_path(rel, lv, n, w);
+            const uint8_t *h = merkle_tree_hash(l->tree, (unsigned)(TLOG_TILE_HEIGHT * lv),
+                                                n * TLOG_TILE_WIDTH);
+            int rc = tlog_stage_add(st, rel, h, (size_t)w * MERKLE_HASH_SIZE, e);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* The promise behind every signature: the tree about to be signed extends
+ * the last signed one. The tree is append-only, so this fails only through
+ * a bug or corrupted memory, and then nothing may be signed. */
+static int tlog_check_extends(const tlog *l, uint64_t size, const uint8_t root[MERKLE_HASH_SIZE],
+                              err_info *e)
+{
+    uint8_t old[MERKLE_HASH_SIZE], proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE];
+    size_t n = 0;
+    if (size < l->pub_size || merkle_tree_root(l->tree, l->pub_size, old) < 0
+        || sodium_memcmp(old, l->pub_root, MERKLE_HASH_SIZE) != 0
+        || merkle_consistency_proof(l->tree, l->pub_size, size, proof, &n) < 0
+        || merkle_verify_consistency(l->pub_size, size, l->pub_root, root,
+                                     (const uint8_t (*)[MERKLE_HASH_SIZE])proof, n) < 0)
+        return err_set(e, ERR_INVALID, "TLOG_INCONSISTENT", "",
+                       "the tree of %" PRIu64 " entries does not extend the signed tree of %"
+                       PRIu64 "; refusing to sign", size, l->pub_size);
+    return 0;
+}
+
+typedef struct tlog_bytes {
+    const char *p;
+    size_t n;
+} tlog_bytes;
+
+static int tlog_write_bytes(FILE *f, void *ctx)
+{
+    const tlog_bytes *b = ctx;
+    fwrite(b->p, 1, b->n, f);
+    return 0;
+}
+
+/* Sign the checkpoint of the first `size` entries and replace the
+ * checkpoint file with it; the log's signed state follows only once the
+ * file is in place. */
+static int tlog_sign(tlog *l, uint64_t size, err_info *e)
+{
+    checkpoint c = {.size = size};
+    snprintf(c.origin, sizeof c.origin, "%s", l->signer.pub.name);
+    merkle_tree_root(l->tree, size, c.root);
+    int rc = tlog_check_extends(l, size, c.root, e);
+    char *text = NULL, *msg = NULL;
+    size_t tlen = 0, mlen = 0;
+    if (rc == 0)
+        rc = checkpoint_format(&c, &text, &tlen, e);
+    if (rc == 0)
+        rc = note_sign(&l->signer, text, tlen, &msg, &mlen, e);
+    free(text);
+    char *path = tlog_join(l->dir, TLOG_CHECKPOINT);
+    tlog_bytes b = {msg, mlen};
+    if (rc == 0)
+        rc = file_write_atomic(path, tlog_write_bytes, &b, e);
+    free(path);
+    if (rc < 0) {
+        free(msg);
+        return rc;
+    }
+    free(l->cp);
+    l->cp = msg;
+    l->cp_len = mlen;
+    l->pub_size = size;
+    memcpy(l->pub_root, c.root, MERKLE_HASH_SIZE);
+    return 0;
+}
+
+/* Partial tiles and bundles whose full tile was just published. */
+static void tlog_prune(const tlog *l, uint64_t old, uint64_t size)
+{
+    for (int lv = TLOG_ENTRIES; lv < TLOG_LEVELS && tlog_level_count(lv, size) > 0; lv++) {
+        uint64_t full0 = tlog_level_count(lv, old) / TLOG_TILE_WIDTH;
+        uint64_t full1 = tlog_level_count(lv, size) / TLOG_TILE_WIDTH;
+        for (uint64_t n = full0; n < full1; n++) {
+            char rel[TLOG_PATH_MAX];
+            tlog_tile_path(rel, lv, n, TLOG_TILE_WIDTH);
+            tlog_remove_partials(l->dir, rel);
+        }
+    }
+}
+
+int tlog_publish(tlog *l, err_info *e)
+{
+    uint64_t old = l->pub_size, size = merkle_tree_size(l->tree);
+    if (size == old)
+        return 0;
+    tlog_stage st;
+    tlog_stage_init(&st, l->dir);
+    int rc = tlog_stage_bundles(l, &st, size, e);
+    if (rc == 0)
+        rc = tlog_stage_tiles(l, &st, size, e);
+    if (rc == 0)
+        rc = tlog_stage_commit(&st, e);
+    tlog_stage_free(&st);
+    if (rc == 0)
+        rc = tlog_sign(l, size, e);
+    if (rc < 0)
+        return rc;
+    tlog_release(l, size / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH);
+    tlog_prune(l, old, size);
+    return 0;
+}
+
+/* ---- recovery ---- */
+
+/* Load bundle n of `width` entries into the tree; the entries of a
+ * partial bundle are kept, since the next publish rewrites it. */
+static int tlog_load_bundle(tlog *l, uint64_t n, unsigned width, err_info *e)
+{
+    char rel[TLOG_PATH_MAX], *buf = NULL;
+    size_t len = 0, at = 0;
+    tlog_tile_path(rel, TLOG_ENTRIES, n, width);
+    int rc = tlog_bundle_read(l, rel, &buf, &len, e);
+    for (unsigned i = 0; rc == 0 && i < width; i++) {
+        const uint8_t *entry;
+        size_t elen;
+        if (tlog_bundle_next((const uint8_t *)buf, len, &at, &entry, &elen) < 0)
+            rc = tlog_corrupt(e, rel, "an entry bundle is truncated");
+        else if (width < TLOG_TILE_WIDTH)
+            tlog_add(l, entry, elen);
+        else {
+            uint8_t h[MERKLE_HASH_SIZE];
+            merkle_leaf_hash(entry, elen, h);
+            merkle_tree_append(l->tree, h);
+        }
+    }
+    if (rc == 0 && at != len)
+        rc = tlog_corrupt(e, rel, "an entry bundle has bytes past its entries");
+    free(buf);
+    return rc;
+}
+
+/* Tile n of level lv (`width` hashes) must hold exactly the tree's hashes. */
+static int tlog_check_tile(const tlog *l, int lv, uint64_t n, unsigned width, err_info *e)
+{
+    char rel[TLOG_PATH_MAX];
+    tlog_tile_path(rel, lv, n, width);
+    char *path = tlog_join(l->dir, rel), *buf = NULL;
+    size_t len = 0;
+    int rc = file_read_all(path, (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE, &buf, &len, e);
+    if (rc == ERR_NOTFOUND)
+        rc = tlog_corrupt(e, path, "a tile is missing");
+    const uint8_t *want = merkle_tree_hash(l->tree, (unsigned)(TLOG_TILE_HEIGHT * lv),
+                                           n * TLOG_TILE_WIDTH);
+    if (rc == 0 && (len != (size_t)width * MERKLE_HASH_SIZE || memcmp(buf, want, len) != 0))
+        rc = tlog_corrupt(e, path, "a tile does not match the entries");
+    free(buf);
+    free(path);
+    return rc;
+}
+
+static int tlog_check_tiles(const tlog *l, uint64_t size, err_info *e)
+{
+    for (int lv = 0; lv < TLOG_LEVELS && tlog_level_count(lv, size) > 0; lv++) {
+        uint64_t c = tlog_level_count(lv, size);
+        for (uint64_t n = 0; n * TLOG_TILE_WIDTH < c; n++) {
+            int rc = tlog_check_tile(l, lv, n, tlog_width(c, n), e);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Rebuild the tree of the checkpoint from the bundles, then check every
+ * tile and the root against it. */
+static int tlog_recover(tlog *l, const checkpoint *c, err_info *e)
+{
+    l->base = c->size / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH;
+    int rc = 0;
+    for (uint64_t n = 0; rc == 0 && n * TLOG_TILE_WIDTH < c->size; n++)
+        rc = tlog_load_bundle(l, n, tlog_width(c->size, n), e);
+    if (rc == 0)
+        rc = tlog_check_tiles(l, c->size, e);
+    uint8_t root[MERKLE_HASH_SIZE];
+    if (rc == 0 && (merkle_tree_root(l->tree, c->size, root) < 0
+                    || sodium_memcmp(root, c->root, MERKLE_HASH_SIZE) != 0))
+        rc = tlog_corrupt(e, TLOG_CHECKPOINT, "the entries do not hash to the checkpoint's root");
+    if (rc == 0) {
+        l->pub_size = c->size;
+        memcpy(l->pub_root, c->root, MERKLE_HASH_SIZE);
+    }
+    return rc;
+}
+
+/* Check the checkpoint file's signature and origin. A checkpoint that is
+ * well formed but not ours means a wrong key or origin was configured. */
+static int tlog_read_checkpoint(tlog *l, const char *path, checkpoint *c, err_info *e)
+{
+    err_info why = {0};
+    int rc = checkpoint_open(c, l->cp, l->cp_len, &l->signer.pub, 1, &why);
+    if (rc < 0 && strcmp(why.code, "NOTE_UNVERIFIED") == 0)
+        return err_set(e, ERR_INVALID, "TLOG_KEY", path,
+                       "the checkpoint is not signed by the key %s+%08" PRIx32,
+                       l->signer.pub.name, l->signer.pub.key_id);
+    if (rc < 0)
+        return err_set(e, ERR_INVALID, "TLOG_CORRUPT", path,
+                       "the log on disk is corrupt: checkpoint: %s: %s", why.code, why.msg);
+    if (strcmp(c->origin, l->signer.pub.name) != 0)
+        return err_set(e, ERR_INVALID, "TLOG_KEY", path,
+                       "the checkpoint is for the origin \"%s\", not \"%s\"", c->origin,
+                       l->signer.pub.name);
+    if (c->ext) /* this log never writes extension lines */
+        return tlog_corrupt(e, path, "the checkpoint has extension lines");
+    return 0;
+}
+
+/* Load the existing log, or start a new one when the directory holds no
+ * checkpoint and no tiles. Tiles without a checkpoint are refused: a lost
+ * checkpoint must not let the log sign a second history. */
+static int tlog_load(tlog *l, err_info *e)
+{
+    char *path = tlog_join(l->dir, TLOG_CHECKPOINT);
+    int rc = file_read_all(path, NOTE_MAX_SIZE, &l->cp, &l->cp_len, e);
+    if (rc == ERR_NOTFOUND) {
+        char *tiles = tlog_join(l->dir, "tile");
+        struct stat st;
+        rc = stat(tiles, &st) == 0
+               ? tlog_corrupt(e, path, "tiles exist but the checkpoint is missing")
+               : tlog_sign(l, 0, e);
+        free(tiles);
+    } else if (rc == 0) {
+        checkpoint c;
+        rc = tlog_read_checkpoint(l, path, &c, e);
+        if (rc == 0)
+            rc = tlog_recover(l, &c, e);
+    }
+    free(path);
+    return rc;
+}
+
+int tlog_open(const char *dir, const char *origin, const uint8_t seed[NOTE_SEED_SIZE],
+              tlog **out, err_info *e)
+{
+    tlog *l = mem_calloc(1, sizeof *l);
+    int rc = note_signer_from_seed(&l->signer, origin, seed, NULL);
+    if (rc < 0) {
+        free(l);
+        return err_set(e, ERR_INVALID, "TLOG_ORIGIN", "",
+                       "the log origin \"%s\" must be a valid key name: 1 to %d bytes, no "
+                       "spaces, no '+'", origin, NOTE_NAME_MAX);
+    }
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        rc = err_set(e, ERR_IO, "TLOG_DIR", dir, "cannot create the log directory %s: %s", dir,
+                     strerror(errno));
+        note_signer_wipe(&l->signer);
+        free(l);
+        return rc;
+    }
+    l->dir = mem_strdup(dir);
+    l->tree = merkle_tree_new();
+    merkle_tree_root(l->tree, 0, l->pub_root);
+    mem_grow((void **)&l->off, &l->off_cap, 1, sizeof *l->off);
+    l->off[0] = 0;
+    rc = tlog_load(l, e);
+    if (rc < 0) {
+        tlog_close(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+void tlog_close(tlog *l)
+{
+    if (!l)
+        return;
+    note_signer_wipe(&l->signer);
+    merkle_tree_free(l->tree);
+    free(l->dir);
+    free(l->cp);
+    free(l->buf);
+    free(l->off);
+    free(l->scratch);
+    free(l);
+}
+
+/* ---- reading ---- */
+
+uint64_t tlog_size(const tlog *l)
+{
+    return merkle_tree_size(l->tree);
+}
+
+uint64_t tlog_published_size(const tlog *l)
+{
+    return l->pub_size;
+}
+
+int tlog_root(const tlog *l, uint64_t size, uint8_t out[MERKLE_HASH_SIZE])
+{
+    return merkle_tree_root(l->tree, size, out);
+}
+
+int tlog_inclusion_proof(const tlog *l, uint64_t index, uint64_t size,
+                         uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n)
+{
+    return merkle_inclusion_proof(l->tree, index, size, proof, n);
+}
+
+int tlog_consistency_proof(const tlog *l, uint64_t size1, uint64_t size2,
+                           uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n)
+{
+    return merkle_consistency_proof(l->tree, size1, size2, proof, n);
+}
+
+const char *tlog_checkpoint_text(const tlog *l, size_t *len)
+{
+    *len = l->cp_len;
+    return l->cp;
+}
+
+const note_verifier *tlog_verifier(const tlog *l)
+{
+    return &l->signer.pub;
+}
+
+static void tlog_copy_out(const uint8_t *p, size_t len, uint8_t **entry, size_t *elen)
+{
+    *entry = mem_alloc(len);
+    if (len)
+        memcpy(*entry, p, len);
+    *elen = len;
+}
+
+/* Entry `index` from its full bundle on disk, checked against its leaf. */
+static int tlog_entry_from_disk(const tlog *l, uint64_t index, uint8_t **entry, size_t *len,
+                                err_info *e)
+{
+    char rel[TLOG_PATH_MAX], *buf = NULL;
+    size_t blen = 0, at = 0;
+    uint64_t n = index / TLOG_TILE_WIDTH;
+    tlog_tile_path(rel, TLOG_ENTRIES, n, TLOG_TILE_WIDTH);
+    int rc = tlog_bundle_read(l, rel, &buf, &blen, e);
+    const uint8_t *p = NULL;
+    size_t plen = 0;
+    for (uint64_t i = n * TLOG_TILE_WIDTH; rc == 0 && i <= index; i++)
+        if (tlog_bundle_next((const uint8_t *)buf, blen, &at, &p, &plen) < 0)
+            rc = tlog_corrupt(e, rel, "an entry bundle is truncated");
+    uint8_t h[MERKLE_HASH_SIZE];
+    if (rc == 0) {
+        merkle_leaf_hash(p, plen, h);
+        if (memcmp(h, merkle_tree_hash(l->tree, 0, index), MERKLE_HASH_SIZE) != 0)
+            rc = tlog_corrupt(e, rel, "an entry does not match its leaf hash");
+    }
+    if (rc == 0)
+        tlog_copy_out(p, plen, entry, len);
+    free(buf);
+    return rc;
+}
+
+int tlog_entry(const tlog *l, uint64_t index, uint8_t **entry, size_t *len, err_info *e)
+{
+    if (index >= merkle_tree_size(l->tree))
+        return err_set(e, ERR_NOTFOUND, "TLOG_INDEX", "",
+                       "no log entry %" PRIu64 ": the log holds %" PRIu64, index,
+                       merkle_tree_size(l->tree));
+    if (index < l->base)
+        return tlog_entry_from_disk(l, index, entry, len, e);
+    size_t i = (size_t)(index - l->base);
+    tlog_copy_out(l->buf + l->off[i], l->off[i + 1] - l->off[i], entry, len);
+    return 0;
+}

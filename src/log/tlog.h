@@ -1,0 +1,123 @@
+/* tlog — the transparency log: an append-only RFC 6962 Merkle log kept on
+ * disk as the static files of C2SP tlog-tiles (c2sp.org/tlog-tiles), under
+ * one directory that any web server, CDN or mirror can serve as is:
+ *
+ *   <dir>/checkpoint                   signed checkpoint (C2SP signed note)
+ *   <dir>/tile/<L>/<N>                 full tile: 256 hashes of 32 bytes
+ *   <dir>/tile/<L>/<N>.p/<W>           partial tile: W hashes, 1 <= W <= 255
+ *   <dir>/tile/entries/<N>             full entry bundle: 256 entries
+ *   <dir>/tile/entries/<N>.p/<W>       partial entry bundle: W entries
+ *
+ * <N> is written in groups of three digits, all but the last prefixed by
+ * "x" (1234067 -> x001/x234/067). A bundle is its entries, each preceded
+ * by its length as a big-endian uint16. Level-L tiles hold the hashes of
+ * complete subtrees of 256^L leaves (tile height 8).
+ *
+ * Appends are in memory; tlog_publish makes them durable and public: it
+ * writes every new or grown tile and bundle (temporary file, rename), makes
+ * them all durable, then signs a checkpoint and replaces <dir>/checkpoint
+ * atomically. A checkpoint is signed only after every file it covers is on
+ * disk, and only for a tree that extends the last signed one, so the log
+ * never signs two inconsistent checkpoints. Full tiles below the last
+ * checkpoint are never written again; partial tiles are removed once their
+ * full tile is published (the spec allows it).
+ *
+ * The checkpoint origin is also the signing key's name, so it must be a
+ * valid note key name (no spaces, no '+'), e.g. "rekap.example/pemilu2024".
+ *
+ * tlog_open recovers the log from its directory and refuses to start when
+ * the files do not reproduce the signed checkpoint. Entries past the last
+ * checkpoint (a publish that did not finish) are not part of the log: the
+ * caller appends them again (the store is the source of the entries).
+ *
+ * Memory: 64 bytes of hashes per entry, plus the entries of the last
+ * partial bundle and those not yet published. Not thread-safe: one thread
+ * (the writer) owns a tlog.
+ *
+ * Error codes (e->code):
+ *   TLOG_ORIGIN          origin is not a valid key name (ERR_INVALID)
+ *   TLOG_DIR             the directory cannot be created or read (ERR_IO)
+ *   TLOG_KEY             the checkpoint on disk is not signed by this key
+ *                        for this origin (ERR_INVALID)
+ *   TLOG_CORRUPT         tiles, bundles or checkpoint on disk are missing,
+ *                        malformed or do not reproduce the checkpoint's
+ *                        root (ERR_INVALID)
+ *   TLOG_ENTRY_TOO_LARGE an entry over TLOG_ENTRY_MAX bytes (ERR_LIMIT)
+ *   TLOG_INDEX           an index at or past the log's size (ERR_NOTFOUND)
+ *   TLOG_WRITE           a tile or bundle could not be written (ERR_IO)
+ *   TLOG_INCONSISTENT    the tree no longer extends the last signed
+ *                        checkpoint; nothing is signed (ERR_INVALID; only a
+ *                        bug or memory corruption can cause it)
+ * plus FILE_* (io/file.h) and NOTE_* / CHECKPOINT_* (core/note.h) passed
+ * through from the layers below. */
+#ifndef REKAP_TLOG_H
+#define REKAP_TLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/merkle.h"
+#include "core/note.h"
+
+#define TLOG_ENTRY_MAX 65535u   /* an entry's length must fit the uint16 prefix */
+#define TLOG_TILE_HEIGHT 8
+#define TLOG_TILE_WIDTH 256u    /* hashes in a full tile, entries in a full bundle */
+#define TLOG_ENTRIES (-1)       /* the "level" of entry bundles in tlog_tile_path */
+#define TLOG_PATH_MAX 64        /* longest relative path tlog_tile_path makes, NUL included */
+
+typedef struct tlog tlog;
+
+/* Open the log in `dir` (created when missing), signing as `origin` with
+ * the Ed25519 key of `seed`. A new log gets a signed checkpoint of the
+ * empty tree at once. */
+int tlog_open(const char *dir, const char *origin, const uint8_t seed[NOTE_SEED_SIZE],
+              tlog **out, err_info *e);
+
+/* Free the log (NULL is fine). Unpublished entries are dropped. */
+void tlog_close(tlog *l);
+
+/* Entries appended so far, published or not. */
+uint64_t tlog_size(const tlog *l);
+
+/* Size of the last signed checkpoint. */
+uint64_t tlog_published_size(const tlog *l);
+
+/* Append one entry (in memory; tlog_publish makes it durable); *index is
+ * its position in the log. */
+int tlog_append(tlog *l, const uint8_t *entry, size_t len, uint64_t *index, err_info *e);
+
+/* Write the tiles and bundles of everything appended, then sign and write
+ * the checkpoint. Nothing to do when nothing was appended. On failure
+ * nothing new is signed and publishing can be retried. */
+int tlog_publish(tlog *l, err_info *e);
+
+/* Tree hash of the first `size` entries (size <= tlog_size). */
+int tlog_root(const tlog *l, uint64_t size, uint8_t out[MERKLE_HASH_SIZE]);
+
+/* RFC 6962 proofs over the first `size` entries (size <= tlog_size; serve
+ * only sizes of signed checkpoints to others); proof holds
+ * MERKLE_PROOF_MAX hashes. ERR_INVALID for impossible arguments. */
+int tlog_inclusion_proof(const tlog *l, uint64_t index, uint64_t size,
+                         uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n);
+int tlog_consistency_proof(const tlog *l, uint64_t size1, uint64_t size2,
+                           uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n);
+
+/* A copy of entry `index` into *entry (caller frees), *len bytes; published
+ * entries are read back from their bundle and checked against the tree.
+ * TLOG_INDEX, TLOG_CORRUPT, FILE_*. */
+int tlog_entry(const tlog *l, uint64_t index, uint8_t **entry, size_t *len, err_info *e);
+
+/* The bytes of the last signed checkpoint (owned by the log, valid until
+ * the next publish or close), *len bytes. */
+const char *tlog_checkpoint_text(const tlog *l, size_t *len);
+
+/* The log's public key: name (= origin), key ID, key. */
+const note_verifier *tlog_verifier(const tlog *l);
+
+/* The relative path of tile `n` at `level` (TLOG_ENTRIES for an entry
+ * bundle) of `width` hashes or entries (TLOG_TILE_WIDTH: a full tile), e.g.
+ * "tile/0/x001/x234/067.p/8". Returns the length (< TLOG_PATH_MAX). */
+size_t tlog_tile_path(char buf[TLOG_PATH_MAX], int level, uint64_t n, unsigned width);
+
+#endif

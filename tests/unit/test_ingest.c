@@ -1,0 +1,224 @@
+/* Tests of ingest: the whole path from a signed submission to the store,
+ * the tally and the log, on a real generated province (Kalimantan Utara):
+ * accepted, rejected, refused, duplicate, conflict, gap, correction, and a
+ * restart that rebuilds exactly the same totals and log. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/keys.h"
+#include "core/mem.h"
+#include "core/rules.h"
+#include "gen/gen.h"
+#include "ingest/ingest.h"
+#include "io/masterdata.h"
+#include "log/tlog.h"
+
+typedef struct fixture {
+    char dir[256], eldir[300];
+    election *el;           /* the same election, loaded independently */
+    form *forms;            /* the true PPWP forms, one per TPS */
+    size_t nforms;
+    uint8_t (*pk)[32], (*sk)[64];
+    ingest *in;
+} fixture;
+
+static int collect(void *ctx, const form *f)
+{
+    fixture *fx = ctx;
+    memcpy(&fx->forms[fx->nforms++], f, sizeof *f);
+    return 0;
+}
+
+static void open_ingest(fixture *fx)
+{
+    ingest_config cfg = {.dir = fx->eldir, .data_dir = REKAP_DATA_DIR, .publish_interval_ms = 1};
+    err_info e = {0};
+    int rc = ingest_open(&cfg, &fx->in, &e);
+    if (rc)
+        fail_msg("ingest_open: %s %s %s", e.code, e.where, e.msg);
+}
+
+static int setup(void **state)
+{
+    fixture *fx = mem_calloc(1, sizeof *fx);
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/rekap-test-ingest-XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    snprintf(fx->eldir, sizeof fx->eldir, "%s/el", fx->dir);
+    region_tree *t;
+    err_info e = {0};
+    gen_params p;
+    gen_params_default(&p);
+    p.scope = "65";
+    p.seed = 5;
+    assert_int_equal(masterdata_load(REKAP_DATA_DIR, &t, &e), 0);
+    assert_int_equal(gen_election(t, &p, &fx->el, &e), 0);
+    char path[400];
+    snprintf(path, sizeof path, "%s/election.json", fx->dir);
+    FILE *f = fopen(path, "w");
+    assert_int_equal(election_write(fx->el, f), 0);
+    fclose(f);
+    assert_int_equal(ingest_init(fx->eldir, REKAP_DATA_DIR, path, NULL, &e), 0);
+    assert_int_equal(ingest_init(fx->eldir, REKAP_DATA_DIR, path, NULL, &e), ERR_EXISTS);
+
+    fx->forms = mem_alloc(fx->el->ntps * sizeof *fx->forms);
+    assert_int_equal(gen_forms(fx->el, 5, 1u << CONTEST_PPWP, NULL, collect, fx, &e), 0);
+    assert_int_equal(fx->nforms, fx->el->ntps);
+    fx->pk = mem_alloc(fx->el->ntps * sizeof *fx->pk);
+    fx->sk = mem_alloc(fx->el->ntps * sizeof *fx->sk);
+    ingest_officer *req = mem_alloc(fx->el->ntps * sizeof *req);
+    for (size_t i = 0; i < fx->el->ntps; i++) {
+        keys_generate(fx->pk[i], fx->sk[i]);
+        memcpy(req[i].pubkey, fx->pk[i], 32);
+        req[i].role = 0;
+        req[i].region = election_tps_region(fx->el, (uint32_t)i)->code;
+        req[i].name = "KPPS";
+    }
+    open_ingest(fx);
+    assert_int_equal(ingest_enrol_many(fx->in, req, fx->el->ntps, &e), 0);
+    /* the same key twice: nothing of that batch is enrolled */
+    assert_int_equal(ingest_enrol_many(fx->in, req, 2, &e), ERR_EXISTS);
+    free(req);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    ingest_close(fx->in);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+    assert_int_equal(system(cmd), 0);
+    election_free(fx->el);
+    free(fx->forms);
+    free(fx->pk);
+    free(fx->sk);
+    free(fx);
+    return 0;
+}
+
+/* Sign form f (version, reason) with key k and submit it. */
+static void submit(fixture *fx, const form *f, uint32_t version, const char *reason, size_t key,
+                   ingest_result *r)
+{
+    submission *s = mem_calloc(1, sizeof *s);
+    memcpy(&s->form, f, sizeof *f);
+    s->version = version;
+    if (reason)
+        snprintf(s->reason, sizeof s->reason, "%s", reason);
+    char *buf = mem_alloc(ENTRY_MAX + 1);
+    size_t n = submission_encode(s, buf, ENTRY_MAX + 1);
+    uint8_t sig[64];
+    entry_sign(buf, n, fx->sk[key], sig);
+    ingest_submit(fx->in, buf, n, fx->pk[key], sig, r);
+    free(buf);
+    free(s);
+}
+
+static uint64_t nat_votes(fixture *fx, unsigned pair)
+{
+    ingest_read_lock(fx->in);
+    uint64_t v = tally_region_sel(ingest_tally(fx->in), CONTEST_PPWP, 0)[pair];
+    ingest_read_unlock(fx->in);
+    return v;
+}
+
+static void test_accept_all_and_restart(void **state)
+{
+    fixture *fx = *state;
+    uint64_t want[3] = {0};
+    for (size_t i = 0; i < fx->nforms; i++) {
+        ingest_result r;
+        submit(fx, &fx->forms[i], 1, NULL, i, &r);
+        assert_int_equal(r.status, INGEST_ACCEPTED);
+        assert_int_equal(r.index, i);
+        for (unsigned p = 0; p < 3; p++)
+            want[p] += fx->forms[i].votes[p];
+    }
+    for (unsigned p = 0; p < 3; p++)
+        assert_int_equal(nat_votes(fx, p), want[p]);
+
+    /* the same signed submission again: the same answer, nothing new */
+    ingest_result r;
+    submit(fx, &fx->forms[3], 1, NULL, 3, &r);
+    assert_int_equal(r.status, INGEST_ACCEPTED);
+    assert_true(r.duplicate);
+    assert_int_equal(r.index, 3);
+
+    /* restart: the tally is rebuilt from the store to the same totals */
+    ingest_close(fx->in);
+    open_ingest(fx);
+    for (unsigned p = 0; p < 3; p++)
+        assert_int_equal(nat_votes(fx, p), want[p]);
+    ingest_read_lock(fx->in);
+    assert_int_equal(tally_region(ingest_tally(fx->in), CONTEST_PPWP, 0)->tps_counted, fx->nforms);
+    ingest_read_unlock(fx->in);
+}
+
+static void test_refusals_change_nothing(void **state)
+{
+    fixture *fx = *state;
+    ingest_result r;
+    form f = fx->forms[0];
+    submit(fx, &f, 1, NULL, 0, &r); /* the first, accepted */
+    assert_int_equal(r.status, INGEST_ACCEPTED);
+    uint64_t before = nat_votes(fx, 0);
+
+    submit(fx, &f, 1, NULL, 1, &r); /* a key enrolled for another TPS */
+    assert_int_equal(r.status, INGEST_REFUSED);
+    assert_string_equal(r.err.code, "KEY_WRONG_TPS");
+
+    f.votes[0]++;
+    f.votes[1]--;
+    submit(fx, &f, 1, NULL, 0, &r); /* version 1 again with other numbers */
+    assert_string_equal(r.err.code, "VERSION_CONFLICT");
+    submit(fx, &f, 3, "lompat", 0, &r); /* version 3 before 2 */
+    assert_string_equal(r.err.code, "VERSION_GAP");
+
+    uint8_t bad[64] = {0};
+    char sub[] = "not a submission";
+    ingest_submit(fx->in, sub, sizeof sub - 1, fx->pk[0], bad, &r);
+    assert_int_equal(r.status, INGEST_REFUSED);
+    assert_string_equal(r.err.code, "ENTRY_FORMAT");
+    assert_int_equal(nat_votes(fx, 0), before);
+
+    /* a correction moves the totals by exactly its delta */
+    submit(fx, &f, 2, "salah hitung pasangan 01", 0, &r);
+    assert_int_equal(r.status, INGEST_ACCEPTED);
+    assert_int_equal(r.index, 1);
+    assert_int_equal(nat_votes(fx, 0), before + 1);
+}
+
+static void test_rejected_is_logged_not_counted(void **state)
+{
+    fixture *fx = *state;
+    ingest_result r;
+    form f = fx->forms[2];
+    f.votes[0] += 500; /* the misread 800 votes */
+    submit(fx, &f, 1, NULL, 2, &r);
+    assert_int_equal(r.status, INGEST_REJECTED);
+    assert_non_null(strstr(r.codes, "VOTES_SUM"));
+    assert_int_equal(r.index, 0);
+    assert_int_equal(nat_votes(fx, 0), 0);
+    /* the fixed form comes as version 2 and counts */
+    submit(fx, &fx->forms[2], 2, "angka salah baca", 2, &r);
+    assert_int_equal(r.status, INGEST_ACCEPTED);
+    assert_int_equal(nat_votes(fx, 0), fx->forms[2].votes[0]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_accept_all_and_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_is_logged_not_counted, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
