@@ -18,6 +18,7 @@ static const struct {
     {"enrol", cmd_enrol, "enrol officer keys for their TPS or region"},
     {"submit", cmd_submit, "sign C.Hasil forms and ingest them into an election directory"},
     {"export", cmd_export, "counted results as CSV, per TPS or per region"},
+    {"verify", cmd_verify, "recompute every total from the log and check every signature"},
 };
 
 static void usage(FILE *f)

@@ -426,3 +426,22 @@ void rules_neighbour_outliers(const double *turnout_pct, size_t n, double spread
     if (v != local)
         free(v);
 }
+
+void rules_report_codes(const rule_report *r, rule_severity sev, char *buf, size_t cap)
+{
+    unsigned char seen[RULE_COUNT] = {0};
+    size_t n = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < r->nhit; i++) {
+        const rule_def *d = rules_def(r->hit[i].id);
+        if (d->severity != sev || seen[d->id])
+            continue;
+        seen[d->id] = 1;
+        int w = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", d->code);
+        if (w < 0 || (size_t)w >= cap - n) {
+            buf[n] = '\0';
+            break;
+        }
+        n += (size_t)w;
+    }
+}

@@ -102,4 +102,9 @@ void rules_report_add(rule_report *r, rule_id id, const char *fmt, ...)
  * else, "id" included, gives Bahasa Indonesia), into buf. */
 void rules_hit_message(const rule_hit *h, const char *lang, char *buf, size_t cap);
 
+/* The distinct codes of the report's hits of one severity, in hit order,
+ * comma-separated ("B4_SUM,VOTES_SUM"; "" when none): what a log entry
+ * records as the reasons for a rejection. */
+void rules_report_codes(const rule_report *r, rule_severity sev, char *buf, size_t cap);
+
 #endif

@@ -21,6 +21,7 @@
 #include "io/masterdata.h"
 
 #define INGEST_PATH_MAX 4096
+#define INGEST_REBUILD_PUBLISH 65536 /* entries appended to the log between publications */
 
 static int ingest_path(char *buf, const char *dir, const char *name, err_info *e)
 {
@@ -147,56 +148,47 @@ int ingest_enrol(ingest *in, const uint8_t pubkey[32], int role, const char *cod
 
 /* ------------------------------------------------------------- counting */
 
-int ingest_count(ingest *in, uint32_t tps, contest_kind k, uint32_t version, const form *f,
-                 int flagged, err_info *e)
+int ingest_count_into(tally *t, store *st, const election_rules *rules, uint16_t *counted,
+                      uint32_t tps, contest_kind k, uint32_t version, const form *f, int flagged,
+                      err_info *e)
 {
     size_t slot = (size_t)tps * CONTEST_KINDS + k;
-    uint16_t old = in->counted[slot];
+    uint16_t old = counted[slot];
     if (old) { /* a correction: the version counted so far goes out */
         store_entry se;
         entry *prev = mem_alloc(sizeof *prev);
-        int rc = store_entry_find(in->st, f->tps, k, old, &se, e);
+        int rc = store_entry_find(st, f->tps, k, old, &se, e);
         if (rc == 0)
             rc = entry_parse((const char *)se.bytes, se.len, prev, e);
-        if (rc == 0 && tally_apply(in->t, &prev->sub.form, tps, -1) < 0)
+        if (rc == 0 && tally_apply(t, &prev->sub.form, tps, -1) < 0)
             rc = err_set(e, ERR_INVALID, "INGEST_TALLY", f->tps, "counted form does not fit");
         if (rc == 0) {
             rule_report r;
             rules_report_init(&r);
-            rules_check_form(&prev->sub.form, &in->el->rules, &r);
+            rules_check_form(&prev->sub.form, rules, &r);
             if (r.nsoft)
-                tally_flag(in->t, k, tps, -1);
+                tally_flag(t, k, tps, -1);
         }
         free(prev);
         if (rc < 0)
             return rc;
     }
-    if (tally_apply(in->t, f, tps, +1) < 0)
+    if (tally_apply(t, f, tps, +1) < 0)
         return err_set(e, ERR_INVALID, "INGEST_TALLY", f->tps, "form does not fit its ballot");
     if (flagged)
-        tally_flag(in->t, k, tps, +1);
-    in->counted[slot] = (uint16_t)version;
+        tally_flag(t, k, tps, +1);
+    counted[slot] = (uint16_t)version;
     return 0;
 }
 
-/* ------------------------------------------------------------- prepare */
-
-/* The rule codes of a report, comma-separated: hard ones (severity HARD)
- * or soft ones. */
-static void ingest_codes(const rule_report *r, rule_severity sev, char *buf, size_t cap)
+int ingest_count(ingest *in, uint32_t tps, contest_kind k, uint32_t version, const form *f,
+                 int flagged, err_info *e)
 {
-    size_t n = 0;
-    buf[0] = '\0';
-    for (unsigned i = 0; i < r->nhit; i++) {
-        const rule_def *d = rules_def(r->hit[i].id);
-        if (d->severity != sev || strstr(buf, d->code))
-            continue;
-        int w = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", d->code);
-        if (w < 0 || (size_t)w >= cap - n)
-            break;
-        n += (size_t)w;
-    }
+    return ingest_count_into(in->t, in->st, &in->el->rules, in->counted, tps, k, version, f,
+                             flagged, e);
 }
+
+/* ------------------------------------------------------------- prepare */
 
 /* Who may sign this form: a KPPS key enrolled for exactly this TPS. */
 static int ingest_check_key(ingest *in, const uint8_t pk[32], uint32_t tps_node, err_info *e)
@@ -256,7 +248,7 @@ int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pub
     j->version = en->sub.version;
     j->accepted = r.nhard == 0;
     j->flagged = j->accepted && r.nsoft > 0;
-    ingest_codes(&r, j->accepted ? RULE_SOFT : RULE_HARD, j->codes, sizeof j->codes);
+    rules_report_codes(&r, j->accepted ? RULE_SOFT : RULE_HARD, j->codes, sizeof j->codes);
     memcpy(&j->form, &en->sub.form, sizeof j->form);
 
     memcpy(en->pubkey, pubkey, 32);
@@ -326,6 +318,9 @@ static int ingest_rebuild_one(void *ctx, const store_entry *se)
             rc = err_set(rb->e, ERR_INVALID, "INGEST_LOG_MISMATCH", "",
                          "log index %llu for stored entry %llu", (unsigned long long)idx,
                          (unsigned long long)se->idx);
+        /* a log rebuilt from scratch must not wait in memory to the end */
+        if (rc == 0 && tlog_size(in->log) - tlog_published_size(in->log) >= INGEST_REBUILD_PUBLISH)
+            rc = tlog_publish(in->log, rb->e);
     }
     return rc;
 }

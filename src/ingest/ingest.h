@@ -35,6 +35,7 @@
 #include "core/entry.h"
 #include "core/err.h"
 #include "core/tally.h"
+#include "store/store.h"
 
 typedef struct ingest ingest;
 typedef struct ingest_job ingest_job;
@@ -111,6 +112,14 @@ const election *ingest_election(const ingest *in);
 const tally *ingest_tally(const ingest *in);
 void ingest_read_lock(ingest *in);
 void ingest_read_unlock(ingest *in);
+
+/* The one rule for counting: form f becomes the counted version of (tps,
+ * kind) in tally t, replacing the version counted before (read back from
+ * store st; counted[] holds per TPS and contest the version counted, 0 for
+ * none). Used by the writer, the restart and `rekap verify`. */
+int ingest_count_into(tally *t, store *st, const election_rules *rules,
+                      uint16_t *counted, uint32_t tps, contest_kind k, uint32_t version,
+                      const form *f, int flagged, err_info *e);
 
 /* Seconds the last ingest_open spent rebuilding (for benchmarks). */
 double ingest_rebuild_seconds(const ingest *in);

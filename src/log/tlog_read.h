@@ -1,0 +1,31 @@
+/* tlog_read — a log directory read the way an outside monitor reads it,
+ * from its static files alone: the checkpoint verified against a verifier
+ * key, every entry bundle read in order with each entry handed to the
+ * caller, the tree rebuilt from the entries and its root compared with the
+ * checkpoint's, and every tile file compared with the rebuilt tree. Nothing
+ * of the writer's state (tlog.h) is used, so this is the check the public
+ * can run on a mirror.
+ *
+ * Error codes: TLOG_CORRUPT (a file missing, malformed, or not matching
+ * the tree: e->where names it), TLOG_ROOT (the entries do not hash to the
+ * checkpoint's root), NOTE_* / CHECKPOINT_* (the checkpoint's signature),
+ * FILE_*. */
+#ifndef REKAP_TLOG_READ_H
+#define REKAP_TLOG_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/note.h"
+
+/* Called for each entry in log order; a non-zero return stops the read and
+ * is returned. */
+typedef int (*tlog_read_fn)(void *ctx, uint64_t index, const uint8_t *entry, size_t len);
+
+/* Verify the log in `dir` against verifier v and read its entries. On
+ * success *cp holds the verified checkpoint (cp->ext is NULL). */
+int tlog_read_verify(const char *dir, const note_verifier *v, checkpoint *cp, tlog_read_fn fn,
+                     void *ctx, err_info *e);
+
+#endif
