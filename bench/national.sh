@@ -24,7 +24,7 @@ gen=$(run gen "$rekap" gen --seed 2024 --out "$work/election.json" --forms "$wor
 nforms=$(wc -l <"$work/forms.jsonl")
 bytes=$(stat -c %s "$work/forms.jsonl")
 check=$(run check "$rekap" check --election "$work/election.json" --quiet "$work/forms.jsonl")
-cat_=$(run cat cat "$work/forms.jsonl")
+cat_=$(run cat sh -c 'cat "$1" >/dev/null' cat "$work/forms.jsonl")
 sample=500000
 head -n $sample "$work/forms.jsonl" >"$work/sample.jsonl"
 py=$(run python python3 -c '
