@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/election.h"
+#include "core/entry.h"
 #include "core/err.h"
 #include "core/form.h"
 #include "core/keys.h"
@@ -31,6 +32,7 @@ int cmd_enrol(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
 
 /* Where the master data lives: --data, else $REKAP_DATA, else the
  * directory the build was configured with. */
@@ -56,6 +58,32 @@ int cli_key_read(const char *path, int need_secret, keys_file *k, err_info *e);
  * (0600), refusing an existing file (KEY_EXISTS) unless force; or the
  * public form (0644). In cmd_keygen.c. */
 int cli_key_write(const char *path, const keys_file *k, int secret, int force, err_info *e);
+
+/* A decimal number 1..max, digits only. 0 or -1. */
+int cli_parse_count(const char *s, unsigned long max, unsigned long *out);
+
+/* What `submit` and `sign` put in every submission besides the form:
+ * the options --version N, --reason TEXT, --photo FILE (up to 8). */
+typedef struct cli_sub_opts {
+    unsigned long version;       /* 1 (the default when 0), n+1 for a correction */
+    const char *reason;
+    const char *photo[ENTRY_PHOTOS_MAX];
+    unsigned nphoto;
+} cli_sub_opts;
+
+/* Take one of those options ('v' --version, 'r' --reason, 'p' --photo)
+ * with its argument. NULL, or why it is refused. */
+const char *cli_sub_opt(cli_sub_opts *o, int opt, const char *arg);
+/* The checks across them (a correction needs a reason, ...). NULL or why. */
+const char *cli_sub_check(const cli_sub_opts *o);
+/* Fill s with the version, reason and photos' SHA-256 (read from the
+ * files, ascending as the format wants); s->form is left zero. Prints the
+ * error; returns 0, CLI_USAGE (the same photo twice) or CLI_FAIL. */
+int cli_sub_proto(const cli_sub_opts *o, submission *s);
+
+/* Read the secret key KEYDIR/<tps>.key of a TPS (the layout of `rekap
+ * enrol --generate`). SUBMIT_TPS when tps is not a TPS code. */
+int cli_key_for_tps(const char *keydir, const char *tps, keys_file *k, err_info *e);
 
 /* Print "rekap: <where>: <CODE>: <msg>" to stderr. */
 void cli_error(const err_info *e);

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/mem.h"
+#include "core/note.h"
 #include "io/file.h"
 #include "io/masterdata.h"
 
@@ -171,4 +174,104 @@ int cli_parse_kinds(const char *s, unsigned *kinds)
     }
     free(dup);
     return rc == 0 && *kinds ? 0 : -1;
+}
+
+/* ------------------------------------------- building a submission */
+
+int cli_parse_count(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    *out = strtoul(s, &end, 10);
+    return *s >= '0' && *s <= '9' && !*end && *out >= 1 && *out <= max ? 0 : -1;
+}
+
+const char *cli_sub_opt(cli_sub_opts *o, int opt, const char *arg)
+{
+    switch (opt) {
+    case 'v':
+        return cli_parse_count(arg, ENTRY_VERSION_MAX, &o->version) < 0
+                   ? "--version takes a number 1..999" : NULL;
+    case 'r':
+        o->reason = arg;
+        return NULL;
+    case 'p':
+        if (o->nphoto == ENTRY_PHOTOS_MAX)
+            return "at most 8 --photo";
+        o->photo[o->nphoto++] = arg;
+        return NULL;
+    default:
+        return "not a submission option";
+    }
+}
+
+const char *cli_sub_check(const cli_sub_opts *o)
+{
+    unsigned long version = o->version ? o->version : 1;
+    if (version > 1 && !o->reason)
+        return "a correction (--version above 1) needs --reason";
+    if (version == 1 && o->reason)
+        return "--reason is only for a correction (--version above 1)";
+    if (o->reason && (!*o->reason || strlen(o->reason) > ENTRY_REASON_MAX ||
+                      strchr(o->reason, '\n') || !note_text_valid(o->reason, strlen(o->reason))))
+        return "--reason must be 1 to 500 bytes of UTF-8 text on one line";
+    return NULL;
+}
+
+/* SHA-256 of a photo file, streamed (photos may be large). */
+static int cli_hash_photo(const char *path, uint8_t out[32], err_info *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(e, ERR_IO, "FILE_OPEN", path, "cannot open the photo");
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        crypto_hash_sha256_update(&st, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return err_set(e, ERR_IO, "FILE_READ", path, "cannot read the photo");
+    crypto_hash_sha256_final(&st, out);
+    return 0;
+}
+
+static int cli_photo_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+int cli_sub_proto(const cli_sub_opts *o, submission *s)
+{
+    memset(s, 0, sizeof *s);
+    s->version = (uint32_t)(o->version ? o->version : 1);
+    snprintf(s->reason, sizeof s->reason, "%s", o->reason ? o->reason : "");
+    for (unsigned i = 0; i < o->nphoto; i++) {
+        err_info e = {0};
+        if (cli_hash_photo(o->photo[i], s->photo[i], &e) < 0) {
+            cli_error(&e);
+            return CLI_FAIL;
+        }
+    }
+    s->nphoto = o->nphoto;
+    if (s->nphoto)
+        qsort(s->photo, s->nphoto, sizeof s->photo[0], cli_photo_cmp);
+    for (unsigned i = 1; i < s->nphoto; i++) {
+        if (memcmp(s->photo[i - 1], s->photo[i], 32) == 0) {
+            fprintf(stderr, "rekap: --photo: the same photo is given twice\n");
+            return CLI_USAGE;
+        }
+    }
+    return 0;
+}
+
+int cli_key_for_tps(const char *keydir, const char *tps, keys_file *k, err_info *e)
+{
+    char name[32], path[CLI_PATH_MAX];
+    if (region_code_level(tps) != REGION_TPS) /* the code becomes a file name */
+        return err_set(e, ERR_INVALID, "SUBMIT_TPS", tps, "not a TPS code");
+    snprintf(name, sizeof name, "%s.key", tps);
+    int rc = cli_path(path, keydir, name, e);
+    return rc < 0 ? rc : cli_key_read(path, 1, k, e);
 }

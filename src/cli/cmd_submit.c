@@ -23,7 +23,6 @@
 #include "cli/cli.h"
 #include "core/entry.h"
 #include "core/mem.h"
-#include "core/note.h"
 
 #define SUBMIT_CHUNK 32          /* forms handed to a worker at once */
 #define SUBMIT_THREADS_MAX 64
@@ -170,13 +169,7 @@ static const keys_file *submit_key(submit_worker *w, const char *tps, err_info *
     if (strcmp(w->key_tps, tps) == 0)
         return &w->key;
     w->key_tps[0] = '\0';
-    char name[32], path[CLI_PATH_MAX];
-    if (region_code_level(tps) != REGION_TPS) { /* the code becomes a file name */
-        err_set(e, ERR_INVALID, "SUBMIT_TPS", tps, "not a TPS code");
-        return NULL;
-    }
-    snprintf(name, sizeof name, "%s.key", tps);
-    if (cli_path(path, w->run->keydir, name, e) < 0 || cli_key_read(path, 1, &w->key, e) < 0)
+    if (cli_key_for_tps(w->run->keydir, tps, &w->key, e) < 0)
         return NULL;
     snprintf(w->key_tps, sizeof w->key_tps, "%s", tps);
     return &w->key;
@@ -336,18 +329,10 @@ static void submit_all(submit_run *run, unsigned nthreads, char **paths, int npa
 /* ------------------------------------------------------------- options */
 
 typedef struct submit_opts {
-    const char *dir, *data, *keyfile, *keydir, *reason;
-    const char *photo[ENTRY_PHOTOS_MAX];
-    unsigned nphoto;
-    unsigned long version, threads;
+    const char *dir, *data, *keyfile, *keydir;
+    cli_sub_opts sub;            /* --version, --reason, --photo */
+    unsigned long threads;
 } submit_opts;
-
-static int submit_number(const char *s, unsigned long max, unsigned long *out)
-{
-    char *end;
-    *out = strtoul(s, &end, 10);
-    return *s >= '0' && *s <= '9' && !*end && *out >= 1 && *out <= max ? 0 : -1;
-}
 
 static const char *submit_check_opts(const submit_opts *o, int npos)
 {
@@ -357,14 +342,7 @@ static const char *submit_check_opts(const submit_opts *o, int npos)
         return "give one of --key FILE or --keys KEYDIR";
     if (!npos)
         return "no form files given";
-    if (o->version > 1 && !o->reason)
-        return "a correction (--version above 1) needs --reason";
-    if (o->version == 1 && o->reason)
-        return "--reason is only for a correction (--version above 1)";
-    if (o->reason && (!*o->reason || strlen(o->reason) > ENTRY_REASON_MAX || strchr(o->reason, '\n') ||
-                      !note_text_valid(o->reason, strlen(o->reason))))
-        return "--reason must be 1 to 500 bytes of UTF-8 text on one line";
-    return NULL;
+    return cli_sub_check(&o->sub);
 }
 
 static int submit_parse_args(int argc, char **argv, submit_opts *o)
@@ -375,7 +353,6 @@ static int submit_parse_args(int argc, char **argv, submit_opts *o)
         {"reason", required_argument, 0, 'r'}, {"photo", required_argument, 0, 'p'},
         {"threads", required_argument, 0, 't'}, {"data", required_argument, 0, 'd'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
-    o->version = 1;
     int opt;
     const char *why = NULL;
     while (!why && (opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -383,21 +360,13 @@ static int submit_parse_args(int argc, char **argv, submit_opts *o)
         case 'D': o->dir = optarg; break;
         case 'k': o->keyfile = optarg; break;
         case 'K': o->keydir = optarg; break;
-        case 'r': o->reason = optarg; break;
         case 'd': o->data = optarg; break;
         case 'v':
-            if (submit_number(optarg, ENTRY_VERSION_MAX, &o->version) < 0)
-                why = "--version takes a number 1..999";
-            break;
+        case 'r':
+        case 'p': why = cli_sub_opt(&o->sub, opt, optarg); break;
         case 't':
-            if (submit_number(optarg, SUBMIT_THREADS_MAX, &o->threads) < 0)
+            if (cli_parse_count(optarg, SUBMIT_THREADS_MAX, &o->threads) < 0)
                 why = "--threads takes a number 1..64";
-            break;
-        case 'p':
-            if (o->nphoto == ENTRY_PHOTOS_MAX)
-                why = "at most 8 --photo";
-            else
-                o->photo[o->nphoto++] = optarg;
             break;
         case 'h': fputs(submit_usage, stdout); return -1;
         default: fputs(submit_usage, stderr); return CLI_USAGE;
@@ -409,57 +378,6 @@ static int submit_parse_args(int argc, char **argv, submit_opts *o)
         fprintf(stderr, "rekap submit: %s\n", why);
         fputs(submit_usage, stderr);
         return CLI_USAGE;
-    }
-    return 0;
-}
-
-/* SHA-256 of a photo file, streamed (photos may be large). */
-static int submit_hash_photo(const char *path, uint8_t out[32], err_info *e)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(e, ERR_IO, "FILE_OPEN", path, "cannot open the photo");
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    unsigned char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        crypto_hash_sha256_update(&st, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return err_set(e, ERR_IO, "FILE_READ", path, "cannot read the photo");
-    crypto_hash_sha256_final(&st, out);
-    return 0;
-}
-
-static int submit_photo_cmp(const void *a, const void *b)
-{
-    return memcmp(a, b, 32);
-}
-
-/* What every submission of this run carries: version, reason, photos
- * (hashed, in ascending order as the format wants). */
-static int submit_proto(const submit_opts *o, submission *s)
-{
-    memset(s, 0, sizeof *s);
-    s->version = (uint32_t)o->version;
-    snprintf(s->reason, sizeof s->reason, "%s", o->reason ? o->reason : "");
-    for (unsigned i = 0; i < o->nphoto; i++) {
-        err_info e = {0};
-        if (submit_hash_photo(o->photo[i], s->photo[i], &e) < 0) {
-            cli_error(&e);
-            return CLI_FAIL;
-        }
-    }
-    s->nphoto = o->nphoto;
-    if (s->nphoto)
-        qsort(s->photo, s->nphoto, sizeof s->photo[0], submit_photo_cmp);
-    for (unsigned i = 1; i < s->nphoto; i++) {
-        if (memcmp(s->photo[i - 1], s->photo[i], 32) == 0) {
-            fprintf(stderr, "rekap submit: --photo: the same photo is given twice\n");
-            return CLI_USAGE;
-        }
     }
     return 0;
 }
@@ -496,7 +414,7 @@ int cmd_submit(int argc, char **argv)
         return rc < 0 ? CLI_OK : rc;
     submit_run *run = mem_calloc(1, sizeof *run);
     keys_file key = {0};
-    if ((rc = submit_proto(&o, &run->proto)) || (rc = submit_load_key(&o, &key)) ||
+    if ((rc = cli_sub_proto(&o.sub, &run->proto)) || (rc = submit_load_key(&o, &key)) ||
         (rc = cli_ingest_open(o.dir, cli_data_dir(o.data), &run->in))) {
         sodium_memzero(&key, sizeof key);
         free(run);

@@ -17,6 +17,7 @@ static const struct {
     {"keygen", cmd_keygen, "generate an officer's Ed25519 key file"},
     {"enrol", cmd_enrol, "enrol officer keys for their TPS or region"},
     {"submit", cmd_submit, "sign C.Hasil forms and ingest them into an election directory"},
+    {"sign", cmd_sign, "sign C.Hasil forms as request bodies for rekapd's ingest API"},
     {"export", cmd_export, "counted results as CSV, per TPS or per region"},
     {"verify", cmd_verify, "recompute every total from the log and check every signature"},
 };

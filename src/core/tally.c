@@ -43,6 +43,8 @@ static void tally_init_kind(tally *t, contest_kind k)
     for (uint32_t d = 0; d < nd; d++)
         t->dist_off[k][d + 1] = t->dist_off[k][d] + tally_district_width(&el->district[k][d]);
     t->dist[k] = mem_calloc(t->dist_off[k][nd] ? t->dist_off[k][nd] : 1, sizeof(uint64_t));
+    t->tps_counted[k] = mem_calloc(el->ntps ? el->ntps : 1, 1);
+    t->tps_flagged[k] = mem_calloc(el->ntps ? el->ntps : 1, 1);
 }
 
 /* Every TPS where a ballot is cast counts as expected in all its regions. */
@@ -80,6 +82,8 @@ void tally_free(tally *t)
         free(t->sel[k]);
         free(t->dist_off[k]);
         free(t->dist[k]);
+        free(t->tps_counted[k]);
+        free(t->tps_flagged[k]);
     }
     free(t);
 }
@@ -111,6 +115,7 @@ static inline void tally_add(uint64_t *c, uint64_t v, int sign)
 static void tally_add_row(tally *t, contest_kind k, uint32_t r, const form *f, int sign)
 {
     tally_row *row = &t->row[k][r];
+    row->rev++;
     row->tps_counted += (uint32_t)sign;
     tally_add(&row->dpt, (uint64_t)f->dpt.total + f->dptb.total + f->dpk.total, sign);
     tally_add(&row->voters, f->b4.total, sign);
@@ -159,6 +164,7 @@ int tally_apply(tally *t, const form *f, uint32_t tps, int sign)
     for (uint32_t r = tree->node[node].parent; r != REGION_NONE; r = tree->node[r].parent)
         tally_add_row(t, k, r, f, sign);
     tally_add_district(t, k, d, f, sign);
+    t->tps_counted[k][tps] += (uint8_t)sign;
     return 0;
 }
 
@@ -166,8 +172,11 @@ void tally_flag(tally *t, contest_kind k, uint32_t tps, int sign)
 {
     const region_tree *tree = t->el->tree;
     uint32_t node = (uint32_t)(tree->level_start[REGION_TPS] + tps);
-    for (uint32_t r = tree->node[node].parent; r != REGION_NONE; r = tree->node[r].parent)
+    for (uint32_t r = tree->node[node].parent; r != REGION_NONE; r = tree->node[r].parent) {
         t->row[k][r].tps_flagged += (uint32_t)sign;
+        t->row[k][r].rev++;
+    }
+    t->tps_flagged[k][tps] += (uint8_t)sign;
 }
 
 const tally_row *tally_region(const tally *t, contest_kind k, uint32_t reg)

@@ -11,7 +11,14 @@
  *
  * Selections of a region row: PPWP and DPD by candidate ballot position,
  * DPR/DPRD by party (index into election.party). DPD rows above a province
- * mix different ballots and are left to show as totals only. */
+ * mix different ballots and are left to show as totals only.
+ *
+ * Change tracking, for readers that publish the totals (rekapd's public
+ * listener): every apply or flag bumps the `rev` of each row it moves, so a
+ * reader that remembers the rev it last rendered re-renders exactly the
+ * rows that changed, without the writer doing anything more; and per TPS
+ * the tally keeps whether a form is counted and flagged there, so a desa's
+ * TPS can be listed from the tally alone. */
 #ifndef REKAP_TALLY_H
 #define REKAP_TALLY_H
 
@@ -26,6 +33,7 @@ typedef struct tally_row {
     uint32_t tps_flagged;    /* counted forms with SOFT flags */
     uint64_t dpt, voters;    /* registered (DPT+DPTb+DPK) and voted (B4) totals */
     uint64_t valid, invalid, total;
+    uint32_t rev;            /* bumped by every apply and flag that moves this row */
 } tally_row;
 
 typedef struct tally {
@@ -38,6 +46,10 @@ typedef struct tally {
      * for party lists one party-only count per list */
     uint32_t *dist_off[CONTEST_KINDS]; /* [ndistrict + 1] offsets into dist */
     uint64_t *dist[CONTEST_KINDS];
+    /* per TPS ([ntps]): forms applied and flags counted there, each 0 or 1
+     * when the caller keeps one counted form per TPS and contest */
+    uint8_t *tps_counted[CONTEST_KINDS];
+    uint8_t *tps_flagged[CONTEST_KINDS];
 } tally;
 
 tally *tally_new(const election *el);

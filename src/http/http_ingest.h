@@ -17,9 +17,16 @@ typedef struct ingest_server_config {
     unsigned conn_max, conn_per_ip;
     double ip_rate, ip_burst;  /* requests a second per address */
     double key_rate, key_burst;/* submissions a second per officer key */
-    unsigned timeout_s;
+    unsigned timeout_s;        /* whole-request deadline: headers and body (default 120) */
+    unsigned header_timeout_s; /* headers complete within this, and no longer silence
+                                  (an idle keep-alive connection too; default 10) */
     size_t photo_max;          /* bytes of one photo (default 8 MiB) */
+    unsigned threads;          /* listener threads (0: two per core, at least 2) */
 } ingest_server_config;
+
+/* Fill every field with its default (docs/OPERATIONS.md); then set what
+ * differs. A rate of 0 disables that limit; threads 0 picks for the machine. */
+void ingest_server_defaults(ingest_server_config *cfg);
 
 typedef struct ingest_server ingest_server;
 

@@ -124,4 +124,13 @@ int ingest_count_into(tally *t, store *st, const election_rules *rules,
 /* Seconds the last ingest_open spent rebuilding (for benchmarks). */
 double ingest_rebuild_seconds(const ingest *in);
 
+/* ---- for the HTTP listener (src/http/http_ingest.c) ------------------ */
+
+/* Jobs waiting for the writer now (a gauge for /metrics; takes the queue
+ * lock for an instant). */
+unsigned ingest_queue_depth(ingest *in);
+/* Drop a prepared job that will not be queued (e.g. its officer key is
+ * over its rate limit). NULL is allowed. */
+void ingest_job_free(ingest_job *job);
+
 #endif

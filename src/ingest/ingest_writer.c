@@ -290,3 +290,21 @@ void ingest_submit(ingest *in, const char *sub, size_t sublen, const uint8_t pub
     pthread_mutex_destroy(&w.lock);
     pthread_cond_destroy(&w.cond);
 }
+
+/* ---- for the HTTP listener -------------------------------------------- */
+
+unsigned ingest_queue_depth(ingest *in)
+{
+    pthread_mutex_lock(&in->qlock);
+    unsigned n = in->qlen;
+    pthread_mutex_unlock(&in->qlock);
+    return n;
+}
+
+void ingest_job_free(ingest_job *job)
+{
+    if (!job)
+        return;
+    free(job->bytes);
+    free(job);
+}

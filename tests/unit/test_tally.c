@@ -233,6 +233,8 @@ static void test_random_submissions_and_corrections(void **state)
         *slot = f;
         if (step % 100)
             continue;
+        for (size_t s2 = 0; s2 < el->ntps * CONTEST_KINDS; s2++)
+            assert_int_equal(t->tps_counted[s2 % CONTEST_KINDS][s2 / CONTEST_KINDS], cur[s2] != NULL);
         for (int kk = 0; kk < CONTEST_KINDS; kk++) {
             for (uint32_t reg = 0; reg < t->nregion; reg++) {
                 tally_row want;
@@ -297,6 +299,62 @@ static void test_district_candidates(void **state)
     election_free(el);
 }
 
+/* Snapshot of every row's rev of one contest. */
+static uint32_t *tally_revs(const tally *t, contest_kind k)
+{
+    uint32_t *rev = mem_calloc(t->nregion, sizeof *rev);
+    for (uint32_t r = 0; r < t->nregion; r++)
+        rev[r] = tally_region(t, k, r)->rev;
+    return rev;
+}
+
+/* Exactly the rows of the TPS's ancestors move their rev, in that contest
+ * only; the TPS's own counted and flagged marks follow apply and flag. */
+static void test_change_tracking(void **state)
+{
+    (void)state;
+    election *el = tally_election();
+    tally *t = tally_new(el);
+    rng r;
+    rng_seed(&r, 5);
+    form *f = mem_alloc(sizeof *f);
+    uint32_t tps = 3; /* in Desa A2 */
+    uint32_t node = (uint32_t)(el->tree->level_start[REGION_TPS] + tps);
+    uint32_t *before = tally_revs(t, CONTEST_PPWP), *dpr_before = tally_revs(t, CONTEST_DPR);
+    tally_random_form(el, tps, CONTEST_PPWP, &r, f);
+    assert_int_equal(tally_apply(t, f, tps, +1), 0);
+    tally_flag(t, CONTEST_PPWP, tps, +1);
+    uint32_t *after = tally_revs(t, CONTEST_PPWP), *dpr_after = tally_revs(t, CONTEST_DPR);
+    for (uint32_t reg = 0; reg < t->nregion; reg++) {
+        int touched = region_is_within(el->tree, node, reg);
+        assert_int_equal(after[reg] != before[reg], touched);
+        assert_int_equal(dpr_after[reg], dpr_before[reg]);
+    }
+    assert_int_equal(t->tps_counted[CONTEST_PPWP][tps], 1);
+    assert_int_equal(t->tps_flagged[CONTEST_PPWP][tps], 1);
+    assert_int_equal(t->tps_counted[CONTEST_PPWP][tps - 1], 0);
+    assert_int_equal(t->tps_counted[CONTEST_DPR][tps], 0);
+    /* a refused apply moves nothing */
+    uint32_t nat_rev = tally_region(t, CONTEST_PPWP, 0)->rev;
+    assert_int_equal(tally_apply(t, f, tps, 0), ERR_INVALID);
+    assert_int_equal(tally_region(t, CONTEST_PPWP, 0)->rev, nat_rev);
+    /* a correction taken out and put in: counted once, rev moved again */
+    assert_int_equal(tally_apply(t, f, tps, -1), 0);
+    tally_flag(t, CONTEST_PPWP, tps, -1);
+    assert_int_equal(t->tps_counted[CONTEST_PPWP][tps], 0);
+    assert_int_equal(t->tps_flagged[CONTEST_PPWP][tps], 0);
+    assert_int_equal(tally_apply(t, f, tps, +1), 0);
+    assert_int_equal(t->tps_counted[CONTEST_PPWP][tps], 1);
+    assert_int_not_equal(tally_region(t, CONTEST_PPWP, 0)->rev, nat_rev);
+    free(before);
+    free(after);
+    free(dpr_before);
+    free(dpr_after);
+    free(f);
+    tally_free(t);
+    election_free(el);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_shape_mismatch_changes_nothing),
         cmocka_unit_test(test_random_submissions_and_corrections),
         cmocka_unit_test(test_district_candidates),
+        cmocka_unit_test(test_change_tracking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

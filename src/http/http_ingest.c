@@ -1,0 +1,1024 @@
+/* http_ingest — the ingest listener of rekapd (http_ingest.h, docs/API.md).
+ *
+ * Owns: the libmicrohttpd daemon of the ingest port, its routes
+ *   POST /api/v1/submissions          a signed C.Hasil or correction
+ *   PUT  /api/v1/photos/<sha256 hex>  a photo, streamed to disk
+ *   GET  /api/v1/tps/<code>/status    a TPS's logged versions
+ *   GET  /metrics, GET /healthz
+ * and the protections in front of them: per-address and per-officer-key
+ * token buckets, connection caps, header and body caps, and a
+ * whole-request deadline.
+ *
+ * Threads: a pool of MHD threads parses and verifies submissions in
+ * parallel (ingest_prepare), then suspends the connection and queues the
+ * job for the one writer (ingest_enqueue, never blocking: a full queue is
+ * a 503). The writer's done callback stores the result and resumes the
+ * connection, whose thread then answers. So a 201 is only ever sent after
+ * the entry is on disk, and a listener thread never waits for a disk.
+ * A reaper thread cuts connections past their deadlines: the headers of
+ * a request within header_timeout_s, the whole request within timeout_s
+ * (libmicrohttpd's own timeout only measures silence, which a client
+ * trickling one byte at a time never produces). */
+#include "http/http_ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sodium.h>
+
+#include "core/entry.h"
+#include "core/keys.h"
+#include "core/mem.h"
+#include "core/rules.h"
+#include "http/http_limit.h"
+#include "http/http_metrics.h"
+#include "http/http_util.h"
+
+#define SRV_BODY_MAX (256u * 1024u)     /* a submission request's JSON body */
+#define SRV_MEMORY_LIMIT (64u * 1024u)  /* per connection: headers and read buffer */
+#define SRV_LIMIT_SLOTS 65536           /* token buckets per limiter */
+#define SRV_PATH_MAX 4096
+#define SRV_THREADS_MAX 64
+#define SRV_BUSY_RETRY 1.0              /* seconds a 503 asks the client to wait */
+
+enum srv_route { R_SUBMIT, R_PHOTO, R_STATUS, R_METRICS, R_HEALTH, R_OTHER, R_COUNT };
+static const char *const srv_route_name[R_COUNT] = {"submissions", "photos", "status",
+                                                    "metrics",     "health", "other"};
+
+enum srv_counter {
+    C_ACCEPTED, C_REJECTED, C_REFUSED, C_DUPLICATE, C_LIMIT_IP, C_LIMIT_KEY, C_BUSY,
+    C_PHOTO_STORED, C_PHOTO_EXISTS, C_PHOTO_REFUSED, C_PHOTO_BYTES, C_DEADLINE, C_COUNT
+};
+static const http_counter_def srv_counters[C_COUNT] = {
+    {"rekapd_submissions_total", "result=\"accepted\"",
+     "Submissions answered, by verdict (a duplicate counts under its verdict)."},
+    {"rekapd_submissions_total", "result=\"rejected\"", NULL},
+    {"rekapd_submissions_total", "result=\"refused\"", NULL},
+    {"rekapd_submissions_duplicate_total", NULL,
+     "Submissions answered as a duplicate of one logged before."},
+    {"rekapd_rate_limited_total", "by=\"address\"", "Requests refused with 429, by limit."},
+    {"rekapd_rate_limited_total", "by=\"key\"", NULL},
+    {"rekapd_queue_full_total", NULL, "Submissions refused with 503: the writer's queue was full."},
+    {"rekapd_photos_total", "result=\"stored\"", "Photo uploads, by outcome."},
+    {"rekapd_photos_total", "result=\"exists\"", NULL},
+    {"rekapd_photos_total", "result=\"refused\"", NULL},
+    {"rekapd_photo_bytes_total", NULL, "Bytes of photos stored."},
+    {"rekapd_deadline_cut_total", NULL, "Connections cut at the whole-request deadline."},
+};
+
+/* One TCP connection (MHD's socket context), for the deadline reaper. */
+typedef struct srv_conn {
+    struct srv_conn *prev, *next;
+    int fd;
+    double since;                /* start of the current request, or of the idle time */
+    int in_request;              /* headers in: the whole-request deadline applies */
+    int waiting;                 /* suspended for the writer: not cut */
+} srv_conn;
+
+struct ingest_server {
+    ingest_server_config cfg;
+    char *addr, *dir, *photo_dir, *db_path;
+    ingest *in;
+    struct MHD_Daemon *d;
+    limiter *ip_limit, *key_limit;
+    http_metrics *metrics;
+    atomic_int stopping;
+    atomic_int active;           /* requests begun, not yet completed */
+    atomic_int pending;          /* requests waiting for the writer */
+    /* read-only store connections for the status route */
+    pthread_mutex_t pool_lock;
+    store *pool[SRV_THREADS_MAX];
+    unsigned npool;
+    /* connections, for the deadline */
+    pthread_mutex_t conns_lock;
+    pthread_cond_t reaper_wake;
+    srv_conn *conns;
+    pthread_t reaper;
+    int reaper_started, reaper_stop;
+};
+
+/* One HTTP request (MHD's con_cls). */
+typedef struct srv_req {
+    ingest_server *srv;
+    struct MHD_Connection *conn;
+    srv_conn *sc;
+    unsigned route;
+    unsigned status;             /* of the answer queued; 0: none yet */
+    double t0;
+    /* the body: a submission's JSON, or a photo's bytes to fd */
+    char *body;
+    size_t len, cap;
+    int too_large;
+    /* a submission waiting for the writer */
+    char *sub;
+    size_t sublen;
+    int answered;
+    ingest_result res;
+    /* a photo */
+    int fd, io_errno;
+    uint64_t size;
+    char hex[65];
+    char tmp[SRV_PATH_MAX];
+    crypto_hash_sha256_state sha;
+} srv_req;
+
+void ingest_server_defaults(ingest_server_config *cfg)
+{
+    *cfg = (ingest_server_config){
+        .addr = "127.0.0.1", .port = 8081, .dir = NULL,
+        .conn_max = 1024,    .conn_per_ip = 64,
+        .ip_rate = 20,       .ip_burst = 100,   /* officers behind carrier NAT share addresses */
+        .key_rate = 1,       .key_burst = 20,   /* five ballots, corrections, retries */
+        .timeout_s = 120,    .header_timeout_s = 10,
+        .photo_max = 8u << 20,
+        .threads = 0,
+    };
+}
+
+/* -------------------------------------------------------------- answers */
+
+static enum MHD_Result srv_json(srv_req *r, unsigned status, json_t *o, double retry_after)
+{
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!s)
+        return MHD_NO;
+    r->status = status;
+    enum MHD_Result ret = http_send_json(r->conn, status, s, strlen(s), retry_after);
+    free(s);
+    return ret;
+}
+
+static enum MHD_Result srv_error(srv_req *r, const char *code, const char *where, const char *detail,
+                                 double retry_after)
+{
+    r->status = http_error_find(code)->status;
+    return http_send_error(r->conn, code, where, detail, retry_after);
+}
+
+static void srv_hex(const uint8_t *b, size_t n, char *out)
+{
+    sodium_bin2hex(out, 2 * n + 1, b, n);
+}
+
+/* ---------------------------------------------------------- submissions */
+
+/* Every rule of `sev` the submission breaks, with both messages: the
+ * writer's answer carries only the codes, so the rules run again here
+ * (only for answers that have codes: rejected or flagged forms). */
+static json_t *srv_rules_json(ingest_server *srv, const char *sub, size_t len, rule_severity sev)
+{
+    json_t *arr = json_array();
+    submission *s = mem_alloc(sizeof *s);
+    rule_report *rep = mem_alloc(sizeof *rep);
+    err_info e = {0};
+    if (submission_parse(sub, len, s, &e) == 0) {
+        const election *el = ingest_election(srv->in);
+        rules_report_init(rep);
+        rules_check_form(&s->form, &el->rules, rep);
+        rules_check_election(&s->form, el, rep);
+        for (unsigned i = 0; i < rep->nhit && i < RULES_HITS_MAX; i++) {
+            const rule_def *d = rules_def(rep->hit[i].id);
+            if (!d || d->severity != sev)
+                continue;
+            char id[512], en[512];
+            rules_hit_message(&rep->hit[i], "id", id, sizeof id);
+            rules_hit_message(&rep->hit[i], "en", en, sizeof en);
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "code", d->code, "message_id",
+                                                 id, "message_en", en));
+        }
+    }
+    free(rep);
+    free(s);
+    return arr;
+}
+
+/* "B4_SUM,VOTES_SUM" as a JSON array of strings. */
+static json_t *srv_codes_json(const char *codes)
+{
+    json_t *arr = json_array();
+    const char *p = codes;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        json_array_append_new(arr, json_stringn(p, n));
+        p += n + (end != NULL);
+    }
+    return arr;
+}
+
+/* What the officer keeps: enough to find the entry in the public log and
+ * check that it carries exactly what was signed. */
+static json_t *srv_receipt(const srv_req *r)
+{
+    uint8_t h[32];
+    char hex[65];
+    crypto_hash_sha256(h, (const unsigned char *)r->sub, r->sublen);
+    srv_hex(h, 32, hex);
+    const ingest_result *res = &r->res;
+    return json_pack("{s:I,s:s,s:s,s:i,s:s}", "log_index", (json_int_t)res->index, "tps", res->tps,
+                     "contest", contest_kind_id[res->kind], "version", (int)res->version,
+                     "submission_sha256", hex);
+}
+
+static enum MHD_Result srv_submit_answer(srv_req *r)
+{
+    ingest_server *srv = r->srv;
+    const ingest_result *res = &r->res;
+    if (res->status == INGEST_REFUSED) {
+        const char *code = res->err.code ? res->err.code : "INTERNAL";
+        http_metrics_add(srv->metrics, strcmp(code, "INGEST_BUSY") ? C_REFUSED : C_BUSY, 1);
+        return srv_error(r, code, res->err.where, res->err.msg,
+                         strcmp(code, "INGEST_BUSY") ? 0 : SRV_BUSY_RETRY);
+    }
+    int accepted = res->status == INGEST_ACCEPTED;
+    http_metrics_add(srv->metrics, accepted ? C_ACCEPTED : C_REJECTED, 1);
+    if (res->duplicate)
+        http_metrics_add(srv->metrics, C_DUPLICATE, 1);
+    json_t *o = json_object();
+    if (!accepted) {
+        const http_error_def *d = http_error_find("RULES_BROKEN");
+        json_object_set_new(o, "code", json_string(d->code));
+        json_object_set_new(o, "message_id", json_string(d->msg_id));
+        json_object_set_new(o, "message_en", json_string(d->msg_en));
+    }
+    json_object_set_new(o, "status", json_string(accepted ? "accepted" : "rejected"));
+    json_object_set_new(o, "index", json_integer((json_int_t)res->index));
+    json_object_set_new(o, "duplicate", json_boolean(res->duplicate));
+    json_object_set_new(o, "codes", srv_codes_json(res->codes));
+    json_object_set_new(o, "rules", res->codes[0] ? srv_rules_json(srv, r->sub, r->sublen,
+                                                                   accepted ? RULE_SOFT : RULE_HARD)
+                                                  : json_array());
+    json_object_set_new(o, "receipt", srv_receipt(r));
+    return srv_json(r, accepted ? MHD_HTTP_CREATED : MHD_HTTP_UNPROCESSABLE_CONTENT, o, 0);
+}
+
+/* The writer's answer (writer thread): keep it, wake the connection. */
+static void srv_submit_done(void *ctx, const ingest_result *res)
+{
+    srv_req *r = ctx;
+    ingest_server *srv = r->srv; /* r may be gone once resumed */
+    r->res = *res;
+    r->answered = 1;
+    pthread_mutex_lock(&srv->conns_lock);
+    if (r->sc) {
+        r->sc->since = http_now(); /* the deadline restarts for the answer */
+        r->sc->waiting = 0;
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    MHD_resume_connection(r->conn);
+    atomic_fetch_sub(&srv->pending, 1);
+}
+
+/* Decode the request body {"submission","key","sig"}. */
+static int srv_submit_parse(srv_req *r, uint8_t pk[32], uint8_t sig[64], const char **code,
+                            const char **where)
+{
+    json_error_t jerr;
+    json_t *o = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &jerr);
+    const char *sub = NULL, *k = NULL, *s = NULL;
+    int rc = -1;
+    *where = NULL;
+    if (!o)
+        *code = "REQUEST_JSON";
+    else if (json_unpack(o, "{s:s%,s:s,s:s!}", "submission", &sub, &r->sublen, "key", &k, "sig",
+                         &s) < 0)
+        *code = "REQUEST_FIELD";
+    else if (keys_b64_decode(k, strlen(k), pk, 32) < 0)
+        *code = "REQUEST_KEY", *where = "key";
+    else if (keys_b64_decode(s, strlen(s), sig, 64) < 0)
+        *code = "REQUEST_SIG", *where = "sig";
+    else
+        rc = 0;
+    if (rc == 0)
+        r->sub = mem_strndup(sub, r->sublen);
+    json_decref(o);
+    return rc;
+}
+
+/* The body is in: verify here (in parallel), then hand the job to the
+ * writer and suspend until its answer. */
+static enum MHD_Result srv_submit(srv_req *r)
+{
+    ingest_server *srv = r->srv;
+    if (r->answered)
+        return srv_submit_answer(r);
+    if (r->too_large)
+        return srv_error(r, "BODY_TOO_LARGE", NULL, NULL, 0);
+    uint8_t pk[32], sig[64];
+    const char *code, *where;
+    if (srv_submit_parse(r, pk, sig, &code, &where) < 0)
+        return srv_error(r, code, where, NULL, 0);
+    ingest_job *job = NULL;
+    err_info e = {0};
+    if (ingest_prepare(srv->in, r->sub, r->sublen, pk, sig, &job, &e) < 0) {
+        http_metrics_add(srv->metrics, C_REFUSED, 1);
+        return srv_error(r, e.code ? e.code : "INTERNAL", e.where, e.msg, 0);
+    }
+    /* only a verified key spends its own tokens: nobody can drain an
+     * officer's bucket by sending garbage with the officer's public key */
+    double retry;
+    if (!limiter_take(srv->key_limit, pk, sizeof pk, http_now(), &retry)) {
+        ingest_job_free(job);
+        http_metrics_add(srv->metrics, C_LIMIT_KEY, 1);
+        return srv_error(r, "KEY_RATE_LIMITED", NULL, NULL, retry);
+    }
+    /* suspend before queueing, so the writer's resume always finds the
+     * connection suspended */
+    pthread_mutex_lock(&srv->conns_lock);
+    if (r->sc)
+        r->sc->waiting = 1;
+    pthread_mutex_unlock(&srv->conns_lock);
+    atomic_fetch_add(&srv->pending, 1);
+    MHD_suspend_connection(r->conn);
+    if (ingest_enqueue(srv->in, job, 0, srv_submit_done, r) < 0) {
+        /* the queue is full (or closing): answered as the writer would */
+        ingest_result busy = {.status = INGEST_REFUSED};
+        err_set(&busy.err, ERR_LIMIT, "INGEST_BUSY", "", "the writer's queue is full");
+        srv_submit_done(r, &busy);
+    }
+    return MHD_YES;
+}
+
+/* --------------------------------------------------------------- photos */
+
+static int srv_is_hex64(const char *s)
+{
+    size_t i = 0;
+    for (; s[i] && i < 65; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return i == 64;
+}
+
+static void srv_photo_drop(srv_req *r)
+{
+    if (r->fd >= 0) {
+        close(r->fd);
+        unlink(r->tmp);
+        r->fd = -1;
+    }
+}
+
+/* The headers of a PUT are in: check the name and size, open a temp file. */
+static enum MHD_Result srv_photo_begin(srv_req *r, const char *name)
+{
+    ingest_server *srv = r->srv;
+    if (!srv_is_hex64(name))
+        return srv_error(r, "PHOTO_NAME", "path", NULL, 0);
+    memcpy(r->hex, name, 65);
+    char final[SRV_PATH_MAX];
+    snprintf(final, sizeof final, "%s/%s", srv->photo_dir, r->hex);
+    if (access(final, F_OK) == 0) { /* content-addressed: the same bytes are there */
+        http_metrics_add(srv->metrics, C_PHOTO_EXISTS, 1);
+        return srv_json(r, MHD_HTTP_OK, json_pack("{s:s,s:s}", "status", "exists", "sha256", r->hex), 0);
+    }
+    const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > srv->cfg.photo_max) {
+        http_metrics_add(srv->metrics, C_PHOTO_REFUSED, 1);
+        return srv_error(r, "PHOTO_TOO_LARGE", NULL, NULL, 0);
+    }
+    snprintf(r->tmp, sizeof r->tmp, "%s/.tmp-%.16s-XXXXXX", srv->photo_dir, r->hex);
+    r->fd = mkstemp(r->tmp);
+    if (r->fd < 0) {
+        r->io_errno = errno;
+        return MHD_YES; /* answered when the body is in */
+    }
+    crypto_hash_sha256_init(&r->sha);
+    return MHD_YES;
+}
+
+static void srv_photo_body(srv_req *r, const char *data, size_t n)
+{
+    r->size += n;
+    if (r->size > r->srv->cfg.photo_max)
+        r->too_large = 1;
+    if (r->fd < 0 || r->too_large) {
+        srv_photo_drop(r);
+        return;
+    }
+    crypto_hash_sha256_update(&r->sha, (const unsigned char *)data, n);
+    while (n > 0) {
+        ssize_t w = write(r->fd, data, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            r->io_errno = w < 0 ? errno : EIO;
+            srv_photo_drop(r);
+            return;
+        }
+        data += w;
+        n -= (size_t)w;
+    }
+}
+
+/* fsync the file, move it to its name, fsync the directory. Photos are
+ * public (mkstemp made the temp file 0600): readable by a web server. */
+static int srv_photo_commit(srv_req *r)
+{
+    char final[SRV_PATH_MAX];
+    snprintf(final, sizeof final, "%s/%s", r->srv->photo_dir, r->hex);
+    if (fchmod(r->fd, 0644) < 0 || fsync(r->fd) < 0 || rename(r->tmp, final) < 0) {
+        r->io_errno = errno;
+        srv_photo_drop(r);
+        return -1;
+    }
+    close(r->fd);
+    r->fd = -1;
+    int dfd = open(r->srv->photo_dir, O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        if (fsync(dfd) < 0)
+            r->io_errno = errno;
+        close(dfd);
+    }
+    return r->io_errno ? -1 : 0;
+}
+
+static enum MHD_Result srv_photo_finish(srv_req *r)
+{
+    ingest_server *srv = r->srv;
+    uint8_t got[32], want[32];
+    const char *code = NULL;
+    if (r->too_large)
+        code = "PHOTO_TOO_LARGE";
+    else if (!r->io_errno && r->size == 0)
+        code = "PHOTO_EMPTY";
+    if (!code && !r->io_errno) {
+        crypto_hash_sha256_final(&r->sha, got);
+        sodium_hex2bin(want, sizeof want, r->hex, 64, NULL, NULL, NULL);
+        if (sodium_memcmp(got, want, 32) != 0)
+            code = "PHOTO_HASH_MISMATCH";
+        else if (srv_photo_commit(r) == 0) {
+            http_metrics_add(srv->metrics, C_PHOTO_STORED, 1);
+            http_metrics_add(srv->metrics, C_PHOTO_BYTES, r->size);
+            return srv_json(r, MHD_HTTP_CREATED,
+                            json_pack("{s:s,s:s,s:I}", "status", "stored", "sha256", r->hex, "size",
+                                      (json_int_t)r->size), 0);
+        }
+    }
+    srv_photo_drop(r);
+    if (!code) {
+        code = r->io_errno == ENOSPC || r->io_errno == EDQUOT ? "PHOTO_FULL" : "PHOTO_STORE";
+        http_log(HTTP_LOG_ERROR, "photo_store",
+                 json_pack("{s:s,s:s}", "sha256", r->hex, "error", strerror(r->io_errno)));
+    }
+    http_metrics_add(srv->metrics, C_PHOTO_REFUSED, 1);
+    return srv_error(r, code, NULL, NULL, 0);
+}
+
+/* Temp files of uploads a crash interrupted. */
+static void srv_photo_sweep(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    char path[SRV_PATH_MAX];
+    while ((de = readdir(d)))
+        if (strncmp(de->d_name, ".tmp-", 5) == 0) {
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            unlink(path);
+        }
+    closedir(d);
+}
+
+/* --------------------------------------------------------------- status */
+
+static store *srv_store_take(ingest_server *srv, err_info *e)
+{
+    store *st = NULL;
+    pthread_mutex_lock(&srv->pool_lock);
+    if (srv->npool)
+        st = srv->pool[--srv->npool];
+    pthread_mutex_unlock(&srv->pool_lock);
+    if (!st && store_open_readonly(srv->db_path, &st, e) < 0)
+        return NULL;
+    return st;
+}
+
+static void srv_store_give(ingest_server *srv, store *st)
+{
+    pthread_mutex_lock(&srv->pool_lock);
+    if (srv->npool < SRV_THREADS_MAX) {
+        srv->pool[srv->npool++] = st;
+        st = NULL;
+    }
+    pthread_mutex_unlock(&srv->pool_lock);
+    store_close(st);
+}
+
+/* The counted version: the highest accepted one at or below `from`. */
+static uint32_t srv_counted_version(store *st, const char *tps, contest_kind k,
+                                    const store_entry *latest)
+{
+    if (latest->accepted)
+        return latest->version;
+    for (uint32_t v = latest->version; v-- > 1;) {
+        store_entry se;
+        err_info e = {0};
+        if (store_entry_find(st, tps, k, v, &se, &e) == 0 && se.accepted)
+            return v;
+    }
+    return 0;
+}
+
+/* One contest's line of the status: latest version, verdict, index. */
+static json_t *srv_status_contest(store *st, const char *tps, contest_kind k, entry *en,
+                                  err_info *e)
+{
+    store_entry se;
+    int rc = store_entry_latest(st, tps, k, &se, e);
+    if (rc == ERR_NOTFOUND)
+        return json_pack("{s:s,s:i,s:s}", "contest", contest_kind_id[k], "version", 0, "status",
+                         "none");
+    if (rc < 0 || entry_parse((const char *)se.bytes, se.len, en, e) < 0)
+        return NULL;
+    json_t *o = json_pack("{s:s,s:i,s:s,s:I,s:I,s:o}", "contest", contest_kind_id[k], "version",
+                          (int)se.version, "status", se.accepted ? "accepted" : "rejected",
+                          "index", (json_int_t)se.idx, "received", (json_int_t)en->received,
+                          "codes", srv_codes_json(en->codes));
+    json_object_set_new(o, "counted_version",
+                        json_integer(srv_counted_version(st, tps, k, &se)));
+    return o;
+}
+
+static enum MHD_Result srv_status(srv_req *r, const char *code)
+{
+    ingest_server *srv = r->srv;
+    const election *el = ingest_election(srv->in);
+    uint32_t t = strlen(code) == 13 ? election_tps_find(el, code) : ELECTION_NONE;
+    if (t == ELECTION_NONE)
+        return srv_error(r, "TPS_UNKNOWN", "path", NULL, 0);
+    err_info e = {0};
+    store *st = srv_store_take(srv, &e);
+    if (!st)
+        return srv_error(r, "STORE_OPEN", NULL, e.msg, 0);
+    json_t *arr = json_array();
+    entry *en = mem_alloc(sizeof *en);
+    int ok = 1;
+    for (int k = 0; ok && k < CONTEST_KINDS; k++) {
+        if (el->tps[t].district[k] == ELECTION_NONE)
+            continue;
+        json_t *c = srv_status_contest(st, code, (contest_kind)k, en, &e);
+        ok = c != NULL;
+        json_array_append_new(arr, c);
+    }
+    free(en);
+    srv_store_give(srv, st);
+    if (!ok) {
+        json_decref(arr);
+        return srv_error(r, e.code ? e.code : "INTERNAL", e.where, e.msg, 0);
+    }
+    return srv_json(r, MHD_HTTP_OK, json_pack("{s:s,s:o}", "tps", code, "contests", arr), 0);
+}
+
+/* -------------------------------------------------------------- metrics */
+
+static enum MHD_Result srv_metrics(srv_req *r)
+{
+    ingest_server *srv = r->srv;
+    char extra[1024];
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    snprintf(extra, sizeof extra,
+             "# HELP rekapd_ingest_queue_depth Jobs waiting for the writer.\n"
+             "# TYPE rekapd_ingest_queue_depth gauge\n"
+             "rekapd_ingest_queue_depth %u\n"
+             "# HELP rekapd_ingest_waiting Requests waiting for the writer's answer.\n"
+             "# TYPE rekapd_ingest_waiting gauge\n"
+             "rekapd_ingest_waiting %d\n"
+             "# HELP rekapd_ingest_connections Open connections on the ingest port.\n"
+             "# TYPE rekapd_ingest_connections gauge\n"
+             "rekapd_ingest_connections %u\n",
+             ingest_queue_depth(srv->in), atomic_load(&srv->pending),
+             di ? di->num_connections : 0u);
+    size_t len;
+    char *text = http_metrics_render(srv->metrics, extra, &len);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    r->status = MHD_HTTP_OK;
+    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* -------------------------------------------------------------- routing */
+
+#define SRV_PHOTOS "/api/v1/photos/"
+#define SRV_TPS "/api/v1/tps/"
+
+static unsigned srv_route_of(const char *url)
+{
+    size_t n = strlen(url);
+    if (strcmp(url, "/api/v1/submissions") == 0)
+        return R_SUBMIT;
+    if (strncmp(url, SRV_PHOTOS, strlen(SRV_PHOTOS)) == 0)
+        return R_PHOTO;
+    if (strncmp(url, SRV_TPS, strlen(SRV_TPS)) == 0 && n > strlen(SRV_TPS) + 7 &&
+        strcmp(url + n - 7, "/status") == 0)
+        return R_STATUS;
+    if (strcmp(url, "/metrics") == 0)
+        return R_METRICS;
+    if (strcmp(url, "/healthz") == 0)
+        return R_HEALTH;
+    return R_OTHER;
+}
+
+static int srv_method_ok(unsigned route, const char *method)
+{
+    int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    switch (route) {
+    case R_SUBMIT: return strcmp(method, "POST") == 0;
+    case R_PHOTO: return strcmp(method, "PUT") == 0;
+    default: return get;
+    }
+}
+
+/* The headers are in: everything that can be refused before the body. */
+static enum MHD_Result srv_begin(srv_req *r, const char *url, const char *method)
+{
+    ingest_server *srv = r->srv;
+    r->route = srv_route_of(url);
+    uint8_t key[HTTP_CLIENT_KEY_MAX];
+    size_t klen = http_client_key(r->conn, key);
+    double retry;
+    if (!limiter_take(srv->ip_limit, key, klen, r->t0, &retry)) {
+        http_metrics_add(srv->metrics, C_LIMIT_IP, 1);
+        return srv_error(r, "RATE_LIMITED", NULL, NULL, retry);
+    }
+    if (r->route == R_OTHER)
+        return srv_error(r, "NOT_FOUND", NULL, NULL, 0);
+    if (!srv_method_ok(r->route, method))
+        return srv_error(r, "METHOD_NOT_ALLOWED", NULL, method, 0);
+    if (atomic_load(&srv->stopping) && r->route != R_METRICS)
+        return srv_error(r, "SHUTTING_DOWN", NULL, NULL, SRV_BUSY_RETRY);
+    if (r->route == R_SUBMIT) {
+        const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > SRV_BODY_MAX)
+            return srv_error(r, "BODY_TOO_LARGE", NULL, NULL, 0);
+    }
+    if (r->route == R_PHOTO)
+        return srv_photo_begin(r, url + strlen(SRV_PHOTOS));
+    return MHD_YES;
+}
+
+static void srv_body(srv_req *r, const char *data, size_t n)
+{
+    if (r->status) /* answered already (e.g. 413 before the body): drop it */
+        return;
+    if (r->route == R_PHOTO) {
+        srv_photo_body(r, data, n);
+        return;
+    }
+    if (r->too_large || r->len + n > SRV_BODY_MAX) {
+        r->too_large = 1;
+        return;
+    }
+    mem_grow((void **)&r->body, &r->cap, r->len + n, 1);
+    memcpy(r->body + r->len, data, n);
+    r->len += n;
+}
+
+/* The whole request is in (and, for a submission, again when resumed). */
+static enum MHD_Result srv_finish(srv_req *r, const char *url)
+{
+    switch (r->route) {
+    case R_SUBMIT: return srv_submit(r);
+    case R_PHOTO: return srv_photo_finish(r);
+    case R_STATUS: {
+        char code[32];
+        size_t n = strlen(url) - strlen(SRV_TPS) - strlen("/status");
+        snprintf(code, sizeof code, "%.*s", n < sizeof code ? (int)n : 0, url + strlen(SRV_TPS));
+        return srv_status(r, code);
+    }
+    case R_METRICS: return srv_metrics(r);
+    default:
+        return srv_json(r, atomic_load(&r->srv->stopping) ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
+                        json_pack("{s:s}", "status", atomic_load(&r->srv->stopping) ? "stopping" : "ok"),
+                        0);
+    }
+}
+
+/* A request of connection sc began (in 1) or ended (in 0, at `now`: the
+ * idle time counts from there). */
+static void srv_conn_mark(ingest_server *srv, srv_conn *sc, int in, double now)
+{
+    if (!sc)
+        return;
+    pthread_mutex_lock(&srv->conns_lock);
+    sc->in_request = in;
+    if (!in)
+        sc->since = now;
+    pthread_mutex_unlock(&srv->conns_lock);
+}
+
+static srv_conn *srv_conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    srv_req *r = *con_cls;
+    if (!r) {
+        ingest_server *srv = cls;
+        r = mem_calloc(1, sizeof *r);
+        r->srv = srv;
+        r->conn = c;
+        r->sc = srv_conn_of(c);
+        r->fd = -1;
+        r->t0 = http_now();
+        atomic_fetch_add(&srv->active, 1);
+        srv_conn_mark(srv, r->sc, 1, 0);
+        *con_cls = r;
+        return srv_begin(r, url, method);
+    }
+    if (*upload_data_size) {
+        srv_body(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->status)
+        return MHD_YES;
+    return srv_finish(r, url);
+}
+
+/* The request is over (answered, or the connection dropped). */
+static void srv_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                          enum MHD_RequestTerminationCode toe)
+{
+    ingest_server *srv = cls;
+    srv_req *r = *con_cls;
+    if (!r)
+        return;
+    double now = http_now();
+    http_metrics_request(srv->metrics, r->route, r->status ? r->status : 499, now - r->t0);
+    /* a server fault is worth a line; 503s come in floods and are counted */
+    if ((r->status >= 500 && r->status != 503) || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        char addr[HTTP_ADDR_MAX];
+        http_client_addr(c, addr, sizeof addr);
+        http_log(toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? HTTP_LOG_WARN : HTTP_LOG_DEBUG,
+                 "request", json_pack("{s:s,s:s,s:i,s:i,s:f}", "client", addr, "route",
+                                      srv_route_name[r->route], "status", (int)r->status,
+                                      "termination", (int)toe, "seconds", now - r->t0));
+    }
+    srv_conn_mark(srv, r->sc, 0, now);
+    srv_photo_drop(r);
+    free(r->body);
+    free(r->sub);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->active, 1);
+}
+
+/* ------------------------------------------------------------- deadline */
+
+static void srv_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+                            enum MHD_ConnectionNotificationCode toe)
+{
+    ingest_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        srv_conn *sc = mem_calloc(1, sizeof *sc);
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        sc->fd = ci ? ci->connect_fd : -1;
+        sc->since = http_now();
+        pthread_mutex_lock(&srv->conns_lock);
+        sc->next = srv->conns;
+        if (srv->conns)
+            srv->conns->prev = sc;
+        srv->conns = sc;
+        pthread_mutex_unlock(&srv->conns_lock);
+        *socket_context = sc;
+        return;
+    }
+    srv_conn *sc = *socket_context;
+    if (!sc)
+        return;
+    /* MHD closes the socket after this notice: once unlinked here, the
+     * reaper can never touch a descriptor that was reused */
+    pthread_mutex_lock(&srv->conns_lock);
+    if (sc->prev)
+        sc->prev->next = sc->next;
+    else
+        srv->conns = sc->next;
+    if (sc->next)
+        sc->next->prev = sc->prev;
+    pthread_mutex_unlock(&srv->conns_lock);
+    free(sc);
+    *socket_context = NULL;
+}
+
+/* Every second: shut down connections whose request has run past the
+ * deadline. shutdown() does not close the descriptor; MHD sees the end of
+ * the stream and closes the connection in its own thread. */
+static void *srv_reaper(void *arg)
+{
+    ingest_server *srv = arg;
+    pthread_mutex_lock(&srv->conns_lock);
+    while (!srv->reaper_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&srv->reaper_wake, &srv->conns_lock, &ts);
+        double now = http_now();
+        for (srv_conn *sc = srv->conns; sc; sc = sc->next)
+            if (!sc->waiting && sc->fd >= 0 &&
+                now - sc->since > (sc->in_request ? srv->cfg.timeout_s : srv->cfg.header_timeout_s)) {
+                shutdown(sc->fd, SHUT_RDWR);
+                sc->fd = -1; /* once */
+                http_metrics_add(srv->metrics, C_DEADLINE, 1);
+            }
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- start */
+
+static void srv_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    http_log(HTTP_LOG_WARN, "mhd", json_pack("{s:s,s:s}", "listener", "ingest", "message", msg));
+}
+
+static unsigned srv_threads(unsigned want)
+{
+    if (want)
+        return want > SRV_THREADS_MAX ? SRV_THREADS_MAX : want;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    n = n < 1 ? 2 : 2 * n;
+    return n > SRV_THREADS_MAX ? SRV_THREADS_MAX : (unsigned)n;
+}
+
+/* The listen address: IPv4 or IPv6 text, into ss. */
+static int srv_sockaddr(const char *addr, unsigned port, struct sockaddr_storage *ss, err_info *e)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    if (port > 65535)
+        return err_set(e, ERR_INVALID, "HTTP_PORT", "port", "a port is 0..65535");
+    if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        return 1;
+    }
+    return err_set(e, ERR_INVALID, "HTTP_ADDR", addr, "not an IPv4 or IPv6 address");
+}
+
+static int srv_mkdirs(ingest_server *srv, err_info *e)
+{
+    if (strlen(srv->dir) > SRV_PATH_MAX - 128)
+        return err_set(e, ERR_LIMIT, "HTTP_PATH", srv->dir, "directory name too long");
+    srv->photo_dir = mem_alloc(strlen(srv->dir) + 8);
+    sprintf(srv->photo_dir, "%s/photos", srv->dir);
+    srv->db_path = mem_alloc(strlen(srv->dir) + 10);
+    sprintf(srv->db_path, "%s/rekap.db", srv->dir);
+    if (mkdir(srv->photo_dir, 0755) < 0 && errno != EEXIST)
+        return err_set(e, ERR_IO, "HTTP_PHOTO_DIR", srv->photo_dir, "cannot create: %s",
+                       strerror(errno));
+    srv_photo_sweep(srv->photo_dir);
+    return 0;
+}
+
+static int srv_listen(ingest_server *srv, err_info *e)
+{
+    struct sockaddr_storage ss;
+    int v6 = srv_sockaddr(srv->addr, srv->cfg.port, &ss, e);
+    if (v6 < 0)
+        return v6;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    srv->d = MHD_start_daemon(
+        flags, (uint16_t)srv->cfg.port, NULL, NULL, srv_access, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, srv_mhd_log, srv, /* first, so it gets every message */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, srv_threads(srv->cfg.threads),
+        MHD_OPTION_CONNECTION_LIMIT, srv->cfg.conn_max,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.conn_per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.header_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_MEMORY_LIMIT,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_NOTIFY_COMPLETED, srv_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, srv_notify_conn, srv,
+        MHD_OPTION_END);
+    if (!srv->d)
+        return err_set(e, ERR_IO, "HTTP_LISTEN", srv->addr, "cannot listen on port %u: %s",
+                       srv->cfg.port, strerror(errno));
+    return 0;
+}
+
+static void srv_free(ingest_server *srv)
+{
+    for (unsigned i = 0; i < srv->npool; i++)
+        store_close(srv->pool[i]);
+    limiter_free(srv->ip_limit);
+    limiter_free(srv->key_limit);
+    http_metrics_free(srv->metrics);
+    pthread_mutex_destroy(&srv->pool_lock);
+    pthread_mutex_destroy(&srv->conns_lock);
+    pthread_cond_destroy(&srv->reaper_wake);
+    free(srv->addr);
+    free(srv->dir);
+    free(srv->photo_dir);
+    free(srv->db_path);
+    free(srv);
+}
+
+int ingest_server_start(const ingest_server_config *cfg, ingest *in, ingest_server **out,
+                        err_info *e)
+{
+    ingest_server *srv = mem_calloc(1, sizeof *srv);
+    srv->cfg = *cfg;
+    srv->addr = mem_strdup(cfg->addr ? cfg->addr : "127.0.0.1");
+    srv->dir = mem_strdup(cfg->dir ? cfg->dir : ".");
+    srv->cfg.addr = srv->addr;
+    srv->cfg.dir = srv->dir;
+    if (!srv->cfg.timeout_s)
+        srv->cfg.timeout_s = 120;
+    if (!srv->cfg.header_timeout_s || srv->cfg.header_timeout_s > srv->cfg.timeout_s)
+        srv->cfg.header_timeout_s = srv->cfg.timeout_s < 10 ? srv->cfg.timeout_s : 10;
+    srv->in = in;
+    srv->ip_limit = limiter_new(cfg->ip_rate, cfg->ip_burst, SRV_LIMIT_SLOTS);
+    srv->key_limit = limiter_new(cfg->key_rate, cfg->key_burst, SRV_LIMIT_SLOTS);
+    srv->metrics = http_metrics_new("rekapd_ingest", srv_route_name, R_COUNT, srv_counters, C_COUNT);
+    pthread_mutex_init(&srv->pool_lock, NULL);
+    pthread_mutex_init(&srv->conns_lock, NULL);
+    pthread_cond_init(&srv->reaper_wake, NULL);
+    int rc = srv_mkdirs(srv, e);
+    if (rc == 0 && pthread_create(&srv->reaper, NULL, srv_reaper, srv) != 0)
+        rc = err_set(e, ERR_IO, "HTTP_THREAD", "", "cannot start the deadline thread");
+    srv->reaper_started = rc == 0;
+    if (rc == 0)
+        rc = srv_listen(srv, e);
+    if (rc < 0) {
+        ingest_server_stop(srv);
+        return rc;
+    }
+    *out = srv;
+    return 0;
+}
+
+unsigned ingest_server_port(const ingest_server *s)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    return di ? di->port : 0;
+}
+
+/* ----------------------------------------------------------------- stop */
+
+void ingest_server_stop(ingest_server *srv)
+{
+    if (!srv)
+        return;
+    atomic_store(&srv->stopping, 1);
+    MHD_socket lfd = srv->d ? MHD_quiesce_daemon(srv->d) : MHD_INVALID_SOCKET;
+    /* every job queued gets its answer from the writer; give the answers
+     * (and uploads in progress) up to the deadline to reach the clients */
+    double until = http_now() + srv->cfg.timeout_s;
+    while ((atomic_load(&srv->pending) > 0 || atomic_load(&srv->active) > 0) && http_now() < until) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (srv->reaper_started) {
+        pthread_mutex_lock(&srv->conns_lock);
+        srv->reaper_stop = 1;
+        pthread_cond_signal(&srv->reaper_wake);
+        pthread_mutex_unlock(&srv->conns_lock);
+        pthread_join(srv->reaper, NULL);
+    }
+    if (srv->d)
+        MHD_stop_daemon(srv->d);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    srv_free(srv);
+}

@@ -1,0 +1,989 @@
+/* http_public — the public listener of rekapd (http_public.h; every route
+ * is documented in docs/API.md, "Public API").
+ *
+ * Owns: the libmicrohttpd daemon of the public port and its routes, GET
+ * and HEAD only:
+ *   /api/v1/results/<contest>/<code>.json   rekap's own layout
+ *   /api/v1/regions/<code>.json, /api/v1/tps/<code>.json,
+ *   /api/v1/anomalies/<contest>.json, /api/v1/export/<contest>.csv,
+ *   /api/v1/proof/<index>[?size=N]           inclusion proof from the tiles
+ *   /wilayah/pemilu/ppwp/..., /pemilu/hhcw/ppwp..., /pemilu/ppwp.json
+ *                                            the commission's 2024 layout
+ *   /log/checkpoint, /log/tile/...           the log's files (tlog-tiles)
+ *   /photos/<sha256 hex>                     the photos
+ * the response side (strong ETags and 304, gzip when accepted,
+ * Cache-Control for a CDN), and the protections: a token bucket per client
+ * address, connection caps, a header size cap and a deadline for a
+ * request's headers (a client trickling them is cut off).
+ *
+ * Isolation from the ingest: a request only ever reads documents already
+ * rendered (http_public_docs.c), files, or the store through its own
+ * read-only connections; it never takes the ingest's locks or touches its
+ * queue. File paths are built from parsed numbers and fixed-shape names,
+ * never from the URL's text, so no path can leave the election directory. */
+#include "http/http_public_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+#include "core/merkle.h"
+#include "core/note.h"
+#include "http/http_util.h"
+#include "io/file.h"
+#include "log/tlog.h"
+
+const char pub_ct_json[] = "application/json; charset=utf-8";
+const char pub_cc_live[] = "public, max-age=1";      /* a CDN may answer for a second */
+const char pub_cc_static[] = "public, max-age=3600"; /* region lists, candidates */
+static const char pub_cc_immutable[] = "public, max-age=31536000, immutable";
+static const char pub_ct_text[] = "text/plain; charset=utf-8";
+static const char pub_ct_bin[] = "application/octet-stream";
+
+#define PUB_LIMIT_SLOTS 65536
+#define PUB_MEMORY_LIMIT (32u * 1024u) /* per connection: request line and headers */
+#define PUB_TABLE_PLACES 16384         /* documents rendered on demand */
+#define PUB_CHECKPOINT_MAX (64u * 1024u)
+#define PUB_PATH_MAX 4096
+
+/* ============================================================ answers */
+
+static void pub_common_headers(struct MHD_Response *r, const char *etag, const char *cc)
+{
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS, "nosniff");
+}
+
+static enum MHD_Result pub_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+{
+    if (!r)
+        return MHD_NO;
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Does If-None-Match name etag a or b (weak comparison, RFC 9110 13.1.2)? */
+static int pub_etag_match(struct MHD_Connection *c, const char *a, const char *b)
+{
+    const char *p = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    while (p && *p) {
+        p += strspn(p, " \t,");
+        if (*p == '*')
+            return 1;
+        if (!strncmp(p, "W/", 2))
+            p += 2;
+        if (*p != '"')
+            return 0;
+        const char *end = strchr(p + 1, '"');
+        if (!end)
+            return 0;
+        size_t n = (size_t)(end - p + 1);
+        if ((strlen(a) == n && !memcmp(p, a, n)) || (b && strlen(b) == n && !memcmp(p, b, n)))
+            return 1;
+        p = end + 1;
+    }
+    return 0;
+}
+
+/* Does Accept-Encoding allow gzip (named, or "*", with a q above 0)? */
+static int pub_accepts_gzip(struct MHD_Connection *c)
+{
+    const char *p = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    while (p && *p) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, " \t;,");
+        int named = (n == 4 && !strncasecmp(p, "gzip", 4)) || (n == 1 && *p == '*');
+        const char *end = p + strcspn(p, ",");
+        const char *q = strstr(p, "q=");
+        if (named)
+            return !(q && q < end && strtod(q + 2, NULL) <= 0);
+        p = end;
+    }
+    return 0;
+}
+
+static enum MHD_Result pub_not_modified(struct MHD_Connection *c, const char *etag, const char *cc,
+                                        int vary)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (r) {
+        pub_common_headers(r, etag, cc);
+        if (vary)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    }
+    return pub_queue(c, MHD_HTTP_NOT_MODIFIED, r);
+}
+
+static void pub_doc_release(void *cls)
+{
+    cache_doc_unref(cls);
+}
+
+/* Answer with a document (its reference passes to the response, released
+ * when the library is done sending it): 304 when the client holds it,
+ * gzip when accepted and smaller. */
+static enum MHD_Result pub_send_doc(struct MHD_Connection *c, cache_doc *d)
+{
+    const char *body = d->body, *etag = d->etag, *gz_body, *gz_etag = NULL;
+    size_t len = d->len, gz_len;
+    int gz = pub_accepts_gzip(c) && cache_doc_gzip(d, &gz_body, &gz_len, &gz_etag) == 0;
+    if (gz) {
+        body = gz_body;
+        len = gz_len;
+        etag = gz_etag;
+    }
+    if (pub_etag_match(c, d->etag, gz_etag)) {
+        enum MHD_Result ret = pub_not_modified(c, etag, d->cache_control, 1);
+        cache_doc_unref(d);
+        return ret;
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+        len, (void *)body, pub_doc_release, d);
+    if (!r) {
+        cache_doc_unref(d);
+        return MHD_NO;
+    }
+    pub_common_headers(r, etag, d->cache_control);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, d->ctype);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    if (gz)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    return pub_queue(c, MHD_HTTP_OK, r);
+}
+
+static enum MHD_Result pub_not_found(struct MHD_Connection *c)
+{
+    return http_send_error(c, "NOT_FOUND", NULL, NULL, 0);
+}
+
+/* A document, 404 when there is none, 500 when it could not be made. */
+static enum MHD_Result pub_answer(struct MHD_Connection *c, cache_doc *d, const err_info *e)
+{
+    if (d)
+        return pub_send_doc(c, d);
+    if (e && e->code) {
+        http_log(HTTP_LOG_ERROR, "public_render_failed",
+                 json_pack("{s:s,s:s,s:s}", "code", e->code, "where", e->where, "message", e->msg));
+        return http_send_error(c, "INTERNAL", NULL, NULL, 0);
+    }
+    return pub_not_found(c);
+}
+
+static enum MHD_Result pub_method_not_allowed(struct MHD_Connection *c)
+{
+    const http_error_def *def = http_error_find("METHOD_NOT_ALLOWED");
+    size_t len;
+    char *body = http_error_body(def->code, def->msg_id, def->msg_en, NULL, NULL, &len);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (r) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, pub_ct_json);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    } else {
+        free(body);
+    }
+    return pub_queue(c, def->status, r);
+}
+
+/* A regular file by descriptor (the library sends it with sendfile and
+ * closes it): 304 when the client holds etag, 404 when absent. */
+static enum MHD_Result pub_send_file(struct MHD_Connection *c, const char *path, const char *ctype,
+                                     const char *cc, const char *etag)
+{
+    if (pub_etag_match(c, etag, NULL))
+        return pub_not_modified(c, etag, cc, 0);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        int missing = fd < 0 ? errno == ENOENT || errno == ELOOP : 1;
+        if (fd >= 0)
+            close(fd);
+        return missing ? pub_not_found(c) : http_send_error(c, "INTERNAL", NULL, NULL, 0);
+    }
+    struct MHD_Response *r = MHD_create_response_from_fd64((uint64_t)st.st_size, fd);
+    if (!r) {
+        close(fd);
+        return MHD_NO;
+    }
+    pub_common_headers(r, etag, cc);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    return pub_queue(c, MHD_HTTP_OK, r);
+}
+
+/* ============================================================ parsing */
+
+/* A decimal without sign or leading zeros, at most 19 digits; the end of
+ * the digits in *end. */
+static int pub_decimal(const char *p, uint64_t *v, const char **end)
+{
+    size_t n = strspn(p, "0123456789");
+    if (n == 0 || n > 19 || (n > 1 && p[0] == '0'))
+        return -1;
+    *v = 0;
+    for (size_t i = 0; i < n; i++)
+        *v = *v * 10 + (uint64_t)(p[i] - '0');
+    *end = p + n;
+    return 0;
+}
+
+/* p is "<stem><suffix>" with a stem of 1..cap-1 bytes: the stem into out. */
+static int pub_stem(const char *p, const char *suffix, char *out, size_t cap)
+{
+    size_t n = strlen(p), m = strlen(suffix);
+    if (n <= m || n - m >= cap || strcmp(p + n - m, suffix))
+        return -1;
+    memcpy(out, p, n - m);
+    out[n - m] = '\0';
+    return 0;
+}
+
+/* "<contest>/<rest>": the contest's kind, *rest after the slash (or the
+ * contest alone when slash is 0: "<contest><suffix>"). */
+static int pub_contest(const char *p, const char *suffix, contest_kind *k, const char **rest)
+{
+    char id[16];
+    size_t n = suffix ? 0 : strcspn(p, "/");
+    if (suffix ? pub_stem(p, suffix, id, sizeof id) < 0 : (n >= sizeof id || p[n] != '/'))
+        return -1;
+    if (!suffix) {
+        memcpy(id, p, n);
+        id[n] = '\0';
+        *rest = p + n + 1;
+    }
+    int kind = contest_kind_parse(id);
+    if (kind < 0)
+        return -1;
+    *k = (contest_kind)kind;
+    return 0;
+}
+
+/* A region of this election by its plain code at a level in [lo, hi]. */
+static uint32_t pub_region(const public_server *s, const char *code, int lo, int hi)
+{
+    int level = region_code_level(code);
+    if (level < lo || level > hi || (level > 0 && code[0] == '0'))
+        return REGION_NONE;
+    uint32_t r = region_find(s->el->tree, code);
+    return r != REGION_NONE && s->mask[r] ? r : REGION_NONE;
+}
+
+/* The portal's nested path "<p>[/<k>[/<c>[/<d>[/<tps>]]]]" (each code
+ * extending the one before, one level down each time), up to `max` levels:
+ * the last region, REGION_NONE when malformed or not PPWP's. */
+static uint32_t pub_nested(const public_server *s, const char *path, int max)
+{
+    char seg[REGION_CODE_MAX], prev[REGION_CODE_MAX] = "";
+    int level = 0;
+    uint32_t r = REGION_NONE;
+    while (*path) {
+        size_t n = strcspn(path, "/");
+        if (n == 0 || n >= sizeof seg || ++level > max)
+            return REGION_NONE;
+        memcpy(seg, path, n);
+        seg[n] = '\0';
+        if (region_code_level(seg) != level || strncmp(seg, prev, strlen(prev)))
+            return REGION_NONE;
+        r = pub_region(s, seg, level, level);
+        if (r == REGION_NONE || !(s->mask[r] & (1u << CONTEST_PPWP)))
+            return REGION_NONE;
+        memcpy(prev, seg, n + 1);
+        path += n + (path[n] == '/');
+        if (path[-1] == '/' && !*path)
+            return REGION_NONE; /* a trailing slash */
+    }
+    return r;
+}
+
+/* ===================================================== the log's files */
+
+/* The checkpoint's size and root (the file as the ingest last signed it;
+ * its signature is the monitors' business). */
+static int pub_checkpoint(const public_server *s, char **text, size_t *len, checkpoint *cp)
+{
+    char path[PUB_PATH_MAX];
+    snprintf(path, sizeof path, "%s/checkpoint", s->log_dir);
+    err_info e = {0};
+    if (file_read_all(path, PUB_CHECKPOINT_MAX, text, len, &e) < 0)
+        return -1;
+    const char *blank = strstr(*text, "\n\n");
+    if (!blank || checkpoint_parse(cp, *text, (size_t)(blank - *text) + 1, &e) < 0) {
+        free(*text);
+        *text = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static uint64_t pub_log_size(const public_server *s)
+{
+    char *text;
+    size_t len;
+    checkpoint cp;
+    if (pub_checkpoint(s, &text, &len, &cp) < 0)
+        return 0;
+    free(text);
+    return cp.size;
+}
+
+static enum MHD_Result pub_send_checkpoint(public_server *s, struct MHD_Connection *c)
+{
+    char *text;
+    size_t len;
+    checkpoint cp;
+    if (pub_checkpoint(s, &text, &len, &cp) < 0)
+        return http_send_error(c, "INTERNAL", NULL, NULL, 0);
+    return pub_send_doc(c, cache_doc_new(text, len, pub_ct_text, pub_cc_live, http_now()));
+}
+
+/* Hashes (or entries) a tile level holds in a tree of `size` entries. */
+static uint64_t pub_level_count(uint64_t size, int level)
+{
+    return level == TLOG_ENTRIES ? size : size >> (8 * level);
+}
+
+/* "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]", exactly as
+ * tlog_tile_path writes it (anything else is refused by comparing with
+ * that canonical form), and within the signed tree. */
+static int pub_tile_parse(const public_server *s, const char *p, int *level, uint64_t *n,
+                          unsigned *width)
+{
+    const char *q = p + 5;
+    uint64_t v;
+    if (strncmp(p, "tile/", 5))
+        return -1;
+    if (!strncmp(q, "entries/", 8)) {
+        *level = TLOG_ENTRIES;
+        q += 8;
+    } else if (pub_decimal(q, &v, &q) < 0 || v >= TLOG_TILE_HEIGHT || *q++ != '/') {
+        return -1;
+    } else {
+        *level = (int)v;
+    }
+    *n = 0;
+    for (int groups = 0; groups < 7; groups++) { /* "x123/" groups, then "123" */
+        int more = *q == 'x';
+        q += more;
+        if (strspn(q, "0123456789") < 3)
+            return -1;
+        *n = *n * 1000 + (uint64_t)((q[0] - '0') * 100 + (q[1] - '0') * 10 + (q[2] - '0'));
+        q += 3;
+        if (!more)
+            break;
+        if (*q++ != '/')
+            return -1;
+    }
+    *width = TLOG_TILE_WIDTH;
+    if (!strncmp(q, ".p/", 3)) {
+        if (pub_decimal(q + 3, &v, &q) < 0 || v == 0 || v >= TLOG_TILE_WIDTH)
+            return -1;
+        *width = (unsigned)v;
+    }
+    char canon[TLOG_PATH_MAX];
+    if (*q || *n > UINT64_MAX / TLOG_TILE_WIDTH - 1)
+        return -1;
+    tlog_tile_path(canon, *level, *n, *width);
+    if (strcmp(canon, p))
+        return -1;
+    return *n * TLOG_TILE_WIDTH + *width <= pub_level_count(pub_log_size(s), *level) ? 0 : -1;
+}
+
+static enum MHD_Result pub_log(public_server *s, struct MHD_Connection *c, const char *p)
+{
+    if (!strcmp(p, "checkpoint"))
+        return pub_send_checkpoint(s, c);
+    int level;
+    uint64_t n;
+    unsigned width;
+    if (pub_tile_parse(s, p, &level, &n, &width) < 0)
+        return pub_not_found(c);
+    char rel[TLOG_PATH_MAX], path[PUB_PATH_MAX], etag[TLOG_PATH_MAX + 2];
+    tlog_tile_path(rel, level, n, width);
+    snprintf(path, sizeof path, "%s/%s", s->log_dir, rel);
+    snprintf(etag, sizeof etag, "\"%s\"", rel); /* a tile's bytes are fixed by its name */
+    return pub_send_file(c, path, pub_ct_bin, width == TLOG_TILE_WIDTH ? pub_cc_immutable : pub_cc_live,
+                         etag);
+}
+
+/* ================================================================ photos */
+
+static const char *pub_photo_type(const char *path)
+{
+    unsigned char m[4] = {0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) {
+        if (read(fd, m, sizeof m) < 0)
+            m[0] = 0;
+        close(fd);
+    }
+    if (m[0] == 0xff && m[1] == 0xd8 && m[2] == 0xff)
+        return "image/jpeg";
+    if (m[0] == 0x89 && m[1] == 'P' && m[2] == 'N' && m[3] == 'G')
+        return "image/png";
+    return pub_ct_bin;
+}
+
+static enum MHD_Result pub_photo(public_server *s, struct MHD_Connection *c, const char *hex)
+{
+    if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64)
+        return pub_not_found(c);
+    char path[PUB_PATH_MAX], etag[70];
+    snprintf(path, sizeof path, "%s/%.64s", s->photo_dir, hex);
+    snprintf(etag, sizeof etag, "\"%.64s\"", hex); /* content-addressed: the name is the hash */
+    return pub_send_file(c, path, pub_photo_type(path), pub_cc_immutable, etag);
+}
+
+/* ========================================================= inclusion proof */
+
+#define PUB_TILES_KEPT 16
+
+/* Tiles read while computing one proof, read once each. */
+typedef struct pub_tiles {
+    const public_server *s;
+    uint64_t size;                       /* the checkpoint's */
+    unsigned n;
+    struct {
+        int level;
+        uint64_t index;
+        size_t len;
+        uint8_t *data;
+    } t[PUB_TILES_KEPT];
+} pub_tiles;
+
+/* Tile `index` of `level` as the checkpoint of t->size has it: its partial
+ * file, or the full one when the log has grown past it since. */
+static const uint8_t *pub_tile_load(pub_tiles *t, int level, uint64_t index, unsigned width)
+{
+    for (unsigned i = 0; i < t->n; i++)
+        if (t->t[i].level == level && t->t[i].index == index)
+            return t->t[i].data;
+    char rel[TLOG_PATH_MAX], path[PUB_PATH_MAX];
+    char *buf = NULL;
+    size_t len = 0;
+    for (unsigned w = width;; w = TLOG_TILE_WIDTH) {
+        tlog_tile_path(rel, level, index, w);
+        snprintf(path, sizeof path, "%s/%s", t->s->log_dir, rel);
+        int rc = file_read_all(path, TLOG_TILE_WIDTH * MERKLE_HASH_SIZE, &buf, &len, NULL);
+        if ((rc == 0 && len == (size_t)w * MERKLE_HASH_SIZE) || w == TLOG_TILE_WIDTH)
+            break;
+        free(buf);
+        buf = NULL;
+    }
+    if (!buf || len < (size_t)width * MERKLE_HASH_SIZE) {
+        free(buf);
+        return NULL;
+    }
+    unsigned slot = t->n < PUB_TILES_KEPT ? t->n++ : (unsigned)(index % PUB_TILES_KEPT);
+    if (t->t[slot].data)
+        free(t->t[slot].data);
+    t->t[slot].level = level;
+    t->t[slot].index = index;
+    t->t[slot].len = len;
+    t->t[slot].data = (uint8_t *)buf;
+    return t->t[slot].data;
+}
+
+static void pub_tiles_free(pub_tiles *t)
+{
+    for (unsigned i = 0; i < t->n; i++)
+        free(t->t[i].data);
+}
+
+/* Hash number idx of tile level `level`. */
+static int pub_tile_hash(pub_tiles *t, int level, uint64_t idx, uint8_t out[MERKLE_HASH_SIZE])
+{
+    uint64_t avail = pub_level_count(t->size, level), n = idx / TLOG_TILE_WIDTH;
+    if (idx >= avail)
+        return -1;
+    uint64_t w = avail - n * TLOG_TILE_WIDTH;
+    const uint8_t *tile = pub_tile_load(t, level, n, w >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)w);
+    if (!tile)
+        return -1;
+    memcpy(out, tile + (idx % TLOG_TILE_WIDTH) * MERKLE_HASH_SIZE, MERKLE_HASH_SIZE);
+    return 0;
+}
+
+/* The complete subtree of 2^k leaves number j: stored in a tile when k is
+ * a multiple of 8, else the tree hash of 2^(k mod 8) stored hashes
+ * (docs/LOG.md, "which tile holds a hash"). */
+static int pub_complete(pub_tiles *t, unsigned k, uint64_t j, uint8_t out[MERKLE_HASH_SIZE])
+{
+    unsigned r = k % 8, cnt = 1u << r;
+    uint8_t h[128][MERKLE_HASH_SIZE];
+    for (unsigned i = 0; i < cnt; i++)
+        if (pub_tile_hash(t, (int)(k / 8), (j << r) + i, h[i]) < 0)
+            return -1;
+    merkle_root_of((const uint8_t(*)[MERKLE_HASH_SIZE])h, cnt, out);
+    return 0;
+}
+
+static uint64_t pub_split(uint64_t n) /* the largest power of two below n (n > 1) */
+{
+    uint64_t k = 1;
+    while (k << 1 < n)
+        k <<= 1;
+    return k;
+}
+
+/* The tree hash of leaves [lo, hi) (RFC 6962 2.1; lo is always aligned to
+ * the left parts' sizes, so those are complete subtrees). */
+static int pub_range(pub_tiles *t, uint64_t lo, uint64_t hi, uint8_t out[MERKLE_HASH_SIZE])
+{
+    uint64_t n = hi - lo;
+    if ((n & (n - 1)) == 0 && lo % n == 0)
+        return pub_complete(t, (unsigned)__builtin_ctzll(n), lo / n, out);
+    uint64_t k = pub_split(n);
+    uint8_t l[MERKLE_HASH_SIZE], r[MERKLE_HASH_SIZE];
+    if (pub_range(t, lo, lo + k, l) < 0 || pub_range(t, lo + k, hi, r) < 0)
+        return -1;
+    merkle_node_hash(l, r, out);
+    return 0;
+}
+
+/* RFC 6962 2.1.1 PATH(m, D[lo:hi]), appended leaf-side first. */
+static int pub_path(pub_tiles *t, uint64_t m, uint64_t lo, uint64_t hi,
+                    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *np)
+{
+    if (hi - lo <= 1)
+        return 0;
+    uint64_t k = pub_split(hi - lo);
+    int left = m < lo + k;
+    if (pub_path(t, m, left ? lo : lo + k, left ? lo + k : hi, proof, np) < 0)
+        return -1;
+    return left ? pub_range(t, lo + k, hi, proof[(*np)++]) : pub_range(t, lo, lo + k, proof[(*np)++]);
+}
+
+static void pub_hex(rbuf *b, const uint8_t *h)
+{
+    rbuf_put(b, "\"", 1);
+    for (int i = 0; i < MERKLE_HASH_SIZE; i++)
+        rbuf_printf(b, "%02x", h[i]);
+    rbuf_put(b, "\"", 1);
+}
+
+/* The proof document of leaf m in the tree of `size` leaves, checked
+ * (the proof must verify, and at the checkpoint's size the root must be
+ * the signed one) before it is served. */
+static int pub_proof_render(public_server *s, const checkpoint *cp, uint64_t m, uint64_t size, rbuf *x)
+{
+    pub_tiles t = {.s = s, .size = cp->size};
+    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE], root[MERKLE_HASH_SIZE];
+    size_t np = 0;
+    int rc = pub_tile_hash(&t, 0, m, leaf) < 0 || pub_path(&t, m, 0, size, proof, &np) < 0 ||
+             pub_range(&t, 0, size, root) < 0 ? -1 : 0;
+    pub_tiles_free(&t);
+    if (rc < 0 || merkle_verify_inclusion(leaf, m, size, (const uint8_t(*)[MERKLE_HASH_SIZE])proof, np, root) < 0 ||
+        (size == cp->size && memcmp(root, cp->root, MERKLE_HASH_SIZE)))
+        return -1;
+    char bundle[TLOG_PATH_MAX];
+    uint64_t left = cp->size - m / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH;
+    tlog_tile_path(bundle, TLOG_ENTRIES, m / TLOG_TILE_WIDTH,
+                   left >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)left);
+    rbuf_printf(x, "{\"index\":%llu,\"size\":%llu,\"checkpoint_size\":%llu,\"entry_bundle\":\"/log/%s\",\"leaf_hash\":",
+                (unsigned long long)m, (unsigned long long)size, (unsigned long long)cp->size, bundle);
+    pub_hex(x, leaf);
+    rbuf_puts(x, ",\"root\":");
+    pub_hex(x, root);
+    rbuf_puts(x, ",\"proof\":[");
+    for (size_t i = 0; i < np; i++) {
+        if (i)
+            rbuf_put(x, ",", 1);
+        pub_hex(x, proof[i]);
+    }
+    rbuf_puts(x, "]}\n");
+    return 0;
+}
+
+/* /api/v1/proof/<index>[?size=N]: against the current checkpoint, or an
+ * earlier size (then the answer never changes: immutable). */
+static enum MHD_Result pub_proof(public_server *s, struct MHD_Connection *c, const char *p)
+{
+    uint64_t m, size;
+    const char *end;
+    if (pub_decimal(p, &m, &end) < 0 || *end)
+        return pub_not_found(c);
+    const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size");
+    char *text;
+    size_t len;
+    checkpoint cp;
+    if (pub_checkpoint(s, &text, &len, &cp) < 0)
+        return http_send_error(c, "INTERNAL", NULL, NULL, 0);
+    free(text);
+    if (arg && (pub_decimal(arg, &size, &end) < 0 || *end || size > cp.size))
+        return http_send_error(c, "BAD_REQUEST", "size", "size must be a tree size up to the checkpoint's", 0);
+    if (!arg)
+        size = cp.size;
+    if (m >= size)
+        return arg && m < cp.size ? http_send_error(c, "BAD_REQUEST", "size", "the entry is not in a tree of that size", 0)
+                                  : pub_not_found(c);
+    char key[64];
+    snprintf(key, sizeof key, "p/%llu/%llu/%d", (unsigned long long)m, (unsigned long long)size, arg != NULL);
+    cache_doc *d = cache_table_get(s->table, key, 0, 0);
+    if (!d) {
+        rbuf x = {0};
+        if (pub_proof_render(s, &cp, m, size, &x) < 0) {
+            rbuf_free(&x);
+            http_log(HTTP_LOG_ERROR, "proof_failed", json_pack("{s:I,s:I}", "index", (json_int_t)m, "size", (json_int_t)size));
+            return http_send_error(c, "INTERNAL", NULL, NULL, 0);
+        }
+        size_t n;
+        char *body = rbuf_take(&x, &n);
+        d = cache_doc_new(body, n, pub_ct_json, arg ? pub_cc_immutable : pub_cc_live, http_now());
+        cache_doc_ref(d);
+        cache_table_put(s->table, key, d);
+    }
+    return pub_send_doc(c, d);
+}
+
+/* ================================================================ routes */
+
+/* /api/v1/... */
+static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const char *p)
+{
+    char code[REGION_CODE_MAX];
+    contest_kind k;
+    const char *rest;
+    err_info e = {0};
+    if (!strncmp(p, "results/", 8)) {
+        uint32_t r;
+        if (pub_contest(p + 8, NULL, &k, &rest) < 0 || pub_stem(rest, ".json", code, sizeof code) < 0 ||
+            (r = pub_region(s, code, REGION_NATIONAL, REGION_DESA)) == REGION_NONE)
+            return pub_not_found(c);
+        return pub_answer(c, pubdocs_results(s, k, r), NULL);
+    }
+    if (!strncmp(p, "regions/", 8)) {
+        uint32_t r;
+        if (pub_stem(p + 8, ".json", code, sizeof code) < 0 ||
+            (r = pub_region(s, code, REGION_NATIONAL, REGION_TPS)) == REGION_NONE)
+            return pub_not_found(c);
+        return pub_answer(c, pubdocs_region(s, r), NULL);
+    }
+    if (!strncmp(p, "tps/", 4)) {
+        uint32_t r;
+        if (pub_stem(p + 4, ".json", code, sizeof code) < 0 ||
+            (r = pub_region(s, code, REGION_TPS, REGION_TPS)) == REGION_NONE)
+            return pub_not_found(c);
+        return pub_answer(c, pubdocs_tps(s, r - (uint32_t)s->el->tree->level_start[REGION_TPS], &e), &e);
+    }
+    if (!strncmp(p, "anomalies/", 10)) {
+        if (pub_contest(p + 10, ".json", &k, &rest) < 0)
+            return pub_not_found(c);
+        return pub_answer(c, pubdocs_anomalies(s, k), NULL);
+    }
+    if (!strncmp(p, "export/", 7)) {
+        if (pub_contest(p + 7, ".csv", &k, &rest) < 0 || !(s->mask[0] & (1u << k)))
+            return pub_not_found(c);
+        cache_doc *d = pubdocs_export(s, k);
+        return d ? pub_send_doc(c, d) : http_send_error(c, "BUSY", NULL, "the CSV is being made", 5);
+    }
+    if (!strncmp(p, "proof/", 6))
+        return pub_proof(s, c, p + 6);
+    return pub_not_found(c);
+}
+
+/* /pemilu/ppwp.json, /pemilu/hhcw/ppwp.json, /pemilu/hhcw/ppwp/<path>.json */
+static enum MHD_Result pub_pemilu(public_server *s, struct MHD_Connection *c, const char *p)
+{
+    char path[5 * REGION_CODE_MAX];
+    err_info e = {0};
+    if (!strcmp(p, "ppwp.json"))
+        return pub_answer(c, pubdocs_pairs(s), NULL);
+    if (!strcmp(p, "hhcw/ppwp.json"))
+        return pub_answer(c, pubdocs_hhcw(s, 0, &e), &e);
+    if (strncmp(p, "hhcw/ppwp/", 10) || pub_stem(p + 10, ".json", path, sizeof path) < 0)
+        return pub_not_found(c);
+    uint32_t r = pub_nested(s, path, REGION_TPS);
+    if (r == REGION_NONE)
+        return pub_not_found(c);
+    if (s->el->tree->node[r].level == REGION_TPS)
+        return pub_answer(c, pubdocs_hhcw_tps(s, r - (uint32_t)s->el->tree->level_start[REGION_TPS], &e), &e);
+    return pub_answer(c, pubdocs_hhcw(s, r, &e), &e);
+}
+
+/* /wilayah/pemilu/ppwp/0.json and /wilayah/pemilu/ppwp/<path>.json */
+static enum MHD_Result pub_wilayah(public_server *s, struct MHD_Connection *c, const char *p)
+{
+    char path[5 * REGION_CODE_MAX];
+    if (pub_stem(p, ".json", path, sizeof path) < 0)
+        return pub_not_found(c);
+    uint32_t r = strcmp(path, "0") ? pub_nested(s, path, REGION_DESA) : 0;
+    return r == REGION_NONE ? pub_not_found(c) : pub_answer(c, pubdocs_wilayah(s, r), NULL);
+}
+
+static enum MHD_Result pub_route(public_server *s, struct MHD_Connection *c, const char *url)
+{
+    if (!strncmp(url, "/api/v1/", 8))
+        return pub_api(s, c, url + 8);
+    if (!strncmp(url, "/pemilu/", 8))
+        return pub_pemilu(s, c, url + 8);
+    if (!strncmp(url, "/wilayah/pemilu/ppwp/", 21))
+        return pub_wilayah(s, c, url + 21);
+    if (!strncmp(url, "/log/", 5))
+        return pub_log(s, c, url + 5);
+    if (!strncmp(url, "/photos/", 8))
+        return pub_photo(s, c, url + 8);
+    return pub_not_found(c);
+}
+
+/* The connection's deadline bookkeeping: answering (1) or idle again (0). */
+static void pub_conn_mark(public_server *s, struct MHD_Connection *c, int answering)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    pub_conn *pc = ci ? ci->socket_context : NULL;
+    if (!pc)
+        return;
+    pthread_mutex_lock(&s->conns_lock);
+    pc->answering = answering;
+    pc->since = http_now();
+    pthread_mutex_unlock(&s->conns_lock);
+}
+
+static enum MHD_Result pub_access(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    public_server *s = cls;
+    (void)version;
+    (void)upload_data;
+    if (*con_cls) { /* a body we do not read: the answer is already queued */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    *con_cls = s;
+    pub_conn_mark(s, c, 1);
+    uint8_t key[HTTP_CLIENT_KEY_MAX];
+    size_t klen = http_client_key(c, key);
+    double retry = 0;
+    if (klen && !limiter_take(s->ip_limit, key, klen, http_now(), &retry))
+        return http_send_error(c, "RATE_LIMITED", NULL, NULL, retry);
+    if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+        return pub_method_not_allowed(c);
+    return pub_route(s, c, url);
+}
+
+static void pub_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                          enum MHD_RequestTerminationCode toe)
+{
+    (void)toe;
+    *con_cls = NULL;
+    pub_conn_mark(cls, c, 0);
+}
+
+/* ============================================================= deadline */
+
+static void pub_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+                            enum MHD_ConnectionNotificationCode toe)
+{
+    public_server *s = cls;
+    pub_conn *pc = *socket_context;
+    pthread_mutex_lock(&s->conns_lock);
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        pc = mem_calloc(1, sizeof *pc);
+        pc->fd = ci ? ci->connect_fd : -1;
+        pc->since = http_now();
+        pc->next = s->conns;
+        if (s->conns)
+            s->conns->prev = pc;
+        s->conns = pc;
+        *socket_context = pc;
+    } else if (pc) { /* unlinked before MHD closes the descriptor: never reused under us */
+        if (pc->prev)
+            pc->prev->next = pc->next;
+        else
+            s->conns = pc->next;
+        if (pc->next)
+            pc->next->prev = pc->prev;
+        free(pc);
+        *socket_context = NULL;
+    }
+    pthread_mutex_unlock(&s->conns_lock);
+}
+
+/* Every second: shut down connections that spent longer than timeout_s on
+ * a request's line and headers (or idle between requests). MHD's own
+ * timeout only measures silence, which a client trickling a byte at a time
+ * never produces; an answer being sent is left to that timeout. */
+static void *pub_reaper(void *arg)
+{
+    public_server *s = arg;
+    pthread_mutex_lock(&s->conns_lock);
+    while (!s->reaper_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&s->reaper_wake, &s->conns_lock, &ts);
+        double cutoff = http_now() - (double)s->cfg.timeout_s;
+        for (pub_conn *pc = s->conns; pc; pc = pc->next)
+            if (!pc->answering && pc->fd >= 0 && pc->since < cutoff) {
+                shutdown(pc->fd, SHUT_RDWR); /* MHD sees the end and closes it itself */
+                pc->fd = -1;
+            }
+    }
+    pthread_mutex_unlock(&s->conns_lock);
+    return NULL;
+}
+
+/* ========================================================== start, stop */
+
+static void pub_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\r\n")] = '\0';
+    http_log(HTTP_LOG_WARN, "mhd", json_pack("{s:s,s:s}", "listener", "public", "message", msg));
+}
+
+static unsigned pub_threads(unsigned want)
+{
+    long n = want ? (long)want : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > PUB_THREADS_MAX ? PUB_THREADS_MAX : (unsigned)n;
+}
+
+static int pub_listen(public_server *s, err_info *e)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    int ipv6 = 0;
+    if (inet_pton(AF_INET, s->addr, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)s->cfg.port);
+    } else if (inet_pton(AF_INET6, s->addr, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)s->cfg.port);
+        ipv6 = 1;
+    } else {
+        return err_set(e, ERR_INVALID, "HTTP_ADDR", s->addr, "not an IPv4 or IPv6 address");
+    }
+    if (s->cfg.port > 65535)
+        return err_set(e, ERR_INVALID, "HTTP_PORT", "port", "a port is 0..65535");
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     (ipv6 ? MHD_USE_IPv6 : 0);
+    s->d = MHD_start_daemon(flags, (uint16_t)s->cfg.port, NULL, NULL, pub_access, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, pub_mhd_log, s, /* first: see its doc */
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, pub_threads(s->cfg.threads),
+                            MHD_OPTION_CONNECTION_LIMIT, s->cfg.conn_max,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.conn_per_ip,
+                            MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PUB_MEMORY_LIMIT,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+                            MHD_OPTION_NOTIFY_COMPLETED, pub_completed, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, pub_notify_conn, s,
+                            MHD_OPTION_END);
+    if (!s->d)
+        return err_set(e, ERR_IO, "HTTP_LISTEN", s->addr, "cannot listen on port %u: %s",
+                       s->cfg.port, strerror(errno));
+    return 0;
+}
+
+/* Paths of the election directory, defaults for what the caller left 0. */
+static void pub_setup(public_server *s, const public_config *cfg, ingest *in)
+{
+    s->cfg = *cfg;
+    s->addr = mem_strdup(cfg->addr ? cfg->addr : "127.0.0.1");
+    s->dir = mem_strdup(cfg->dir ? cfg->dir : ".");
+    s->cfg.addr = s->addr;
+    s->cfg.dir = s->dir;
+    if (!s->cfg.render_ms)
+        s->cfg.render_ms = 1000;
+    if (!s->cfg.timeout_s)
+        s->cfg.timeout_s = 30;
+    if (!s->cfg.conn_max)
+        s->cfg.conn_max = 4096;
+    size_t n = strlen(s->dir) + 16;
+    s->log_dir = mem_alloc(n);
+    s->photo_dir = mem_alloc(n);
+    s->db_path = mem_alloc(n);
+    snprintf(s->log_dir, n, "%s/log", s->dir);
+    snprintf(s->photo_dir, n, "%s/photos", s->dir);
+    snprintf(s->db_path, n, "%s/rekap.db", s->dir);
+    s->in = in;
+    s->el = ingest_election(in);
+    s->mask = render_contest_mask(s->el);
+    s->nregion = (uint32_t)s->el->tree->level_start[REGION_TPS];
+    s->ip_limit = limiter_new(cfg->ip_rate, cfg->ip_burst, PUB_LIMIT_SLOTS);
+    s->table = cache_table_new(PUB_TABLE_PLACES);
+    pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_mutex_init(&s->render_lock, NULL);
+    pthread_cond_init(&s->render_wake, NULL);
+    pthread_mutex_init(&s->conns_lock, NULL);
+    pthread_cond_init(&s->reaper_wake, NULL);
+}
+
+int public_start(const public_config *cfg, ingest *in, public_server **out, err_info *e)
+{
+    public_server *s = mem_calloc(1, sizeof *s);
+    pub_setup(s, cfg, in);
+    if (strlen(s->dir) > PUB_PATH_MAX - 128) {
+        public_stop(s);
+        return err_set(e, ERR_LIMIT, "HTTP_PATH", cfg->dir, "directory name too long");
+    }
+    double t0 = http_now();
+    int rc = pubdocs_start(s, e);
+    if (rc == 0 && pthread_create(&s->reaper, NULL, pub_reaper, s) != 0)
+        rc = err_set(e, ERR_IO, "PUBLIC_THREAD", "", "cannot start the deadline thread");
+    s->reaper_started = rc == 0;
+    if (rc == 0)
+        rc = pub_listen(s, e);
+    if (rc < 0) {
+        public_stop(s);
+        return rc;
+    }
+    http_log(HTTP_LOG_INFO, "public_rendered",
+             json_pack("{s:i,s:f}", "regions", (int)s->nregion, "seconds", http_now() - t0));
+    *out = s;
+    return 0;
+}
+
+unsigned public_port(const public_server *s)
+{
+    const union MHD_DaemonInfo *di = s && s->d ? MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    return di ? di->port : 0;
+}
+
+void public_stop(public_server *s)
+{
+    if (!s)
+        return;
+    if (s->d)
+        MHD_stop_daemon(s->d); /* answers in flight are finished or dropped here */
+    if (s->reaper_started) {
+        pthread_mutex_lock(&s->conns_lock);
+        s->reaper_stop = 1;
+        pthread_cond_signal(&s->reaper_wake);
+        pthread_mutex_unlock(&s->conns_lock);
+        pthread_join(s->reaper, NULL);
+    }
+    pubdocs_stop(s);
+    cache_slots_free(s->slots);
+    cache_table_free(s->table);
+    limiter_free(s->ip_limit);
+    free(s->mask);
+    pthread_mutex_destroy(&s->pool_lock);
+    pthread_mutex_destroy(&s->render_lock);
+    pthread_cond_destroy(&s->render_wake);
+    pthread_mutex_destroy(&s->conns_lock);
+    pthread_cond_destroy(&s->reaper_wake);
+    free(s->addr);
+    free(s->dir);
+    free(s->log_dir);
+    free(s->photo_dir);
+    free(s->db_path);
+    free(s);
+}

@@ -1,0 +1,686 @@
+/* http_public_docs — the documents of the public listener: who renders
+ * them, when, and where they are kept (render.h says what they hold).
+ *
+ * Owns:
+ *   - the render thread: every render_ms it reads, under the ingest's read
+ *     lock, only the tally rows whose rev moved since it last rendered them
+ *     (tally.h), renders their results and 2024-layout documents and
+ *     publishes each in its cache slot; the lock is released every few
+ *     hundred documents so the writer never waits long. The first round,
+ *     run before the listener opens, renders everything.
+ *   - the anomaly list: flagged TPS read from the tally, rejected entries
+ *     read from the store (the thread's own read-only connection), a
+ *     bounded number of log entries per round;
+ *   - documents rendered on demand from the store (TPS detail, the TPS
+ *     file and desa table of the 2024 layout) through a small pool of
+ *     read-only store connections, kept render_ms in a bounded table, and
+ *     the static region lists, kept for good;
+ *   - the CSV export thread: one CSV per contest, made again at most every
+ *     PUB_EXPORT_INTERVAL seconds and only when asked for and changed.
+ * Nothing here is reached from a request while holding the ingest's locks:
+ * requests read published documents or the store (WAL readers never wait
+ * for the writer). */
+#include "http/http_public_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/mem.h"
+#include "http/http_util.h"
+
+#define PUB_RENDER_CHUNK 384     /* documents rendered per hold of the read lock */
+#define PUB_SCAN_CHUNK 8192      /* regions looked at per hold */
+#define PUB_TAIL_CHUNK 200000    /* log entries read per round for the anomaly list */
+#define PUB_EXPORT_CC "public, max-age=60"
+#define PUB_CT_CSV "text/csv; charset=utf-8"
+
+/* ------------------------------------------------------------ the slots */
+
+/* Slot layout: results of contest k for region r at k * nregion + r; the
+ * 2024 hhcw document of r (above desa) at CONTEST_KINDS * nregion + r;
+ * then the extras: per contest its anomaly list, the pairs, per contest
+ * its CSV. */
+enum { EXTRA_ANOMALIES = 0, EXTRA_PAIRS = CONTEST_KINDS, EXTRA_EXPORT = CONTEST_KINDS + 1,
+       EXTRA_COUNT = 2 * CONTEST_KINDS + 1 };
+
+static size_t slot_results(const public_server *s, contest_kind k, uint32_t r)
+{
+    return (size_t)k * s->nregion + r;
+}
+
+static size_t slot_hhcw(const public_server *s, uint32_t r)
+{
+    return (size_t)CONTEST_KINDS * s->nregion + r;
+}
+
+static size_t slot_extra(const public_server *s, unsigned i)
+{
+    return (size_t)(CONTEST_KINDS + 1) * s->nregion + i;
+}
+
+static double docs_ttl(const public_server *s)
+{
+    return s->cfg.render_ms / 1000.0;
+}
+
+/* A new document of x's bytes (x is left empty). */
+static cache_doc *docs_new(rbuf *x, const char *ctype, const char *cc)
+{
+    size_t len;
+    char *body = rbuf_take(x, &len);
+    return cache_doc_new(body, len, ctype, cc, http_now());
+}
+
+/* Keep d under key and return a reference for the caller too. */
+static cache_doc *docs_keep(public_server *s, const char *key, cache_doc *d)
+{
+    cache_doc_ref(d);
+    cache_table_put(s->table, key, d);
+    return d;
+}
+
+/* ================================================== the render thread */
+
+/* Documents rendered under the lock, published after it. */
+typedef struct docs_batch {
+    size_t n;
+    size_t slot[PUB_RENDER_CHUNK];
+    rbuf body[PUB_RENDER_CHUNK];
+} docs_batch;
+
+static rbuf *docs_next(docs_batch *b, size_t slot)
+{
+    b->slot[b->n] = slot;
+    memset(&b->body[b->n], 0, sizeof(rbuf));
+    return &b->body[b->n++];
+}
+
+static void docs_publish(public_server *s, docs_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        cache_slots_put(s->slots, b->slot[i], docs_new(&b->body[i], pub_ct_json, pub_cc_live));
+    b->n = 0;
+}
+
+/* Region r's documents whose rows moved (all of them when forced). */
+static void docs_region(public_server *s, const tally *t, uint32_t r, const char *ts, int force,
+                        docs_batch *b)
+{
+    const region *rg = &s->el->tree->node[r];
+    for (int k = 0; k < CONTEST_KINDS; k++) {
+        if (!(s->mask[r] & (1u << k)))
+            continue;
+        uint32_t rev = tally_region(t, (contest_kind)k, r)->rev;
+        if (!force && rev == s->seen[k][r])
+            continue;
+        s->seen[k][r] = rev;
+        render_results(docs_next(b, slot_results(s, (contest_kind)k, r)), t, (contest_kind)k, r, ts);
+        if (k == CONTEST_PPWP && rg->level < REGION_DESA)
+            render_hhcw_region(docs_next(b, slot_hhcw(s, r)), t, r, ts);
+    }
+}
+
+/* Regions in index order, so the nation and provinces come first in each
+ * round (the tree is sorted by level). */
+static void docs_regions(public_server *s, const char *ts, int force)
+{
+    const tally *t = ingest_tally(s->in);
+    docs_batch *b = mem_alloc(sizeof *b);
+    b->n = 0;
+    for (uint32_t r = 0; r < s->nregion;) {
+        ingest_read_lock(s->in);
+        for (uint32_t n = 0; r < s->nregion && n < PUB_SCAN_CHUNK &&
+                             b->n + 2 * CONTEST_KINDS <= PUB_RENDER_CHUNK; r++, n++)
+            docs_region(s, t, r, ts, force, b);
+        ingest_read_unlock(s->in);
+        docs_publish(s, b);
+    }
+    free(b);
+}
+
+/* ------------------------------------------------------- anomaly list */
+
+static void docs_ring_push(pub_ring *ring, const render_rejected *r)
+{
+    if (ring->n < PUB_ANOMALIES_MAX && ring->head == ring->cap)
+        mem_grow((void **)&ring->e, &ring->cap, ring->cap + 1, sizeof *ring->e);
+    if (ring->head == PUB_ANOMALIES_MAX)
+        ring->head = 0;
+    ring->e[ring->head++] = *r;
+    if (ring->n < PUB_ANOMALIES_MAX)
+        ring->n++;
+    ring->total++;
+}
+
+typedef struct docs_tail {
+    public_server *s;
+    uint64_t left;
+    int changed[CONTEST_KINDS];
+} docs_tail;
+
+/* The rejection codes from an entry's last line, "status rejected A,B\n". */
+static void docs_rejected_codes(const uint8_t *bytes, size_t len, char *out, size_t cap)
+{
+    static const char key[] = "status rejected ";
+    const char *text = (const char *)bytes;
+    size_t end = len && text[len - 1] == '\n' ? len - 1 : len, start = end;
+    while (start > 0 && text[start - 1] != '\n')
+        start--;
+    out[0] = '\0';
+    if (end - start > sizeof key - 1 && !memcmp(text + start, key, sizeof key - 1))
+        snprintf(out, cap, "%.*s", (int)(end - start - (sizeof key - 1)), text + start + sizeof key - 1);
+}
+
+static int docs_tail_one(void *ctx, const store_entry *en)
+{
+    docs_tail *d = ctx;
+    public_server *s = d->s;
+    s->tail_next = en->idx + 1;
+    if (!en->accepted && en->kind < CONTEST_KINDS) {
+        render_rejected r = {.index = en->idx, .version = en->version};
+        memcpy(r.tps, en->tps, sizeof r.tps);
+        docs_rejected_codes(en->bytes, en->len, r.codes, sizeof r.codes);
+        docs_ring_push(&s->rejected[en->kind], &r);
+        d->changed[en->kind] = 1;
+    }
+    return --d->left == 0;
+}
+
+/* The flagged TPS of contest k (read lock held): up to PUB_ANOMALIES_MAX
+ * indices into out, the count of all of them returned. */
+static uint64_t docs_flagged(const tally *t, contest_kind k, uint32_t *out, size_t *n)
+{
+    uint64_t total = 0;
+    *n = 0;
+    for (size_t i = 0; i < t->el->ntps; i++) {
+        if (!t->tps_flagged[k][i])
+            continue;
+        total++;
+        if (*n < PUB_ANOMALIES_MAX)
+            out[(*n)++] = (uint32_t)i;
+    }
+    return total;
+}
+
+static void docs_anomaly_doc(public_server *s, contest_kind k, const uint32_t *flagged,
+                             size_t nflag, uint64_t flag_total, const char *ts)
+{
+    const pub_ring *ring = &s->rejected[k];
+    const render_rejected **rej = mem_calloc(ring->n ? ring->n : 1, sizeof *rej);
+    for (size_t i = 0; i < ring->n; i++) /* latest first */
+        rej[i] = &ring->e[(ring->head + PUB_ANOMALIES_MAX - 1 - i) % PUB_ANOMALIES_MAX];
+    rbuf x = {0};
+    render_anomalies(&x, s->el, k, flagged, nflag, flag_total, rej, ring->n, ring->total,
+                     s->tail_next, ts);
+    free(rej);
+    cache_slots_put(s->slots, slot_extra(s, EXTRA_ANOMALIES + k), docs_new(&x, pub_ct_json, pub_cc_live));
+}
+
+static void docs_anomalies(public_server *s, const char *ts, int force)
+{
+    docs_tail d = {.s = s, .left = PUB_TAIL_CHUNK};
+    err_info e = {0};
+    if (store_entries_each(s->tail, s->tail_next, docs_tail_one, &d, &e) < 0)
+        http_log(HTTP_LOG_WARN, "anomalies_read_failed",
+                 json_pack("{s:s,s:s}", "code", e.code ? e.code : "?", "message", e.msg));
+    const tally *t = ingest_tally(s->in);
+    uint32_t *flagged = NULL;
+    for (int k = 0; k < CONTEST_KINDS; k++) {
+        if (!(s->mask[0] & (1u << k)))
+            continue;
+        ingest_read_lock(s->in);
+        uint32_t rev = tally_region(t, (contest_kind)k, 0)->rev;
+        if (!force && !d.changed[k] && rev == s->anomalies_seen[k]) {
+            ingest_read_unlock(s->in);
+            continue;
+        }
+        s->anomalies_seen[k] = rev;
+        if (!flagged)
+            flagged = mem_alloc(PUB_ANOMALIES_MAX * sizeof *flagged);
+        size_t nflag;
+        uint64_t total = docs_flagged(t, (contest_kind)k, flagged, &nflag);
+        ingest_read_unlock(s->in);
+        docs_anomaly_doc(s, (contest_kind)k, flagged, nflag, total, ts);
+    }
+    free(flagged);
+}
+
+static void docs_round(public_server *s, int force)
+{
+    char ts[RENDER_TS_MAX];
+    render_ts(time(NULL), ts);
+    docs_regions(s, ts, force);
+    docs_anomalies(s, ts, force);
+}
+
+/* Wait until `deadline` (monotonic seconds) or a stop; 1 when stopping. */
+static int docs_sleep_until(public_server *s, double deadline)
+{
+    pthread_mutex_lock(&s->render_lock);
+    while (!atomic_load(&s->stopping)) {
+        double left = deadline - http_now();
+        if (left <= 0)
+            break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        double at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + left;
+        ts.tv_sec = (time_t)at;
+        ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+        pthread_cond_timedwait(&s->render_wake, &s->render_lock, &ts);
+    }
+    pthread_mutex_unlock(&s->render_lock);
+    return atomic_load(&s->stopping);
+}
+
+/* A round every render_ms, counted from the start of the last one, so an
+ * acknowledged form shows within render_ms plus one round. */
+static void *docs_render_main(void *arg)
+{
+    public_server *s = arg;
+    double next = http_now() + docs_ttl(s);
+    while (!docs_sleep_until(s, next)) {
+        next = http_now() + docs_ttl(s);
+        docs_round(s, 0);
+    }
+    return NULL;
+}
+
+/* =================================================== store, on demand */
+
+static store *docs_store_take(public_server *s, err_info *e)
+{
+    pthread_mutex_lock(&s->pool_lock);
+    unsigned i = 0;
+    while (i < s->npool && s->pool_busy[i])
+        i++;
+    int rc = 0;
+    if (i == s->npool) { /* as many as threads ever ask at once: at most the MHD threads */
+        if (i == PUB_THREADS_MAX)
+            rc = err_set(e, ERR_LIMIT, "PUBLIC_STORE", "", "no store connection free");
+        else if ((rc = store_open_readonly(s->db_path, &s->pool[i], e)) == 0)
+            s->npool++;
+    }
+    if (rc == 0)
+        s->pool_busy[i] = 1;
+    pthread_mutex_unlock(&s->pool_lock);
+    return rc == 0 ? s->pool[i] : NULL;
+}
+
+static void docs_store_give(public_server *s, store *st)
+{
+    pthread_mutex_lock(&s->pool_lock);
+    for (unsigned i = 0; i < s->npool; i++)
+        if (s->pool[i] == st)
+            s->pool_busy[i] = 0;
+    pthread_mutex_unlock(&s->pool_lock);
+}
+
+/* Version v of (code, k), parsed; *idx its log index. */
+static int docs_entry(store *st, const char *code, contest_kind k, uint32_t v, entry *en,
+                      uint64_t *idx, err_info *e)
+{
+    store_entry se;
+    int rc = store_entry_find(st, code, k, v, &se, e);
+    if (rc < 0)
+        return rc;
+    *idx = se.idx;
+    return entry_parse((const char *)se.bytes, se.len, en, e);
+}
+
+/* The highest version of (code, k) logged, 0 when none. */
+static int docs_latest(store *st, const char *code, contest_kind k, uint32_t *v, err_info *e)
+{
+    store_entry se;
+    int rc = store_entry_latest(st, code, k, &se, e);
+    *v = rc == 0 ? se.version : 0;
+    return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+/* The counted form of (code, k): its highest accepted version (the tally
+ * counts each new accepted version in place of the one before). 0 with
+ * *en filled, ERR_NOTFOUND when none, or the store's error. */
+static int docs_counted(store *st, const char *code, contest_kind k, entry *en, err_info *e)
+{
+    uint32_t v;
+    uint64_t idx;
+    int rc = docs_latest(st, code, k, &v, e);
+    for (; rc == 0 && v >= 1; v--) {
+        rc = docs_entry(st, code, k, v, en, &idx, e);
+        if (rc == 0 && en->accepted)
+            return 0;
+    }
+    return rc < 0 ? rc : ERR_NOTFOUND;
+}
+
+/* ------------------------------------------------------- TPS detail */
+
+/* Every version of (code, k) into c (entries allocated), the counted one
+ * marked and checked against the rules into *report. */
+static int docs_tps_contest(const election *el, store *st, const char *code, contest_kind k,
+                            render_tps_contest *c, rule_report *report, err_info *e)
+{
+    uint32_t n;
+    int rc = docs_latest(st, code, k, &n, e);
+    memset(c, 0, sizeof *c);
+    c->kind = k;
+    c->counted = -1;
+    render_version *v = mem_calloc(n ? n : 1, sizeof *v);
+    c->v = v;
+    for (uint32_t i = 0; rc == 0 && i < n; i++) {
+        entry *en = mem_alloc(sizeof *en);
+        v[i].en = en;
+        c->n = i + 1;
+        rc = docs_entry(st, code, k, i + 1, en, &v[i].index, e);
+        if (rc == 0 && en->accepted)
+            c->counted = (int)i;
+    }
+    if (rc == 0 && c->counted >= 0) {
+        const form *f = &v[c->counted].en->sub.form;
+        rules_report_init(report);
+        rules_check_form(f, &el->rules, report);
+        rules_check_election(f, el, report);
+        c->report = report;
+    }
+    return rc;
+}
+
+static void docs_tps_free(render_tps_contest *c, unsigned nc)
+{
+    for (unsigned i = 0; i < nc; i++) {
+        for (unsigned j = 0; j < c[i].n; j++)
+            free((entry *)c[i].v[j].en);
+        free((render_version *)c[i].v);
+    }
+}
+
+static int docs_tps_render(public_server *s, store *st, uint32_t tps, rbuf *x, err_info *e)
+{
+    const election *el = s->el;
+    const char *code = election_tps_region(el, tps)->code;
+    render_tps_contest c[CONTEST_KINDS];
+    rule_report *rep = mem_alloc(CONTEST_KINDS * sizeof *rep);
+    unsigned nc = 0;
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < CONTEST_KINDS; k++) {
+        if (el->tps[tps].district[k] == ELECTION_NONE)
+            continue;
+        rc = docs_tps_contest(el, st, code, (contest_kind)k, &c[nc], &rep[nc], e);
+        nc++; /* freed whether or not it was read whole */
+    }
+    if (rc == 0) {
+        char ts[RENDER_TS_MAX];
+        render_ts(time(NULL), ts);
+        render_tps(x, el, tps, c, nc, ts);
+    }
+    docs_tps_free(c, nc);
+    free(rep);
+    return rc;
+}
+
+/* --------------------------------------------- 2024 layout, from store */
+
+static int docs_hhcw_tps_render(public_server *s, store *st, uint32_t tps, rbuf *x, err_info *e)
+{
+    entry *en = mem_alloc(sizeof *en);
+    int rc = docs_counted(st, election_tps_region(s->el, tps)->code, CONTEST_PPWP, en, e);
+    if (rc == 0 || rc == ERR_NOTFOUND) {
+        char ts[RENDER_TS_MAX];
+        render_ts(time(NULL), ts);
+        render_hhcw_tps(x, rc == 0 ? en : NULL, ts);
+        rc = 0;
+    }
+    free(en);
+    return rc;
+}
+
+static int docs_hhcw_desa_render(public_server *s, store *st, uint32_t desa, rbuf *x, err_info *e)
+{
+    const region *rg = &s->el->tree->node[desa];
+    entry **en = mem_calloc(rg->nchild ? rg->nchild : 1, sizeof *en);
+    const form **forms = mem_calloc(rg->nchild ? rg->nchild : 1, sizeof *forms);
+    int rc = 0;
+    for (uint32_t i = 0; rc == 0 && i < rg->nchild; i++) {
+        en[i] = mem_alloc(sizeof **en);
+        rc = docs_counted(st, s->el->tree->node[rg->child + i].code, CONTEST_PPWP, en[i], e);
+        if (rc == 0)
+            forms[i] = &en[i]->sub.form;
+        else if (rc == ERR_NOTFOUND)
+            rc = 0;
+    }
+    if (rc == 0) {
+        char ts[RENDER_TS_MAX];
+        render_ts(time(NULL), ts);
+        render_hhcw_desa(x, s->el, desa, forms, ts);
+    }
+    for (uint32_t i = 0; i < rg->nchild; i++)
+        free(en[i]);
+    free(en);
+    free(forms);
+    return rc;
+}
+
+typedef int (*docs_store_fn)(public_server *s, store *st, uint32_t i, rbuf *x, err_info *e);
+
+/* The document under key, rendered from the store when absent or older
+ * than render_ms. */
+static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_fn fn,
+                                  uint32_t i, err_info *e)
+{
+    cache_doc *d = cache_table_get(s->table, key, http_now(), docs_ttl(s));
+    if (d)
+        return d;
+    store *st = docs_store_take(s, e);
+    if (!st)
+        return NULL;
+    rbuf x = {0};
+    int rc = fn(s, st, i, &x, e);
+    docs_store_give(s, st);
+    if (rc < 0) {
+        rbuf_free(&x);
+        return NULL;
+    }
+    return docs_keep(s, key, docs_new(&x, pub_ct_json, pub_cc_live));
+}
+
+/* ================================================== what routes ask */
+
+cache_doc *pubdocs_results(public_server *s, contest_kind k, uint32_t reg)
+{
+    return reg < s->nregion ? cache_slots_get(s->slots, slot_results(s, k, reg)) : NULL;
+}
+
+cache_doc *pubdocs_hhcw(public_server *s, uint32_t reg, err_info *e)
+{
+    if (reg >= s->nregion)
+        return NULL;
+    if (s->el->tree->node[reg].level < REGION_DESA)
+        return cache_slots_get(s->slots, slot_hhcw(s, reg));
+    char key[32];
+    snprintf(key, sizeof key, "h/%s", s->el->tree->node[reg].code);
+    return docs_from_store(s, key, docs_hhcw_desa_render, reg, e);
+}
+
+cache_doc *pubdocs_hhcw_tps(public_server *s, uint32_t tps, err_info *e)
+{
+    char key[32];
+    snprintf(key, sizeof key, "ht/%s", election_tps_region(s->el, tps)->code);
+    return docs_from_store(s, key, docs_hhcw_tps_render, tps, e);
+}
+
+cache_doc *pubdocs_tps(public_server *s, uint32_t tps, err_info *e)
+{
+    char key[32];
+    snprintf(key, sizeof key, "t/%s", election_tps_region(s->el, tps)->code);
+    return docs_from_store(s, key, docs_tps_render, tps, e);
+}
+
+/* Region lists never change while the election is loaded: kept for good
+ * (until evicted from the table). */
+typedef void (*docs_static_fn)(rbuf *b, const election *el, const uint8_t *mask, uint32_t reg);
+
+static cache_doc *docs_static(public_server *s, const char *prefix, docs_static_fn fn, uint32_t reg)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s/%s", prefix, s->el->tree->node[reg].code);
+    cache_doc *d = cache_table_get(s->table, key, 0, 0);
+    if (d)
+        return d;
+    rbuf x = {0};
+    fn(&x, s->el, s->mask, reg);
+    return docs_keep(s, key, docs_new(&x, pub_ct_json, pub_cc_static));
+}
+
+cache_doc *pubdocs_region(public_server *s, uint32_t reg)
+{
+    return docs_static(s, "r", render_region, reg);
+}
+
+cache_doc *pubdocs_wilayah(public_server *s, uint32_t reg)
+{
+    return docs_static(s, "w", render_wilayah, reg);
+}
+
+cache_doc *pubdocs_anomalies(public_server *s, contest_kind k)
+{
+    return cache_slots_get(s->slots, slot_extra(s, EXTRA_ANOMALIES + k));
+}
+
+cache_doc *pubdocs_pairs(public_server *s)
+{
+    return cache_slots_get(s->slots, slot_extra(s, EXTRA_PAIRS));
+}
+
+cache_doc *pubdocs_export(public_server *s, contest_kind k)
+{
+    cache_doc *d = cache_slots_get(s->slots, slot_extra(s, EXTRA_EXPORT + k));
+    if (!d || http_now() - d->born > PUB_EXPORT_INTERVAL)
+        atomic_fetch_or(&s->export_want, 1u << k); /* the export thread looks every second */
+    return d;
+}
+
+/* ================================================ the CSV export thread */
+
+/* The TPS counted for contest k now, and the national rev they belong to. */
+static uint32_t *docs_counted_tps(public_server *s, contest_kind k, size_t *n, uint32_t *rev)
+{
+    const tally *t = ingest_tally(s->in);
+    uint32_t *list = NULL;
+    size_t cap = 0;
+    *n = 0;
+    ingest_read_lock(s->in);
+    *rev = tally_region(t, k, 0)->rev;
+    for (size_t i = 0; i < s->el->ntps; i++)
+        if (t->tps_counted[k][i]) {
+            mem_grow((void **)&list, &cap, *n + 1, sizeof *list);
+            list[(*n)++] = (uint32_t)i;
+        }
+    ingest_read_unlock(s->in);
+    return list;
+}
+
+/* The CSV of contest k from its counted forms, unless nothing changed
+ * since the last one. */
+static void docs_export_one(public_server *s, store *st, contest_kind k)
+{
+    size_t n;
+    uint32_t rev;
+    uint32_t *list = docs_counted_tps(s, k, &n, &rev);
+    if (s->export_made[k] && rev == s->export_rev[k]) {
+        free(list);
+        return;
+    }
+    rbuf x = {0};
+    render_csv_header(&x, s->el, k);
+    entry *en = mem_alloc(sizeof *en);
+    err_info e = {0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n && !atomic_load(&s->stopping); i++) {
+        rc = docs_counted(st, election_tps_region(s->el, list[i])->code, k, en, &e);
+        if (rc == 0)
+            render_csv_row(&x, s->el, en);
+        else if (rc == ERR_NOTFOUND) /* counted in the tally, not yet readable: next time */
+            rc = 0;
+    }
+    free(en);
+    free(list);
+    if (rc < 0 || atomic_load(&s->stopping)) {
+        if (rc < 0)
+            http_log(HTTP_LOG_WARN, "export_failed", json_pack("{s:s,s:s}", "code", e.code ? e.code : "?",
+                                                             "message", e.msg));
+        rbuf_free(&x);
+        return;
+    }
+    cache_slots_put(s->slots, slot_extra(s, EXTRA_EXPORT + k), docs_new(&x, PUB_CT_CSV, PUB_EXPORT_CC));
+    s->export_rev[k] = rev;
+    s->export_made[k] = 1;
+}
+
+static void *docs_export_main(void *arg)
+{
+    public_server *s = arg;
+    store *st = NULL;
+    unsigned want = s->mask[0] & ((1u << CONTEST_KINDS) - 1); /* every contest, once */
+    while (!atomic_load(&s->stopping)) {
+        err_info e = {0};
+        if (!st && store_open_readonly(s->db_path, &st, &e) < 0)
+            http_log(HTTP_LOG_WARN, "export_store_failed", json_pack("{s:s}", "message", e.msg));
+        want |= atomic_exchange(&s->export_want, 0);
+        for (int k = 0; st && k < CONTEST_KINDS; k++)
+            if (want & (1u << k))
+                docs_export_one(s, st, (contest_kind)k);
+        want = 0;
+        docs_sleep_until(s, http_now() + 1.0);
+    }
+    store_close(st);
+    return NULL;
+}
+
+/* ======================================================== start, stop */
+
+int pubdocs_start(public_server *s, err_info *e)
+{
+    s->slots = cache_slots_new((size_t)(CONTEST_KINDS + 1) * s->nregion + EXTRA_COUNT);
+    for (int k = 0; k < CONTEST_KINDS; k++)
+        s->seen[k] = mem_calloc(s->nregion ? s->nregion : 1, sizeof(uint32_t));
+    int rc = store_open_readonly(s->db_path, &s->tail, e);
+    if (rc < 0)
+        return rc;
+    docs_round(s, 1);
+    char ts[RENDER_TS_MAX];
+    render_ts(time(NULL), ts);
+    rbuf x = {0};
+    render_ppwp_pairs(&x, s->el, ts);
+    cache_slots_put(s->slots, slot_extra(s, EXTRA_PAIRS), docs_new(&x, pub_ct_json, pub_cc_static));
+    if (pthread_create(&s->render, NULL, docs_render_main, s) != 0)
+        return err_set(e, ERR_IO, "PUBLIC_THREAD", "", "cannot start the render thread");
+    s->render_started = 1;
+    if (pthread_create(&s->export, NULL, docs_export_main, s) != 0)
+        return err_set(e, ERR_IO, "PUBLIC_THREAD", "", "cannot start the export thread");
+    s->export_started = 1;
+    return 0;
+}
+
+void pubdocs_stop(public_server *s)
+{
+    pthread_mutex_lock(&s->render_lock);
+    atomic_store(&s->stopping, 1);
+    pthread_cond_broadcast(&s->render_wake);
+    pthread_mutex_unlock(&s->render_lock);
+    if (s->render_started)
+        pthread_join(s->render, NULL);
+    if (s->export_started)
+        pthread_join(s->export, NULL);
+    s->render_started = s->export_started = 0;
+    store_close(s->tail);
+    s->tail = NULL;
+    for (unsigned i = 0; i < s->npool; i++)
+        store_close(s->pool[i]);
+    s->npool = 0;
+    for (int k = 0; k < CONTEST_KINDS; k++) {
+        free(s->seen[k]);
+        s->seen[k] = NULL;
+        free(s->rejected[k].e);
+        memset(&s->rejected[k], 0, sizeof s->rejected[k]);
+    }
+}

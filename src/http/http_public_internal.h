@@ -1,0 +1,114 @@
+/* http_public_internal — the state shared by http_public.c (the listener:
+ * routes, responses, the log's files, photos, proofs, the deadline) and
+ * http_public_docs.c (the documents: the render thread, documents rendered
+ * from the store on demand, the anomaly list, the CSV export). Not for
+ * other modules. */
+#ifndef REKAP_HTTP_PUBLIC_INTERNAL_H
+#define REKAP_HTTP_PUBLIC_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+
+#include "http/cache.h"
+#include "http/http_limit.h"
+#include "http/http_public.h"
+#include "http/render.h"
+#include "store/store.h"
+
+#define PUB_THREADS_MAX 64
+#define PUB_ANOMALIES_MAX 10000u   /* flagged TPS and rejected entries listed per contest */
+
+extern const char pub_ct_json[], pub_cc_live[], pub_cc_static[];
+
+/* Rejected log entries of one contest, the latest PUB_ANOMALIES_MAX kept. */
+typedef struct pub_ring {
+    render_rejected *e;
+    size_t cap, head, n;         /* next write at head; n kept */
+    uint64_t total;              /* seen since the log's start */
+} pub_ring;
+
+/* One TCP connection, for the whole-request deadline. */
+typedef struct pub_conn {
+    struct pub_conn *prev, *next;
+    int fd;
+    double since;                /* start of the current request or idle spell */
+    int answering;               /* headers read, an answer queued: not cut */
+} pub_conn;
+
+struct public_server {
+    public_config cfg;
+    char *addr, *dir, *log_dir, *photo_dir, *db_path;
+    ingest *in;
+    const election *el;
+    uint8_t *mask;               /* render_contest_mask */
+    uint32_t nregion;            /* region nodes above TPS */
+    struct MHD_Daemon *d;
+    limiter *ip_limit;
+
+    /* documents: slots the render thread keeps (see http_public_docs.c
+     * for the layout), and documents rendered on demand */
+    cache_slots *slots;
+    cache_table *table;
+
+    /* read-only store connections of the listener threads (documents
+     * rendered on demand), opened on first use */
+    pthread_mutex_t pool_lock;
+    store *pool[PUB_THREADS_MAX];
+    int pool_busy[PUB_THREADS_MAX];
+    unsigned npool;
+
+    /* the render thread */
+    pthread_t render;
+    int render_started;
+    pthread_mutex_t render_lock;
+    pthread_cond_t render_wake;
+    atomic_int stopping;                  /* the render and export threads end */
+    uint32_t *seen[CONTEST_KINDS];        /* row rev last rendered, per region */
+    uint32_t anomalies_seen[CONTEST_KINDS];
+    store *tail;                          /* the render thread's own store connection */
+    uint64_t tail_next;                   /* next log index to read for the anomaly list */
+    pub_ring rejected[CONTEST_KINDS];
+
+    /* the CSV export thread */
+    pthread_t export;
+    int export_started;
+    atomic_uint export_want;              /* bit k: a reader found contest k's CSV stale */
+    uint32_t export_rev[CONTEST_KINDS];   /* national row rev the CSV was made at */
+    int export_made[CONTEST_KINDS];
+
+    /* connections, for the deadline */
+    pthread_mutex_t conns_lock;
+    pthread_cond_t reaper_wake;
+    pub_conn *conns;
+    pthread_t reaper;
+    int reaper_started, reaper_stop;
+};
+
+/* ------------------------------------------------ http_public_docs.c */
+
+/* Render every document once (synchronously), then start the render and
+ * export threads. PUBLIC_STORE when the store cannot be opened. */
+int pubdocs_start(public_server *s, err_info *e);
+/* Stop the threads; documents stay until the caches are freed. */
+void pubdocs_stop(public_server *s);
+
+/* Each returns a new reference, or NULL: not a region of that kind (the
+ * caller answers 404), or (e set) the store failed. */
+cache_doc *pubdocs_results(public_server *s, contest_kind k, uint32_t reg);
+cache_doc *pubdocs_hhcw(public_server *s, uint32_t reg, err_info *e);
+cache_doc *pubdocs_hhcw_tps(public_server *s, uint32_t tps, err_info *e);
+cache_doc *pubdocs_tps(public_server *s, uint32_t tps, err_info *e);
+cache_doc *pubdocs_region(public_server *s, uint32_t reg);
+cache_doc *pubdocs_wilayah(public_server *s, uint32_t reg);
+cache_doc *pubdocs_anomalies(public_server *s, contest_kind k);
+cache_doc *pubdocs_pairs(public_server *s);
+/* NULL while the first CSV of contest k is being made; a CSV older than
+ * PUB_EXPORT_INTERVAL seconds asks the export thread for a new one. */
+cache_doc *pubdocs_export(public_server *s, contest_kind k);
+
+#define PUB_EXPORT_INTERVAL 60.0
+
+#endif

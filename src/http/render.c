@@ -1,0 +1,822 @@
+/* render — the public documents as bytes; see render.h. Owns the JSON and
+ * CSV shapes of every public route (docs/API.md, "Public API"): this file
+ * is where a field is added or renamed, nowhere else. Hand-written JSON
+ * rather than jansson: documents are rendered by the hundred thousand, and
+ * building a tree per document only to serialise it would cost more than
+ * the numbers themselves. */
+#include "http/render.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+/* ============================================================= buffer */
+
+void rbuf_put(rbuf *b, const void *s, size_t n)
+{
+    mem_grow((void **)&b->p, &b->cap, b->len + n + 1, 1);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void rbuf_puts(rbuf *b, const char *s)
+{
+    rbuf_put(b, s, strlen(s));
+}
+
+void rbuf_printf(rbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        rbuf_put(b, small, (size_t)n);
+        return;
+    }
+    mem_grow((void **)&b->p, &b->cap, b->len + (size_t)n + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void rbuf_json_str(rbuf *b, const char *s)
+{
+    rbuf_put(b, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        rbuf_put(b, run, (size_t)(s - run));
+        if (c == '"' || c == '\\')
+            rbuf_printf(b, "\\%c", c);
+        else
+            rbuf_printf(b, "\\u%04x", c);
+        run = s + 1;
+    }
+    rbuf_put(b, run, (size_t)(s - run));
+    rbuf_put(b, "\"", 1);
+}
+
+char *rbuf_take(rbuf *b, size_t *len)
+{
+    if (!b->p)
+        rbuf_put(b, "", 0);
+    char *p = b->p;
+    *len = b->len;
+    memset(b, 0, sizeof *b);
+    return p;
+}
+
+void rbuf_free(rbuf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+/* ============================================================ helpers */
+
+void render_ts(time_t t, char out[RENDER_TS_MAX])
+{
+    time_t wib = t + 7 * 3600;
+    struct tm tm;
+    gmtime_r(&wib, &tm);
+    strftime(out, RENDER_TS_MAX, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+uint8_t *render_contest_mask(const election *el)
+{
+    const region_tree *tree = el->tree;
+    uint8_t *mask = mem_calloc(tree->n ? tree->n : 1, 1);
+    size_t base = tree->level_start[REGION_TPS];
+    for (size_t i = 0; i < el->ntps; i++) {
+        uint8_t bits = 0;
+        for (int k = 0; k < CONTEST_KINDS; k++)
+            if (el->tps[i].district[k] != ELECTION_NONE)
+                bits |= (uint8_t)(1u << k);
+        for (uint32_t r = (uint32_t)(base + i); r != REGION_NONE; r = tree->node[r].parent)
+            mask[r] |= bits;
+    }
+    return mask;
+}
+
+const election_district *render_single_district(const election *el, contest_kind k, uint32_t reg)
+{
+    for (uint32_t d = 0; d < el->ndistrict[k]; d++) {
+        const election_district *ds = &el->district[k][d];
+        for (uint32_t i = 0; i < ds->nregion; i++)
+            if (region_is_within(el->tree, reg, ds->region[i]))
+                return ds;
+    }
+    return NULL;
+}
+
+unsigned render_pair_id(unsigned no)
+{
+    return 100024u + no;
+}
+
+static void render_bool(rbuf *b, int v)
+{
+    rbuf_puts(b, v ? "true" : "false");
+}
+
+/* `"key":` */
+static void render_key(rbuf *b, const char *key)
+{
+    rbuf_json_str(b, key);
+    rbuf_put(b, ":", 1);
+}
+
+static void render_kv_str(rbuf *b, const char *key, const char *v)
+{
+    render_key(b, key);
+    rbuf_json_str(b, v);
+}
+
+static void render_kv_u64(rbuf *b, const char *key, uint64_t v)
+{
+    rbuf_printf(b, "\"%s\":%llu", key, (unsigned long long)v);
+}
+
+/* 100 * part / whole with two decimals, 0 when whole is 0. */
+static void render_percent(rbuf *b, uint64_t part, uint64_t whole)
+{
+    rbuf_printf(b, "%.2f", whole ? 100.0 * (double)part / (double)whole : 0.0);
+}
+
+/* A comma-separated code list as a JSON array of strings. */
+static void render_codes(rbuf *b, const char *codes)
+{
+    rbuf_put(b, "[", 1);
+    for (const char *s = codes; *s;) {
+        size_t n = strcspn(s, ",");
+        char code[ENTRY_CODES_MAX + 1];
+        snprintf(code, sizeof code, "%.*s", (int)n, s);
+        if (s != codes)
+            rbuf_put(b, ",", 1);
+        rbuf_json_str(b, code);
+        s += n + (s[n] == ',');
+    }
+    rbuf_put(b, "]", 1);
+}
+
+static void render_photo_url(rbuf *b, const uint8_t hash[32])
+{
+    rbuf_puts(b, "\"/photos/");
+    for (int i = 0; i < 32; i++)
+        rbuf_printf(b, "%02x", hash[i]);
+    rbuf_put(b, "\"", 1);
+}
+
+/* The node index of TPS index i, and back. */
+static uint32_t render_tps_node(const election *el, size_t i)
+{
+    return (uint32_t)(el->tree->level_start[REGION_TPS] + i);
+}
+
+static uint32_t render_node_tps(const election *el, uint32_t node)
+{
+    return (uint32_t)(node - el->tree->level_start[REGION_TPS]);
+}
+
+/* ================================================== rekap's own layout */
+
+static void render_row_fields(rbuf *b, const tally_row *row)
+{
+    rbuf_printf(b,
+                "\"tps_expected\":%u,\"tps_counted\":%u,\"tps_flagged\":%u,\"dpt\":%llu,"
+                "\"voters\":%llu,\"valid\":%llu,\"invalid\":%llu,\"total\":%llu",
+                row->tps_expected, row->tps_counted, row->tps_flagged,
+                (unsigned long long)row->dpt, (unsigned long long)row->voters,
+                (unsigned long long)row->valid, (unsigned long long)row->invalid,
+                (unsigned long long)row->total);
+}
+
+/* "selections":[...] of region reg; returns how many were named (the
+ * children's "votes" follow the same order). */
+static unsigned render_selections(rbuf *b, const tally *t, contest_kind k, uint32_t reg)
+{
+    const election *el = t->el;
+    const uint64_t *v = tally_region_sel(t, k, reg);
+    unsigned n = 0;
+    rbuf_puts(b, "\"selections\":[");
+    if (contest_is_party_list(k)) {
+        for (; n < el->nparty && n < t->width[k]; n++) {
+            const election_party *p = &el->party[n];
+            rbuf_printf(b, "%s{\"no\":%u,", n ? "," : "", p->no);
+            render_kv_str(b, "abbrev", p->abbrev);
+            rbuf_put(b, ",", 1);
+            render_kv_str(b, "name", p->name);
+            rbuf_printf(b, ",\"votes\":%llu}", (unsigned long long)v[n]);
+        }
+    } else {
+        const election_district *d = render_single_district(el, k, reg);
+        for (; d && n < d->ncand && n < t->width[k]; n++) {
+            rbuf_printf(b, "%s{\"no\":%u,", n ? "," : "", d->cand[n].no);
+            render_kv_str(b, "name", d->cand[n].name);
+            rbuf_printf(b, ",\"votes\":%llu}", (unsigned long long)v[n]);
+        }
+    }
+    rbuf_put(b, "]", 1);
+    return n;
+}
+
+static void render_region_head(rbuf *b, const election *el, uint32_t reg)
+{
+    const region *rg = &el->tree->node[reg];
+    render_kv_str(b, "code", rg->code);
+    rbuf_put(b, ",", 1);
+    render_kv_str(b, "name", rg->name);
+    rbuf_put(b, ",", 1);
+    render_kv_str(b, "level", region_level_name[rg->level]);
+    rbuf_printf(b, ",\"tingkat\":%u,\"parent\":", rg->level);
+    if (rg->parent == REGION_NONE)
+        rbuf_puts(b, "null");
+    else
+        rbuf_json_str(b, el->tree->node[rg->parent].code);
+}
+
+/* A desa's children: its TPS where k is cast, counted and flagged. */
+static void render_tps_children(rbuf *b, const tally *t, contest_kind k, const region *rg)
+{
+    const election *el = t->el;
+    int first = 1;
+    for (uint32_t c = rg->child; c < rg->child + rg->nchild; c++) {
+        uint32_t i = render_node_tps(el, c);
+        if (el->tps[i].district[k] == ELECTION_NONE)
+            continue;
+        rbuf_puts(b, first ? "{" : ",{");
+        first = 0;
+        render_kv_str(b, "code", el->tree->node[c].code);
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "name", el->tree->node[c].name);
+        rbuf_puts(b, ",\"counted\":");
+        render_bool(b, t->tps_counted[k][i] > 0);
+        rbuf_puts(b, ",\"flagged\":");
+        render_bool(b, t->tps_flagged[k][i] > 0);
+        rbuf_put(b, "}", 1);
+    }
+}
+
+static void render_region_children(rbuf *b, const tally *t, contest_kind k, const region *rg,
+                                   unsigned nsel)
+{
+    const election *el = t->el;
+    int first = 1;
+    for (uint32_t c = rg->child; c < rg->child + rg->nchild; c++) {
+        const tally_row *row = tally_region(t, k, c);
+        if (!row->tps_expected)
+            continue;
+        rbuf_puts(b, first ? "{" : ",{");
+        first = 0;
+        render_kv_str(b, "code", el->tree->node[c].code);
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "name", el->tree->node[c].name);
+        rbuf_put(b, ",", 1);
+        render_row_fields(b, row);
+        rbuf_puts(b, ",\"votes\":[");
+        const uint64_t *v = tally_region_sel(t, k, c);
+        for (unsigned i = 0; i < nsel; i++)
+            rbuf_printf(b, "%s%llu", i ? "," : "", (unsigned long long)v[i]);
+        rbuf_puts(b, "]}");
+    }
+}
+
+void render_results(rbuf *b, const tally *t, contest_kind k, uint32_t reg, const char *ts)
+{
+    const election *el = t->el;
+    const region *rg = &el->tree->node[reg];
+    rbuf_puts(b, "{");
+    render_kv_str(b, "contest", contest_kind_id[k]);
+    rbuf_put(b, ",", 1);
+    render_region_head(b, el, reg);
+    rbuf_put(b, ",", 1);
+    render_kv_str(b, "ts", ts);
+    rbuf_put(b, ",", 1);
+    render_row_fields(b, tally_region(t, k, reg));
+    rbuf_put(b, ",", 1);
+    unsigned nsel = render_selections(b, t, k, reg);
+    rbuf_puts(b, ",\"children\":[");
+    if (rg->level == REGION_DESA)
+        render_tps_children(b, t, k, rg);
+    else
+        render_region_children(b, t, k, rg, nsel);
+    rbuf_puts(b, "]}\n");
+}
+
+void render_region(rbuf *b, const election *el, const uint8_t *mask, uint32_t reg)
+{
+    const region *rg = &el->tree->node[reg];
+    rbuf_puts(b, "{");
+    render_region_head(b, el, reg);
+    rbuf_puts(b, ",\"contests\":[");
+    for (int k = 0, n = 0; k < CONTEST_KINDS; k++)
+        if (mask[reg] & (1u << k)) {
+            if (n++)
+                rbuf_put(b, ",", 1);
+            rbuf_json_str(b, contest_kind_id[k]);
+        }
+    rbuf_puts(b, "],\"children\":[");
+    int first = 1;
+    for (uint32_t c = rg->child; rg->nchild && c < rg->child + rg->nchild; c++) {
+        if (!mask[c])
+            continue;
+        rbuf_puts(b, first ? "{" : ",{");
+        first = 0;
+        render_kv_str(b, "code", el->tree->node[c].code);
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "name", el->tree->node[c].name);
+        rbuf_put(b, "}", 1);
+    }
+    rbuf_puts(b, "]}\n");
+}
+
+/* --------------------------------------------------------- TPS detail */
+
+static void render_lpt(rbuf *b, const char *key, const form_lpt *l)
+{
+    rbuf_printf(b, "\"%s\":{\"male\":%u,\"female\":%u,\"total\":%u}", key, l->male, l->female,
+                l->total);
+}
+
+static void render_cand(rbuf *b, const election_candidate *c, unsigned votes, int first)
+{
+    rbuf_printf(b, "%s{\"no\":%u,", first ? "" : ",", c->no);
+    render_kv_str(b, "name", c->name);
+    rbuf_printf(b, ",\"votes\":%u}", votes);
+}
+
+/* The votes of a counted form with the names of its ballot (district d:
+ * a counted form always has exactly d's shape, tally_fits). */
+static void render_form_votes(rbuf *b, const election *el, const election_district *d,
+                              const form *f)
+{
+    if (!contest_is_party_list(f->kind)) {
+        rbuf_puts(b, ",\"selections\":[");
+        for (unsigned i = 0; i < f->nvotes && i < d->ncand; i++)
+            render_cand(b, &d->cand[i], f->votes[i], i == 0);
+        rbuf_put(b, "]", 1);
+        return;
+    }
+    rbuf_puts(b, ",\"parties\":[");
+    for (unsigned p = 0; p < f->nparty && p < d->nlist; p++) {
+        const form_party *fp = &f->party[p];
+        const election_party *ep = election_party_find(el, fp->no);
+        rbuf_printf(b, "%s{\"no\":%u,", p ? "," : "", fp->no);
+        render_kv_str(b, "abbrev", ep ? ep->abbrev : "");
+        rbuf_printf(b, ",\"party_only\":%u,\"total\":%u,\"candidates\":[", fp->party_only,
+                    fp->total);
+        for (unsigned c = 0; c < fp->ncand && c < d->list[p].ncand; c++)
+            render_cand(b, &d->list[p].cand[c], f->votes[fp->cand + c], c == 0);
+        rbuf_puts(b, "]}");
+    }
+    rbuf_put(b, "]", 1);
+}
+
+static void render_form(rbuf *b, const election *el, const election_district *d, const form *f)
+{
+    rbuf_puts(b, "{\"voters\":{");
+    render_lpt(b, "dpt", &f->dpt);
+    rbuf_put(b, ",", 1);
+    render_lpt(b, "dptb", &f->dptb);
+    rbuf_put(b, ",", 1);
+    render_lpt(b, "dpk", &f->dpk);
+    rbuf_put(b, ",", 1);
+    render_lpt(b, "b1", &f->b1);
+    rbuf_put(b, ",", 1);
+    render_lpt(b, "b2", &f->b2);
+    rbuf_put(b, ",", 1);
+    render_lpt(b, "b3", &f->b3);
+    rbuf_put(b, ",", 1);
+    render_lpt(b, "b4", &f->b4);
+    rbuf_put(b, ",", 1);
+    render_lpt(b, "disabled", &f->disabled);
+    rbuf_printf(b,
+                "},\"ballots\":{\"received\":%u,\"used\":%u,\"damaged\":%u,\"unused\":%u},"
+                "\"valid\":%u,\"invalid\":%u,\"total\":%u",
+                f->received, f->used, f->damaged, f->unused, f->valid, f->invalid, f->total);
+    render_form_votes(b, el, d, f);
+    rbuf_put(b, "}", 1);
+}
+
+static void render_flags(rbuf *b, const rule_report *r)
+{
+    rbuf_puts(b, "\"flags\":[");
+    for (unsigned i = 0; r && i < r->nhit; i++) {
+        const rule_def *def = rules_def(r->hit[i].id);
+        rbuf_puts(b, i ? ",{" : "{");
+        render_kv_str(b, "code", def->code);
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "severity", def->severity == RULE_HARD ? "hard" : "soft");
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "message_id", def->msg_id);
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "message_en", def->msg_en);
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "detail", r->hit[i].detail);
+        rbuf_put(b, "}", 1);
+    }
+    rbuf_put(b, "]", 1);
+}
+
+static void render_version_doc(rbuf *b, const render_version *v)
+{
+    const entry *en = v->en;
+    rbuf_printf(b, "{\"version\":%u,\"log_index\":%llu,\"accepted\":", en->sub.version,
+                (unsigned long long)v->index);
+    render_bool(b, en->accepted);
+    rbuf_printf(b, ",\"received\":%llu,\"rejected_codes\":", (unsigned long long)en->received);
+    render_codes(b, en->accepted ? "" : en->codes);
+    if (en->sub.version > 1) {
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "reason", en->sub.reason);
+    }
+    rbuf_puts(b, ",\"photos\":[");
+    for (unsigned p = 0; p < en->sub.nphoto; p++) {
+        if (p)
+            rbuf_put(b, ",", 1);
+        render_photo_url(b, en->sub.photo[p]);
+    }
+    rbuf_printf(b, "],\"proof\":\"/api/v1/proof/%llu\"}", (unsigned long long)v->index);
+}
+
+/* "none", "rejected" (logged, none counted), "counted", "flagged". */
+static const char *render_tps_status(const render_tps_contest *c)
+{
+    if (!c->n)
+        return "none";
+    if (c->counted < 0)
+        return "rejected";
+    return c->report && c->report->nsoft ? "flagged" : "counted";
+}
+
+static void render_tps_contest_doc(rbuf *b, const election *el, uint32_t tps,
+                                   const render_tps_contest *c)
+{
+    const election_district *d = election_tps_district(el, tps, c->kind);
+    rbuf_puts(b, "{");
+    render_kv_str(b, "contest", contest_kind_id[c->kind]);
+    rbuf_puts(b, ",\"district\":{");
+    render_kv_str(b, "id", d->id);
+    rbuf_put(b, ",", 1);
+    render_kv_str(b, "name", d->name);
+    rbuf_puts(b, "},");
+    render_kv_str(b, "status", render_tps_status(c));
+    rbuf_puts(b, ",\"counted_version\":");
+    if (c->counted >= 0)
+        rbuf_printf(b, "%u,\"form\":", c->v[c->counted].en->sub.version);
+    else
+        rbuf_puts(b, "null,\"form\":null");
+    if (c->counted >= 0)
+        render_form(b, el, d, &c->v[c->counted].en->sub.form);
+    rbuf_put(b, ",", 1);
+    render_flags(b, c->counted >= 0 ? c->report : NULL);
+    rbuf_puts(b, ",\"versions\":[");
+    for (unsigned i = 0; i < c->n; i++) {
+        if (i)
+            rbuf_put(b, ",", 1);
+        render_version_doc(b, &c->v[i]);
+    }
+    rbuf_puts(b, "]}");
+}
+
+void render_tps(rbuf *b, const election *el, uint32_t tps, const render_tps_contest *c,
+                unsigned nc, const char *ts)
+{
+    uint32_t node = render_tps_node(el, tps);
+    const region *rg = &el->tree->node[node];
+    rbuf_puts(b, "{");
+    render_kv_str(b, "code", rg->code);
+    rbuf_put(b, ",", 1);
+    render_kv_str(b, "name", rg->name);
+    rbuf_puts(b, ",\"regions\":[");
+    for (uint32_t r = rg->parent, n = 0; r != REGION_NONE; r = el->tree->node[r].parent, n++) {
+        rbuf_puts(b, n ? ",{" : "{");
+        render_kv_str(b, "code", el->tree->node[r].code);
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "name", el->tree->node[r].name);
+        rbuf_put(b, "}", 1);
+    }
+    rbuf_printf(b, "],\"dpt\":{\"male\":%u,\"female\":%u},", el->tps[tps].dpt_male,
+                el->tps[tps].dpt_female);
+    render_kv_str(b, "ts", ts);
+    rbuf_puts(b, ",\"contests\":[");
+    for (unsigned i = 0; i < nc; i++) {
+        if (i)
+            rbuf_put(b, ",", 1);
+        render_tps_contest_doc(b, el, tps, &c[i]);
+    }
+    rbuf_puts(b, "]}\n");
+}
+
+void render_anomalies(rbuf *b, const election *el, contest_kind k, const uint32_t *flagged,
+                      size_t nflag, uint64_t flag_total, const render_rejected *const *rej,
+                      size_t nrej, uint64_t rej_total, uint64_t scanned, const char *ts)
+{
+    rbuf_puts(b, "{");
+    render_kv_str(b, "contest", contest_kind_id[k]);
+    rbuf_put(b, ",", 1);
+    render_kv_str(b, "ts", ts);
+    rbuf_printf(b, ",\"log_entries_scanned\":%llu", (unsigned long long)scanned);
+    rbuf_puts(b, ",\"flagged\":{");
+    render_kv_u64(b, "total", flag_total);
+    rbuf_printf(b, ",\"shown\":%zu,\"tps\":[", nflag);
+    for (size_t i = 0; i < nflag; i++) {
+        const char *code = el->tree->node[render_tps_node(el, flagged[i])].code;
+        rbuf_printf(b, "%s{\"code\":\"%s\",\"detail\":\"/api/v1/tps/%s.json\"}", i ? "," : "",
+                    code, code);
+    }
+    rbuf_puts(b, "]},\"rejected\":{");
+    render_kv_u64(b, "total", rej_total);
+    rbuf_printf(b, ",\"shown\":%zu,\"entries\":[", nrej);
+    for (size_t i = 0; i < nrej; i++) {
+        rbuf_printf(b, "%s{\"log_index\":%llu,\"tps\":\"%s\",\"version\":%u,\"codes\":",
+                    i ? "," : "", (unsigned long long)rej[i]->index, rej[i]->tps, rej[i]->version);
+        render_codes(b, rej[i]->codes);
+        rbuf_printf(b, ",\"detail\":\"/api/v1/tps/%s.json\"}", rej[i]->tps);
+    }
+    rbuf_puts(b, "]}}\n");
+}
+
+/* ================================================= 2024 portal layout */
+
+void render_wilayah(rbuf *b, const election *el, const uint8_t *mask, uint32_t reg)
+{
+    const region *rg = &el->tree->node[reg];
+    rbuf_put(b, "[", 1);
+    int first = 1;
+    for (uint32_t c = rg->child; rg->nchild && c < rg->child + rg->nchild; c++) {
+        if (!(mask[c] & (1u << CONTEST_PPWP)))
+            continue;
+        const region *cr = &el->tree->node[c];
+        rbuf_puts(b, first ? "{" : ",{");
+        first = 0;
+        render_kv_str(b, "nama", cr->name);
+        rbuf_printf(b, ",\"id\":%llu,", strtoull(cr->code, NULL, 10));
+        render_kv_str(b, "kode", cr->code);
+        rbuf_printf(b, ",\"tingkat\":%u}", cr->level);
+    }
+    rbuf_puts(b, "]\n");
+}
+
+/* The pairs' votes as "<id>":n members (a leading comma before each but
+ * the first when `first`). */
+static void render_pair_votes(rbuf *b, const uint64_t *v, unsigned n, int first)
+{
+    for (unsigned i = 0; i < n; i++)
+        rbuf_printf(b, "%s\"%u\":%llu", first && !i ? "" : ",", render_pair_id(i + 1),
+                    (unsigned long long)v[i]);
+}
+
+/* One table row: pair votes, psu, persen, status_progress. */
+static void render_hhcw_row(rbuf *b, const char *code, const uint64_t *v, unsigned npair,
+                            uint64_t counted, uint64_t expected, int first)
+{
+    rbuf_printf(b, "%s\"%s\":{", first ? "" : ",", code);
+    if (counted)
+        render_pair_votes(b, v, npair, 1);
+    rbuf_printf(b, "%s\"psu\":%s,\"persen\":", counted && npair ? "," : "",
+                counted ? "\"Reguler\"" : "null");
+    render_percent(b, counted, expected);
+    rbuf_puts(b, ",\"status_progress\":");
+    render_bool(b, counted > 0);
+    rbuf_put(b, "}", 1);
+}
+
+/* chart, then (after the table the caller writes) progres, mode, ts. */
+static void render_hhcw_open(rbuf *b, const uint64_t *v, unsigned npair, uint64_t counted,
+                             uint64_t expected, const char *ts)
+{
+    rbuf_puts(b, "{");
+    render_kv_str(b, "ts", ts);
+    rbuf_puts(b, ",\"psu\":\"Reguler\",\"mode\":\"hhcw\",\"chart\":{");
+    render_pair_votes(b, v, npair, 1);
+    rbuf_puts(b, npair ? ",\"persen\":" : "\"persen\":");
+    render_percent(b, counted, expected);
+    rbuf_puts(b, "},\"table\":{");
+}
+
+static void render_hhcw_close(rbuf *b, uint64_t counted, uint64_t expected)
+{
+    rbuf_printf(b, "},\"progres\":{\"total\":%llu,\"progres\":%llu}}\n",
+                (unsigned long long)expected, (unsigned long long)counted);
+}
+
+static unsigned render_npair(const election *el)
+{
+    return el->ndistrict[CONTEST_PPWP] ? el->district[CONTEST_PPWP][0].ncand : 0;
+}
+
+void render_hhcw_region(rbuf *b, const tally *t, uint32_t reg, const char *ts)
+{
+    const election *el = t->el;
+    const region *rg = &el->tree->node[reg];
+    const tally_row *row = tally_region(t, CONTEST_PPWP, reg);
+    unsigned npair = render_npair(el);
+    render_hhcw_open(b, tally_region_sel(t, CONTEST_PPWP, reg), npair, row->tps_counted,
+                     row->tps_expected, ts);
+    int first = 1;
+    for (uint32_t c = rg->child; c < rg->child + rg->nchild; c++) {
+        const tally_row *cr = tally_region(t, CONTEST_PPWP, c);
+        if (!cr->tps_expected)
+            continue;
+        render_hhcw_row(b, el->tree->node[c].code, tally_region_sel(t, CONTEST_PPWP, c), npair,
+                        cr->tps_counted, cr->tps_expected, first);
+        first = 0;
+    }
+    render_hhcw_close(b, row->tps_counted, row->tps_expected);
+}
+
+/* The votes of a PPWP form as 64-bit counts. */
+static void render_form_pairs(const form *f, uint64_t *v, unsigned npair)
+{
+    for (unsigned i = 0; i < npair; i++)
+        v[i] = i < f->nvotes ? f->votes[i] : 0;
+}
+
+void render_hhcw_desa(rbuf *b, const election *el, uint32_t desa, const form *const *forms,
+                      const char *ts)
+{
+    const region *rg = &el->tree->node[desa];
+    unsigned npair = render_npair(el);
+    uint64_t *sum = mem_calloc(npair + 1, sizeof *sum), *one = mem_calloc(npair + 1, sizeof *one);
+    uint64_t expected = 0, counted = 0;
+    for (uint32_t i = 0; i < rg->nchild; i++) {
+        if (el->tps[render_node_tps(el, rg->child + i)].district[CONTEST_PPWP] == ELECTION_NONE)
+            continue;
+        expected++;
+        if (!forms[i])
+            continue;
+        counted++;
+        render_form_pairs(forms[i], one, npair);
+        for (unsigned p = 0; p < npair; p++)
+            sum[p] += one[p];
+    }
+    render_hhcw_open(b, sum, npair, counted, expected, ts);
+    int first = 1;
+    for (uint32_t i = 0; i < rg->nchild; i++) {
+        if (el->tps[render_node_tps(el, rg->child + i)].district[CONTEST_PPWP] == ELECTION_NONE)
+            continue;
+        if (forms[i])
+            render_form_pairs(forms[i], one, npair);
+        render_hhcw_row(b, el->tree->node[rg->child + i].code, one, npair, forms[i] != NULL, 1,
+                        first);
+        first = 0;
+    }
+    render_hhcw_close(b, counted, expected);
+    free(sum);
+    free(one);
+}
+
+static void render_administrasi(rbuf *b, const form *f)
+{
+    rbuf_printf(b,
+                "{\"suara_sah\":%u,\"suara_total\":%u,\"suara_tidak_sah\":%u,"
+                "\"pemilih_dpt_j\":%u,\"pemilih_dpt_l\":%u,\"pemilih_dpt_p\":%u,"
+                "\"pengguna_dpt_j\":%u,\"pengguna_dpt_l\":%u,\"pengguna_dpt_p\":%u,"
+                "\"pengguna_dptb_j\":%u,\"pengguna_dptb_l\":%u,\"pengguna_dptb_p\":%u,"
+                "\"pengguna_non_dpt_j\":%u,\"pengguna_non_dpt_l\":%u,\"pengguna_non_dpt_p\":%u,"
+                "\"pengguna_total_j\":%u,\"pengguna_total_l\":%u,\"pengguna_total_p\":%u}",
+                f->valid, f->total, f->invalid, f->dpt.total, f->dpt.male, f->dpt.female,
+                f->b1.total, f->b1.male, f->b1.female, f->b2.total, f->b2.male, f->b2.female,
+                f->b3.total, f->b3.male, f->b3.female, f->b4.total, f->b4.male, f->b4.female);
+}
+
+#define RENDER_IMAGES_MIN 3 /* the 2024 file always lists three pages */
+
+void render_hhcw_tps(rbuf *b, const entry *counted, const char *ts)
+{
+    const submission *s = counted ? &counted->sub : NULL;
+    rbuf_puts(b, "{\"chart\":");
+    if (s) {
+        rbuf_put(b, "{", 1);
+        for (unsigned i = 0; i < s->form.nvotes; i++)
+            rbuf_printf(b, "%s\"%u\":%u", i ? "," : "", render_pair_id(i + 1), s->form.votes[i]);
+        rbuf_put(b, "}", 1);
+    } else {
+        rbuf_puts(b, "null");
+    }
+    rbuf_puts(b, ",\"images\":[");
+    unsigned nphoto = s ? s->nphoto : 0;
+    for (unsigned i = 0; i < nphoto || i < RENDER_IMAGES_MIN; i++) {
+        if (i)
+            rbuf_put(b, ",", 1);
+        if (i < nphoto)
+            render_photo_url(b, s->photo[i]);
+        else
+            rbuf_puts(b, "null");
+    }
+    rbuf_puts(b, "],\"administrasi\":");
+    if (s)
+        render_administrasi(b, &s->form);
+    else
+        rbuf_puts(b, "null");
+    rbuf_puts(b, ",\"psu\":null,");
+    render_kv_str(b, "ts", ts);
+    rbuf_puts(b, ",\"status_suara\":");
+    render_bool(b, s != NULL);
+    rbuf_puts(b, ",\"status_adm\":");
+    render_bool(b, s != NULL);
+    rbuf_puts(b, "}\n");
+}
+
+void render_ppwp_pairs(rbuf *b, const election *el, const char *ts)
+{
+    static const char *const colour[] = {"#8CB9BD", "#C7B7A3", "#B67352", "#80B9AD",
+                                         "#83B4FF", "#EE4E4E"};
+    const election_district *d = el->ndistrict[CONTEST_PPWP] ? &el->district[CONTEST_PPWP][0] : NULL;
+    rbuf_put(b, "{", 1);
+    for (unsigned i = 0; d && i < d->ncand; i++) {
+        rbuf_printf(b, "%s\"%u\":{", i ? "," : "", render_pair_id(d->cand[i].no));
+        render_kv_str(b, "ts", ts);
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "nama", d->cand[i].name);
+        rbuf_printf(b, ",\"warna\":\"%s\",\"nomor_urut\":%u}",
+                    colour[i % (sizeof colour / sizeof colour[0])], d->cand[i].no);
+    }
+    rbuf_puts(b, "}\n");
+}
+
+/* ================================================================ CSV */
+
+/* A text cell, quoted (RFC 4180) when it holds a comma, quote or line end. */
+static void render_csv_text(rbuf *b, const char *s, int first)
+{
+    if (!first)
+        rbuf_put(b, ",", 1);
+    if (!strpbrk(s, ",\"\r\n")) {
+        rbuf_puts(b, s);
+        return;
+    }
+    rbuf_put(b, "\"", 1);
+    for (; *s; s++) {
+        if (*s == '"')
+            rbuf_put(b, "\"", 1);
+        rbuf_put(b, s, 1);
+    }
+    rbuf_put(b, "\"", 1);
+}
+
+/* Selection columns: as many as the widest ballot of the contest. */
+static unsigned render_csv_width(const election *el, contest_kind k)
+{
+    if (contest_is_party_list(k))
+        return el->nparty;
+    unsigned w = 0;
+    for (uint32_t d = 0; d < el->ndistrict[k]; d++)
+        if (el->district[k][d].ncand > w)
+            w = el->district[k][d].ncand;
+    return w;
+}
+
+void render_csv_header(rbuf *b, const election *el, contest_kind k)
+{
+    rbuf_puts(b, "tps,contest,version,dpt,voters,valid,invalid");
+    char name[ELECTION_TEXT_MAX + 32];
+    unsigned w = render_csv_width(el, k);
+    for (unsigned i = 0; i < w; i++) {
+        if (contest_is_party_list(k))
+            snprintf(name, sizeof name, "party_%u_%s", el->party[i].no, el->party[i].abbrev);
+        else
+            snprintf(name, sizeof name, "%s_%u", k == CONTEST_PPWP ? "pair" : "cand", i + 1);
+        render_csv_text(b, name, 0);
+    }
+    rbuf_put(b, "\n", 1);
+}
+
+/* Party columns in election order, a party not on this ballot left empty. */
+void render_csv_row(rbuf *b, const election *el, const entry *en)
+{
+    const form *f = &en->sub.form;
+    render_csv_text(b, f->tps, 1);
+    render_csv_text(b, contest_kind_id[f->kind], 0);
+    rbuf_printf(b, ",%u,%llu,%u,%u,%u", en->sub.version,
+                (unsigned long long)f->dpt.total + f->dptb.total + f->dpk.total, f->b4.total,
+                f->valid, f->invalid);
+    unsigned w = render_csv_width(el, f->kind);
+    for (unsigned i = 0; i < w; i++) {
+        int cell = -1;
+        if (!contest_is_party_list(f->kind)) {
+            cell = i < f->nvotes ? f->votes[i] : -1;
+        } else {
+            for (unsigned p = 0; p < f->nparty && cell < 0; p++)
+                if (f->party[p].no == el->party[i].no)
+                    cell = f->party[p].total;
+        }
+        if (cell < 0)
+            rbuf_put(b, ",", 1);
+        else
+            rbuf_printf(b, ",%d", cell);
+    }
+    rbuf_put(b, "\n", 1);
+}

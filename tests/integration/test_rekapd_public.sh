@@ -1,0 +1,366 @@
+#!/usr/bin/env bash
+# End-to-end test of rekapd's public listener (docs/API.md, "Public API")
+# on a real province: every generated form submitted (one correction
+# rejected), then results read at every level, in rekap's layout and the
+# commission's 2024 layout, and checked against totals computed here from
+# the forms file alone; ETags and 304; gzip; the log's checkpoint and
+# every tile byte-identical to the files; inclusion proofs recomputed;
+# path tricks refused; the CSV export; a correction over HTTP visible
+# within a second with its photo; the per-address rate limit.
+# usage: test_rekapd_public.sh REKAP DATA_DIR
+source "$(dirname "$0")/lib.sh" "$@"
+rekapd=$(dirname "$rekap")/rekapd
+[ -x "$rekapd" ] || { echo "FAIL - no rekapd next to $rekap"; exit 1; }
+D=$tmp/D
+pid=
+
+"$rekap" gen --scope 65 --seed 7 --out "$tmp/el.json" --forms "$tmp/forms.jsonl" >/dev/null \
+  && "$rekap" init --dir "$D" --election "$tmp/el.json" --origin example.org/kaltara >/dev/null \
+  && "$rekap" enrol --dir "$D" --generate "$tmp/keys" >/dev/null \
+  || { echo "FAIL - setup"; exit 1; }
+expect_rc 0 "submit every form" "$rekap" submit --dir "$D" --keys "$tmp/keys" "$tmp/forms.jsonl"
+
+# A correction of the first DPR form that breaks its arithmetic: logged,
+# rejected, the first version still counted.
+python3 - "$tmp/forms.jsonl" "$tmp/bad.json" <<'PY'
+import json, sys
+f = next(json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["contest"] == "dpr")
+f["valid"] += 1
+json.dump(f, open(sys.argv[2], "w"))
+PY
+expect_rc 1 "a broken correction is rejected" "$rekap" submit --dir "$D" --keys "$tmp/keys" \
+  --version 2 --reason "salah hitung" "$tmp/bad.json"
+
+start() { # extra rekapd arguments...: start it, wait for the port file
+  rm -f "$tmp/ports"
+  "$rekapd" --dir "$D" --ingest-port 0 --public-port 0 --port-file "$tmp/ports" "$@" \
+    2>>"$tmp/rekapd.log" &
+  pid=$!
+  for _ in $(seq 300); do [ -s "$tmp/ports" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  PUB=http://127.0.0.1:$(sed -n 's/^public=//p' "$tmp/ports" 2>/dev/null)
+  ING=http://127.0.0.1:$(sed -n 's/^ingest=//p' "$tmp/ports" 2>/dev/null)
+  grep -q '^public=[0-9]' "$tmp/ports" 2>/dev/null
+}
+stop() { kill -TERM $pid; wait $pid 2>/dev/null; stopped=$?; pid=; }
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+
+check "rekapd starts" start --set render_ms=100 --set public_ip_rate=0 --set ingest_ip_rate=0 \
+  --set ingest_key_rate=0
+
+# Everything read over HTTP is checked by one program; it prints ok/FAIL
+# lines like lib.sh and they are counted with the rest.
+python3 - "$PUB" "$D" "$tmp/forms.jsonl" "$tmp/bad.json" > "$tmp/py.out" 2>&1 <<'PY'
+import base64, gzip, hashlib, http.client, json, os, sys, time, urllib.parse
+pub, D, forms_path, bad_path = sys.argv[1:5]
+host = urllib.parse.urlparse(pub)
+def ok(what): print("ok   - " + what)
+def fail(what): print("FAIL - " + what)
+def check(what, cond):
+    ok(what) if cond else fail(what)
+
+def get(path, headers=None, method="GET"):
+    c = http.client.HTTPConnection(host.hostname, host.port, timeout=20)
+    c.putrequest(method, path, skip_accept_encoding=True)
+    for k, v in (headers or {}).items():
+        c.putheader(k, v)
+    c.endheaders()
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+
+def getj(path):
+    st, h, b = get(path)
+    if st != 200:
+        raise AssertionError("%s -> %d %r" % (path, st, b[:200]))
+    return json.loads(b)
+
+# ---- the truth, from the forms file alone
+forms = [json.loads(l) for l in open(forms_path)]
+def truth(contest, code):
+    n = 0 if code == "0" else len(code)
+    t = {"counted": 0, "valid": 0, "invalid": 0, "voters": 0, "sel": {}}
+    for f in forms:
+        if f["contest"] != contest or f["tps"][:n] != code[:n]:
+            continue
+        t["counted"] += 1
+        t["valid"] += f["valid"]; t["invalid"] += f["invalid"]
+        t["voters"] += f["voters"]["b4"][2]
+        if contest in ("ppwp", "dpd"):
+            for i, v in enumerate(f["votes"]):
+                t["sel"][i] = t["sel"].get(i, 0) + v
+        else:
+            for p in f["parties"]:
+                t["sel"][p["no"]] = t["sel"].get(p["no"], 0) + p["total"]
+    return t
+
+def same_totals(doc, t):
+    return (doc["tps_counted"] == t["counted"] and doc["valid"] == t["valid"] and
+            doc["invalid"] == t["invalid"] and doc["voters"] == t["voters"])
+
+def sel_of(doc, contest):
+    if contest in ("ppwp", "dpd"):
+        return {i: s["votes"] for i, s in enumerate(doc["selections"])}
+    return {s["no"]: s["votes"] for s in doc["selections"]}
+
+tps0 = forms[0]["tps"]
+branch = ["0", tps0[:2], tps0[:4], tps0[:6], tps0[:10]]
+
+# ---- rekap's layout at every level, every contest
+for contest in ("ppwp", "dpr", "dpd", "dprd_prov", "dprd_kab"):
+    good = True
+    for code in branch:
+        try:
+            doc = getj("/api/v1/results/%s/%s.json" % (contest, code))
+            t = truth(contest, code)
+            good &= same_totals(doc, t) and doc["tps_expected"] == t["counted"]
+            if doc["selections"]:
+                got = sel_of(doc, contest)
+                good &= all(got.get(k, 0) == v for k, v in t["sel"].items())
+            for kid in doc["children"]:
+                if len(kid["code"]) == 13:
+                    good &= kid["counted"] is True
+                else:
+                    good &= same_totals(kid, truth(contest, kid["code"]))
+        except Exception as e:
+            print("  ", contest, code, e)
+            good = False
+    check("results of %s at every level equal the forms' sums" % contest, good)
+
+# every kab/kota and kecamatan of the province, PPWP
+good = True
+for kab in getj("/api/v1/results/ppwp/%s.json" % branch[1])["children"]:
+    kd = getj("/api/v1/results/ppwp/%s.json" % kab["code"])
+    good &= same_totals(kd, truth("ppwp", kab["code"]))
+    for kec in kd["children"]:
+        good &= same_totals(kec, truth("ppwp", kec["code"]))
+check("every kabupaten/kota and kecamatan equals the forms' sums", good)
+
+# ---- TPS detail
+det = getj("/api/v1/tps/%s.json" % tps0)
+byc = {c["contest"]: c for c in det["contests"]}
+f0 = {f["contest"]: f for f in forms if f["tps"] == tps0}
+check("TPS detail lists the contests cast there", set(byc) == set(f0))
+check("TPS detail: the counted PPWP numbers", byc["ppwp"]["form"]["valid"] == f0["ppwp"]["valid"] and
+      [s["votes"] for s in byc["ppwp"]["form"]["selections"]] == f0["ppwp"]["votes"])
+bad = json.load(open(bad_path))
+bd = getj("/api/v1/tps/%s.json" % bad["tps"])
+dpr = [c for c in bd["contests"] if c["contest"] == "dpr"][0]
+check("TPS detail: the rejected correction in the history, version 1 still counted",
+      dpr["counted_version"] == 1 and len(dpr["versions"]) == 2 and
+      dpr["versions"][1]["accepted"] is False and dpr["versions"][1]["rejected_codes"] and
+      dpr["versions"][1]["reason"] == "salah hitung")
+
+# ---- anomalies
+an = getj("/api/v1/anomalies/dpr.json")
+check("anomalies: the rejected entry is listed", any(e["tps"] == bad["tps"] and e["version"] == 2
+      for e in an["rejected"]["entries"]) and an["rejected"]["total"] == 1)
+nat = getj("/api/v1/results/ppwp/0.json")
+anp = getj("/api/v1/anomalies/ppwp.json")
+check("anomalies: as many flagged TPS as the national tps_flagged",
+      anp["flagged"]["total"] == nat["tps_flagged"] == len(anp["flagged"]["tps"]))
+if anp["flagged"]["tps"]:
+    ft = getj(anp["flagged"]["tps"][0]["detail"])
+    check("a flagged TPS's detail says flagged, with its flags",
+          any(c["status"] == "flagged" and c["flags"] for c in ft["contests"] if c["contest"] == "ppwp"))
+
+# ---- the 2024 portal layout
+ids = ["1000%d" % (25 + i) for i in range(3)]
+good = True
+for depth in range(0, 4):
+    path = "/pemilu/hhcw/ppwp.json" if depth == 0 else "/pemilu/hhcw/ppwp/%s.json" % "/".join(branch[1:depth + 1])
+    doc = getj(path)
+    t = truth("ppwp", branch[depth])
+    good &= doc["mode"] == "hhcw" and isinstance(doc["ts"], str) and len(doc["ts"]) == 19
+    good &= [doc["chart"][i] for i in ids] == [t["sel"][i] for i in range(3)]
+    good &= doc["progres"] == {"total": t["counted"], "progres": t["counted"]}
+    for code, row in doc["table"].items():
+        kt = truth("ppwp", code)
+        good &= [row[i] for i in ids] == [kt["sel"][i] for i in range(3)]
+        good &= isinstance(row["persen"], (int, float)) and row["status_progress"] is True
+check("hhcw national..kecamatan: chart, table, progres equal the forms' sums", good)
+desa = getj("/pemilu/hhcw/ppwp/%s.json" % "/".join(branch[1:5]))
+tpsf = {f["tps"]: f for f in forms if f["contest"] == "ppwp" and f["tps"].startswith(branch[4])}
+check("hhcw desa: one table row per TPS with its votes",
+      set(desa["table"]) == set(tpsf) and
+      all([desa["table"][c][i] for i in ids] == tpsf[c]["votes"] for c in tpsf))
+tf = getj("/pemilu/hhcw/ppwp/%s/%s.json" % ("/".join(branch[1:5]), tps0))
+check("the TPS file has the 2024 fields and types",
+      set(tf) == {"chart", "images", "administrasi", "psu", "ts", "status_suara", "status_adm"} and
+      [tf["chart"][i] for i in ids] == f0["ppwp"]["votes"] and isinstance(tf["images"], list) and
+      tf["administrasi"]["suara_sah"] == f0["ppwp"]["valid"] and
+      tf["administrasi"]["pengguna_total_j"] == f0["ppwp"]["voters"]["b4"][2] and
+      tf["status_suara"] is True and tf["psu"] is None)
+w0 = getj("/wilayah/pemilu/ppwp/0.json")
+check("wilayah 0.json: the provinces, nama/id/kode/tingkat",
+      [x["kode"] for x in w0] == [branch[1]] and isinstance(w0[0]["id"], int) and w0[0]["tingkat"] == 1
+      and isinstance(w0[0]["nama"], str))
+wd = getj("/wilayah/pemilu/ppwp/%s.json" % "/".join(branch[1:5]))
+check("wilayah of a desa: its TPS, tingkat 5", sorted(x["kode"] for x in wd) == sorted(tpsf)
+      and all(x["tingkat"] == 5 for x in wd))
+pairs = getj("/pemilu/ppwp.json")
+check("pemilu/ppwp.json names the pairs by their 2024 ids",
+      sorted(pairs) == ids and all(pairs[i]["nomor_urut"] == n + 1 for n, i in enumerate(ids)))
+
+# ---- caching: ETag, 304, gzip, HEAD
+st, h, body = get("/api/v1/results/dpr/%s.json" % branch[1])
+etag = h.get("etag", "")
+check("a strong ETag and a CDN Cache-Control", etag.startswith('"') and not etag.startswith("W/") and
+      "max-age" in h.get("cache-control", "") and h.get("vary") == "Accept-Encoding")
+st2, h2, b2 = get("/api/v1/results/dpr/%s.json" % branch[1], {"If-None-Match": etag})
+check("If-None-Match with the ETag: 304, no body", st2 == 304 and b2 == b"" and h2.get("etag") == etag)
+st3, _, _ = get("/api/v1/results/dpr/%s.json" % branch[1], {"If-None-Match": '"other"'})
+check("another ETag: 200", st3 == 200)
+st4, h4, z = get("/api/v1/results/dpr/%s.json" % branch[1], {"Accept-Encoding": "gzip, br"})
+check("gzip when accepted, the same bytes once inflated",
+      st4 == 200 and h4.get("content-encoding") == "gzip" and gzip.decompress(z) == body and h4["etag"] != etag)
+st5, h5, _ = get("/api/v1/results/dpr/%s.json" % branch[1], {"Accept-Encoding": "gzip;q=0"})
+check("gzip;q=0 is a refusal", st5 == 200 and "content-encoding" not in h5)
+st6, h6, b6 = get("/api/v1/results/dpr/%s.json" % branch[1], method="HEAD")
+check("HEAD: the headers, no body", st6 == 200 and b6 == b"" and int(h6["content-length"]) == len(body))
+
+# ---- the log's files, byte for byte
+st, h, cp = get("/log/checkpoint")
+check("checkpoint identical to the file, short cache", st == 200 and cp == open(os.path.join(D, "log/checkpoint"), "rb").read()
+      and "max-age=1" in h.get("cache-control", ""))
+good, n = True, 0
+root = os.path.join(D, "log")
+for dirpath, _, files in os.walk(os.path.join(root, "tile")):
+    for name in files:
+        rel = os.path.relpath(os.path.join(dirpath, name), root)
+        st, h, b = get("/log/" + rel)
+        full = ".p/" not in rel
+        good &= st == 200 and b == open(os.path.join(root, rel), "rb").read()
+        good &= ("immutable" in h.get("cache-control", "")) == full
+        n += 1
+check("every tile and entry bundle (%d files) identical to the files, full ones immutable" % n, good and n > 40)
+
+# ---- inclusion proofs, recomputed here
+size = int(cp.split(b"\n")[1])
+want_root = base64.b64decode(cp.split(b"\n")[2])
+def node(a, b): return hashlib.sha256(b"\x01" + a + b).digest()
+def verify(index, size, leaf, proof, root):  # RFC 9162 2.1.3.2
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0: return False
+        if fn & 1 or fn == sn:
+            r = node(p, r)
+            if not fn & 1:
+                while fn and not fn & 1: fn >>= 1; sn >>= 1
+        else:
+            r = node(r, p)
+        fn >>= 1; sn >>= 1
+    return sn == 0 and r == root
+def entry_at(i):
+    _, _, bundle = get(getj("/api/v1/proof/%d" % i)["entry_bundle"])
+    off = 0
+    for _ in range(i % 256):
+        off += 2 + int.from_bytes(bundle[off:off + 2], "big")
+    n = int.from_bytes(bundle[off:off + 2], "big")
+    return bundle[off + 2:off + 2 + n]
+good = True
+for i in (0, 1, 255, 256, 5000, size - 1):
+    pr = getj("/api/v1/proof/%d" % i)
+    leaf = hashlib.sha256(b"\x00" + entry_at(i)).digest()
+    good &= pr["size"] == size and bytes.fromhex(pr["leaf_hash"]) == leaf
+    good &= verify(i, size, leaf, [bytes.fromhex(p) for p in pr["proof"]], want_root)
+check("proofs of 6 entries verify against the checkpoint's root", good)
+pr = getj("/api/v1/proof/3?size=1000")
+st, h, _ = get("/api/v1/proof/3?size=1000")
+check("a proof against an earlier size verifies and is immutable",
+      verify(3, 1000, bytes.fromhex(pr["leaf_hash"]), [bytes.fromhex(p) for p in pr["proof"]],
+             bytes.fromhex(pr["root"])) and "immutable" in h.get("cache-control", ""))
+check("a proof past the log: 404; an entry outside the given size: 400",
+      get("/api/v1/proof/%d" % size)[0] == 404 and get("/api/v1/proof/500?size=100")[0] == 400)
+
+# ---- the CSV export
+for _ in range(100):
+    st, h, csv = get("/api/v1/export/ppwp.csv")
+    if st != 503: break
+    time.sleep(0.2)
+rows = [l.split(",") for l in csv.decode().splitlines()]
+t = truth("ppwp", "0")
+check("export: one row per counted TPS, columns adding up to the totals",
+      st == 200 and rows[0][:7] == ["tps", "contest", "version", "dpt", "voters", "valid", "invalid"] and
+      len(rows) - 1 == t["counted"] and
+      [sum(int(r[7 + i]) for r in rows[1:]) for i in range(3)] == [t["sel"][i] for i in range(3)])
+
+# ---- what must not be served
+tricks = ["/log/tile/../../rekap.db", "/log/tile/%2e%2e/%2e%2e/rekap.db", "/log/../rekap.db",
+          "/photos/../election.json", "/photos/..%2felection.json", "/photos/" + "A" * 64,
+          "/log/tile/0/x000/000", "/log/tile/00/000", "/log/tile/0/000.p/0", "/log/tile/0/000.p/256",
+          "/log/tile/9/000", "/log/tile/0/999", "/log/tile//0/000", "/api/v1/results/ppwp/0.json/",
+          "/api/v1/results/ppwp/../../rekap.db", "/api/v1/results/ppwp/00.json",
+          "/api/v1/results/ppwp/11.json", "/api/v1/tps/%s.json" % tps0[:10],
+          "/pemilu/hhcw/ppwp/%s/%s.json" % (branch[1], branch[3]), "/wilayah/pemilu/ppwp/1.json",
+          "/api/v1/results/nope/0.json", "/api/v1/proof/01", "/api/v1/proof/-1", "/nothing"]
+codes = {p: get(p)[0] for p in tricks}
+check("path tricks and unknown paths: 404 (%d paths)" % len(tricks), all(c == 404 for c in codes.values())
+      or print(codes))
+st, h, b = get("/nothing")
+check("a 404 has the error body", json.loads(b)["code"] == "NOT_FOUND" and "message_id" in json.loads(b))
+st, h, b = get("/api/v1/results/ppwp/0.json", method="POST")
+check("POST: 405 with Allow", st == 405 and h.get("allow") == "GET, HEAD" and json.loads(b)["code"] == "METHOD_NOT_ALLOWED")
+PY
+cat "$tmp/py.out"
+passes=$((passes + $(grep -c '^ok ' "$tmp/py.out")))
+fails=$((fails + $(grep -c '^FAIL' "$tmp/py.out")))
+grep -q '^Traceback' "$tmp/py.out" && fail "the HTTP checks ended early"
+
+# ---- a correction over HTTP, with a photo: visible within a second
+python3 - "$tmp/forms.jsonl" "$tmp/fix.json" <<'PY'
+import json, sys
+f = json.loads(open(sys.argv[1]).readline())
+f["votes"][0] -= 5; f["votes"][1] += 5
+json.dump(f, open(sys.argv[2], "w"))
+PY
+printf '\xff\xd8\xff a photo of the form' > "$tmp/photo.jpg"
+H=$(sha256sum "$tmp/photo.jpg" | cut -c1-64)
+"$rekap" sign --keys "$tmp/keys" --version 2 --reason "salah tulis" --photo "$tmp/photo.jpg" "$tmp/fix.json" > "$tmp/body.json"
+curl -s -o /dev/null -X PUT --data-binary @"$tmp/photo.jpg" "$ING/api/v1/photos/$H"
+curl -s -o /dev/null "$PUB/pemilu/hhcw/ppwp.json" -D "$tmp/h0"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$tmp/body.json" "$ING/api/v1/submissions")
+check "the correction is accepted over HTTP" [ "$code" = 201 ]
+python3 - "$PUB" "$tmp/fix.json" "$H" "$tmp/forms.jsonl" > "$tmp/py2.out" <<'PY'
+import json, sys, time, urllib.request
+pub, fix, h = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
+want = sum(json.loads(l)["votes"][0] for l in open(sys.argv[4]) if '"ppwp"' in l) - 5
+t0 = time.time()
+national = detail = None
+while time.time() - t0 < 5 and (national is None or detail is None):
+    if national is None and json.load(urllib.request.urlopen(pub + "/pemilu/hhcw/ppwp.json"))["chart"]["100025"] == want:
+        national = time.time() - t0
+    d = json.load(urllib.request.urlopen(pub + "/api/v1/tps/%s.json" % fix["tps"]))
+    c = [c for c in d["contests"] if c["contest"] == "ppwp"][0]
+    if detail is None and c["counted_version"] == 2 and any("/photos/" + h in v["photos"] for v in c["versions"]):
+        detail = time.time() - t0
+    time.sleep(0.01)
+for what, t in (("the national hhcw chart", national), ("the TPS detail", detail)):
+    print("ok   - the correction shows in %s after %.3f s" % (what, t) if t is not None and t < 1.0
+          else "FAIL - the correction did not show in %s within 1 s" % what)
+p = urllib.request.urlopen(pub + "/photos/" + h)
+print("ok   - the photo is served, immutable" if p.read().startswith(b"\xff\xd8\xff") and
+      "immutable" in p.headers["Cache-Control"] and p.headers["Content-Type"] == "image/jpeg"
+      else "FAIL - the photo")
+tf = json.load(urllib.request.urlopen(pub + "/pemilu/hhcw/ppwp/%s/%s/%s/%s/%s.json" % (
+    fix["tps"][:2], fix["tps"][:4], fix["tps"][:6], fix["tps"][:10], fix["tps"])))
+print("ok   - the TPS file shows the corrected votes and the photo" if
+      tf["chart"]["100025"] == fix["votes"][0] and tf["images"][0] == "/photos/" + h
+      else "FAIL - the TPS file after the correction: %r" % tf)
+PY
+cat "$tmp/py2.out"
+passes=$((passes + $(grep -c '^ok ' "$tmp/py2.out")))
+fails=$((fails + $(grep -c '^FAIL' "$tmp/py2.out")))
+stop
+check "SIGTERM: a clean stop" [ "$stopped" = 0 ]
+
+# ---- the per-address limit
+check "rekapd starts with a tight public limit" start --set public_ip_rate=0.5 --set public_ip_burst=2
+for i in 1 2 3; do
+  code=$(curl -s -o /dev/null -D "$tmp/h$i" -w '%{http_code}' "$PUB/pemilu/hhcw/ppwp.json")
+done
+check "the third request at once: 429 with Retry-After" sh -c "[ $code = 429 ] && grep -qi '^Retry-After: [0-9]' '$tmp/h3'"
+stop
+check "stopped cleanly again" [ "$stopped" = 0 ]
+grep -q '"level":"error"' "$tmp/rekapd.log" && { fail "errors in the log"; grep '"level":"error"' "$tmp/rekapd.log" | head -5; }
+finish
