@@ -157,8 +157,7 @@ static void writer_batch(ingest *in, ingest_job *jobs)
         ingest_job *j = items[i].job;
         if (j->done)
             j->done(j->ctx, &items[i].res);
-        free(j->bytes);
-        free(j);
+        ingest_job_free(j);
     }
     free(items);
 }
@@ -235,8 +234,7 @@ int ingest_enqueue(ingest *in, ingest_job *job, int block, ingest_done_fn done, 
         pthread_cond_wait(&in->qspace, &in->qlock);
     if (in->qlen >= in->cfg.queue_max || in->stopping) {
         pthread_mutex_unlock(&in->qlock);
-        free(job->bytes);
-        free(job);
+        ingest_job_free(job);
         return ERR_LIMIT;
     }
     if (in->tail)
