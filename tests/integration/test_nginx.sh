@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# rekapd behind the real nginx from Debian's package, configured from
+# deploy/nginx/nginx.conf.in exactly as production renders it (TLS, HTTP/2,
+# caching, limit_req), on loopback ports: results, the log and a signed
+# submission go through the edge; nginx's cache answers the second read;
+# its request limit answers 429.
+# usage: test_nginx.sh REKAP DATA_DIR
+source "$(dirname "$0")/lib.sh" "$@"
+rekapd=$(dirname "$rekap")/rekapd
+root=$(cd "$(dirname "$0")/../.." && pwd)
+command -v nginx >/dev/null || { echo "FAIL - nginx is not installed (scripts/deps installs it)"; exit 1; }
+command -v openssl >/dev/null || { echo "FAIL - openssl is not installed"; exit 1; }
+D=$tmp/D
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; [ -f "$tmp/ng/nginx.pid" ] && kill "$(cat "$tmp/ng/nginx.pid")" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+"$rekap" gen --scope 65 --seed 9 --out "$tmp/el.json" --forms "$tmp/forms.jsonl" >/dev/null \
+  && "$rekap" init --dir "$D" --election "$tmp/el.json" --origin example.org/edge >/dev/null \
+  && "$rekap" enrol --dir "$D" --generate "$tmp/keys" >/dev/null \
+  && head -n 500 "$tmp/forms.jsonl" >"$tmp/some.jsonl" \
+  && "$rekap" submit --dir "$D" --keys "$tmp/keys" "$tmp/some.jsonl" >/dev/null \
+  || { echo "FAIL - setup"; exit 1; }
+
+"$rekapd" --dir "$D" --ingest-port 0 --public-port 0 --port-file "$tmp/ports" \
+  --set render_ms=100 --log-level warn 2>"$tmp/rekapd.log" &
+pids+=($!)
+for _ in $(seq 200); do [ -s "$tmp/ports" ] && break; sleep 0.1; done
+ip=$(sed -n 's/^ingest=//p' "$tmp/ports"); pp=$(sed -n 's/^public=//p' "$tmp/ports")
+check "rekapd listens" [ -n "$ip" ] && [ -n "$pp" ]
+
+# Two free loopback ports for nginx.
+read -r np ni < <(python3 -c 'import socket
+s=[socket.socket() for _ in range(2)]
+[x.bind(("127.0.0.1",0)) for x in s]
+print(*[x.getsockname()[1] for x in s])')
+mkdir -p "$tmp/ng"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+  -keyout "$tmp/ng/key.pem" -out "$tmp/ng/cert.pem" 2>/dev/null
+RUN=$tmp/ng CERT=$tmp/ng/cert.pem KEY=$tmp/ng/key.pem \
+  PUBLIC_LISTEN=127.0.0.1:$np INGEST_LISTEN=127.0.0.1:$ni \
+  PUBLIC_UPSTREAM=127.0.0.1:$pp INGEST_UPSTREAM=127.0.0.1:$ip READ_RATE=20 READ_BURST=40 \
+  bash "$root/deploy/nginx/render.sh" >"$tmp/ng/nginx.conf"
+user=(); [ "$(id -u)" -eq 0 ] && user=(-g "user root;")   # workers read the test's private dir
+expect_rc 0 "the rendered configuration is valid" nginx -t -q -c "$tmp/ng/nginx.conf" "${user[@]}"
+expect_rc 0 "nginx starts" nginx -c "$tmp/ng/nginx.conf" "${user[@]}"
+sleep 0.5
+
+edge=https://127.0.0.1:$np
+sleep 0.3   # let rekapd render once
+curl -s "http://127.0.0.1:$pp/api/v1/results/ppwp/65.json" -o "$tmp/direct.json"
+expect_rc 0 "results through nginx over HTTP/2 and TLS" \
+  curl -sk --http2 -D "$tmp/h1" -o "$tmp/edge.json" -w '%{http_version} %{http_code}' "$edge/api/v1/results/ppwp/65.json"
+grep -q "^2 200" "$tmp/out" && ok "HTTP/2, 200" || fail "protocol/status: $(cat "$tmp/out")"
+cmp -s "$tmp/direct.json" "$tmp/edge.json" && ok "the same bytes as rekapd serves" || fail "edge body differs"
+curl -sk -D "$tmp/h2" -o /dev/null "$edge/api/v1/results/ppwp/65.json"
+grep -qi "^x-cache: HIT" "$tmp/h2" && ok "the second read is a cache hit" || fail "cache: $(grep -i x-cache "$tmp/h2")"
+curl -sk -o "$tmp/cp" "$edge/log/checkpoint"
+cmp -s "$tmp/cp" "$D/log/checkpoint" && ok "the checkpoint through nginx" || fail "checkpoint differs"
+
+# A signed submission through the ingest edge.
+sed -n 501p "$tmp/forms.jsonl" >"$tmp/one.json"
+"$rekap" sign --keys "$tmp/keys" "$tmp/one.json" >"$tmp/body.json" 2>/dev/null
+code=$(curl -sk -o "$tmp/resp" -w '%{http_code}' -H 'Content-Type: application/json' \
+  --data-binary @"$tmp/body.json" "https://127.0.0.1:$ni/api/v1/submissions")
+[ "$code" = 201 ] && ok "a signed submission through nginx: 201" || fail "submission: $code $(head -c 300 "$tmp/resp")"
+code=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$ni/metrics")
+[ "$code" = 200 ] && ok "metrics from loopback" || fail "metrics: $code"
+
+# Over the limit: 20 r/s with a burst of 40 per address.
+seq 150 | xargs -P 30 -I{} curl -sk -o /dev/null -w '%{http_code}\n' "$edge/api/v1/results/ppwp/0.json" >"$tmp/codes"
+grep -q '^429$' "$tmp/codes" && ok "limit_req answers 429 to a flood" || fail "no 429 in: $(sort "$tmp/codes" | uniq -c | tr '\n' ' ')"
+grep -q '^200$' "$tmp/codes" && ok "and still serves within the limit" || fail "no 200 under the flood"
+finish
