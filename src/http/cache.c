@@ -216,7 +216,7 @@ void cache_slots_put(cache_slots *s, size_t i, cache_doc *d)
 /* =============================================================== table */
 
 struct cache_table {
-    cache_slots s;               /* place i of a key is slot i */
+    cache_slots s; /* place i of a key is slot i */
 };
 
 cache_table *cache_table_new(size_t n)

@@ -51,7 +51,7 @@ static const char pub_ct_text[] = "text/plain; charset=utf-8";
 static const char pub_ct_bin[] = "application/octet-stream";
 
 #define PUB_LIMIT_SLOTS 65536
-#define PUB_MEMORY_LIMIT (32u * 1024u) /* per connection: request line and headers */
+#define PUB_MEMORY_LIMIT (16u * 1024u) /* per connection: request line and headers */
 #define PUB_TABLE_PLACES 16384         /* documents rendered on demand */
 #define PUB_CHECKPOINT_MAX (64u * 1024u)
 #define PUB_PATH_MAX 4096
@@ -101,7 +101,8 @@ static int pub_etag_match(struct MHD_Connection *c, const char *a, const char *b
 /* Does Accept-Encoding allow gzip (named, or "*", with a q above 0)? */
 static int pub_accepts_gzip(struct MHD_Connection *c)
 {
-    const char *p = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    const char *p =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     while (p && *p) {
         p += strspn(p, " \t,");
         size_t n = strcspn(p, " \t;,");
@@ -413,8 +414,8 @@ static enum MHD_Result pub_log(public_server *s, struct MHD_Connection *c, const
     tlog_tile_path(rel, level, n, width);
     snprintf(path, sizeof path, "%s/%s", s->log_dir, rel);
     snprintf(etag, sizeof etag, "\"%s\"", rel); /* a tile's bytes are fixed by its name */
-    return pub_send_file(c, path, pub_ct_bin, width == TLOG_TILE_WIDTH ? pub_cc_immutable : pub_cc_live,
-                         etag);
+    return pub_send_file(c, path, pub_ct_bin,
+                         width == TLOG_TILE_WIDTH ? pub_cc_immutable : pub_cc_live, etag);
 }
 
 /* ================================================================ photos */
@@ -452,7 +453,7 @@ static enum MHD_Result pub_photo(public_server *s, struct MHD_Connection *c, con
 /* Tiles read while computing one proof, read once each. */
 typedef struct pub_tiles {
     const public_server *s;
-    uint64_t size;                       /* the checkpoint's */
+    uint64_t size; /* the checkpoint's */
     unsigned n;
     struct {
         int level;
@@ -508,7 +509,8 @@ static int pub_tile_hash(pub_tiles *t, int level, uint64_t idx, uint8_t out[MERK
     if (idx >= avail)
         return -1;
     uint64_t w = avail - n * TLOG_TILE_WIDTH;
-    const uint8_t *tile = pub_tile_load(t, level, n, w >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)w);
+    const uint8_t *tile =
+        pub_tile_load(t, level, n, w >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)w);
     if (!tile)
         return -1;
     memcpy(out, tile + (idx % TLOG_TILE_WIDTH) * MERKLE_HASH_SIZE, MERKLE_HASH_SIZE);
@@ -562,7 +564,8 @@ static int pub_path(pub_tiles *t, uint64_t m, uint64_t lo, uint64_t hi,
     int left = m < lo + k;
     if (pub_path(t, m, left ? lo : lo + k, left ? lo + k : hi, proof, np) < 0)
         return -1;
-    return left ? pub_range(t, lo + k, hi, proof[(*np)++]) : pub_range(t, lo, lo + k, proof[(*np)++]);
+    return left ? pub_range(t, lo + k, hi, proof[(*np)++])
+                : pub_range(t, lo, lo + k, proof[(*np)++]);
 }
 
 static void pub_hex(rbuf *b, const uint8_t *h)
@@ -576,23 +579,32 @@ static void pub_hex(rbuf *b, const uint8_t *h)
 /* The proof document of leaf m in the tree of `size` leaves, checked
  * (the proof must verify, and at the checkpoint's size the root must be
  * the signed one) before it is served. */
-static int pub_proof_render(public_server *s, const checkpoint *cp, uint64_t m, uint64_t size, rbuf *x)
+static int pub_proof_render(public_server *s, const checkpoint *cp, uint64_t m, uint64_t size,
+                            rbuf *x)
 {
     pub_tiles t = {.s = s, .size = cp->size};
-    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE], root[MERKLE_HASH_SIZE];
+    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE],
+        root[MERKLE_HASH_SIZE];
     size_t np = 0;
     int rc = pub_tile_hash(&t, 0, m, leaf) < 0 || pub_path(&t, m, 0, size, proof, &np) < 0 ||
-             pub_range(&t, 0, size, root) < 0 ? -1 : 0;
+                     pub_range(&t, 0, size, root) < 0
+                 ? -1
+                 : 0;
     pub_tiles_free(&t);
-    if (rc < 0 || merkle_verify_inclusion(leaf, m, size, (const uint8_t(*)[MERKLE_HASH_SIZE])proof, np, root) < 0 ||
+    if (rc < 0 ||
+        merkle_verify_inclusion(leaf, m, size, (const uint8_t(*)[MERKLE_HASH_SIZE])proof, np,
+                                root) < 0 ||
         (size == cp->size && memcmp(root, cp->root, MERKLE_HASH_SIZE)))
         return -1;
     char bundle[TLOG_PATH_MAX];
     uint64_t left = cp->size - m / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH;
     tlog_tile_path(bundle, TLOG_ENTRIES, m / TLOG_TILE_WIDTH,
                    left >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)left);
-    rbuf_printf(x, "{\"index\":%llu,\"size\":%llu,\"checkpoint_size\":%llu,\"entry_bundle\":\"/log/%s\",\"leaf_hash\":",
-                (unsigned long long)m, (unsigned long long)size, (unsigned long long)cp->size, bundle);
+    rbuf_printf(x,
+                "{\"index\":%llu,\"size\":%llu,\"checkpoint_size\":%llu,\"entry_bundle\":\"/log/"
+                "%s\",\"leaf_hash\":",
+                (unsigned long long)m, (unsigned long long)size, (unsigned long long)cp->size,
+                bundle);
     pub_hex(x, leaf);
     rbuf_puts(x, ",\"root\":");
     pub_hex(x, root);
@@ -622,20 +634,24 @@ static enum MHD_Result pub_proof(public_server *s, struct MHD_Connection *c, con
         return http_send_error(c, "INTERNAL", NULL, NULL, 0);
     free(text);
     if (arg && (pub_decimal(arg, &size, &end) < 0 || *end || size > cp.size))
-        return http_send_error(c, "BAD_REQUEST", "size", "size must be a tree size up to the checkpoint's", 0);
+        return http_send_error(c, "BAD_REQUEST", "size",
+                               "size must be a tree size up to the checkpoint's", 0);
     if (!arg)
         size = cp.size;
     if (m >= size)
-        return arg && m < cp.size ? http_send_error(c, "BAD_REQUEST", "size", "the entry is not in a tree of that size", 0)
+        return arg && m < cp.size ? http_send_error(c, "BAD_REQUEST", "size",
+                                                    "the entry is not in a tree of that size", 0)
                                   : pub_not_found(c);
     char key[64];
-    snprintf(key, sizeof key, "p/%llu/%llu/%d", (unsigned long long)m, (unsigned long long)size, arg != NULL);
+    snprintf(key, sizeof key, "p/%llu/%llu/%d", (unsigned long long)m, (unsigned long long)size,
+             arg != NULL);
     cache_doc *d = cache_table_get(s->table, key, 0, 0);
     if (!d) {
         rbuf x = {0};
         if (pub_proof_render(s, &cp, m, size, &x) < 0) {
             rbuf_free(&x);
-            http_log(HTTP_LOG_ERROR, "proof_failed", json_pack("{s:I,s:I}", "index", (json_int_t)m, "size", (json_int_t)size));
+            http_log(HTTP_LOG_ERROR, "proof_failed",
+                     json_pack("{s:I,s:I}", "index", (json_int_t)m, "size", (json_int_t)size));
             return http_send_error(c, "INTERNAL", NULL, NULL, 0);
         }
         size_t n;
@@ -658,7 +674,8 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
     err_info e = {0};
     if (!strncmp(p, "results/", 8)) {
         uint32_t r;
-        if (pub_contest(p + 8, NULL, &k, &rest) < 0 || pub_stem(rest, ".json", code, sizeof code) < 0 ||
+        if (pub_contest(p + 8, NULL, &k, &rest) < 0 ||
+            pub_stem(rest, ".json", code, sizeof code) < 0 ||
             (r = pub_region(s, code, REGION_NATIONAL, REGION_DESA)) == REGION_NONE)
             return pub_not_found(c);
         return pub_answer(c, pubdocs_results(s, k, r), NULL);
@@ -675,7 +692,8 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
         if (pub_stem(p + 4, ".json", code, sizeof code) < 0 ||
             (r = pub_region(s, code, REGION_TPS, REGION_TPS)) == REGION_NONE)
             return pub_not_found(c);
-        return pub_answer(c, pubdocs_tps(s, r - (uint32_t)s->el->tree->level_start[REGION_TPS], &e), &e);
+        return pub_answer(c, pubdocs_tps(s, r - (uint32_t)s->el->tree->level_start[REGION_TPS], &e),
+                          &e);
     }
     if (!strncmp(p, "anomalies/", 10)) {
         if (pub_contest(p + 10, ".json", &k, &rest) < 0)
@@ -686,7 +704,8 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
         if (pub_contest(p + 7, ".csv", &k, &rest) < 0 || !(s->mask[0] & (1u << k)))
             return pub_not_found(c);
         cache_doc *d = pubdocs_export(s, k);
-        return d ? pub_send_doc(c, d) : http_send_error(c, "BUSY", NULL, "the CSV is being made", 5);
+        return d ? pub_send_doc(c, d)
+                 : http_send_error(c, "BUSY", NULL, "the CSV is being made", 5);
     }
     if (!strncmp(p, "proof/", 6))
         return pub_proof(s, c, p + 6);
@@ -708,7 +727,8 @@ static enum MHD_Result pub_pemilu(public_server *s, struct MHD_Connection *c, co
     if (r == REGION_NONE)
         return pub_not_found(c);
     if (s->el->tree->node[r].level == REGION_TPS)
-        return pub_answer(c, pubdocs_hhcw_tps(s, r - (uint32_t)s->el->tree->level_start[REGION_TPS], &e), &e);
+        return pub_answer(
+            c, pubdocs_hhcw_tps(s, r - (uint32_t)s->el->tree->level_start[REGION_TPS], &e), &e);
     return pub_answer(c, pubdocs_hhcw(s, r, &e), &e);
 }
 
@@ -737,19 +757,27 @@ static enum MHD_Result pub_route(public_server *s, struct MHD_Connection *c, con
     return pub_not_found(c);
 }
 
-/* The connection's deadline bookkeeping: answering (1) or idle again (0). */
-static void pub_conn_mark(public_server *s, struct MHD_Connection *c, int answering)
+static long long pub_now_ms(void)
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return (long long)(http_now() * 1000.0);
+}
+
+/* The connection's deadline bookkeeping: answering (1) or idle again (0). */
+static void pub_conn_mark(struct MHD_Connection *c, int answering)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     pub_conn *pc = ci ? ci->socket_context : NULL;
     if (!pc)
         return;
-    pthread_mutex_lock(&s->conns_lock);
-    pc->answering = answering;
-    pc->since = http_now();
-    pthread_mutex_unlock(&s->conns_lock);
+    atomic_store_explicit(&pc->since_ms, pub_now_ms(), memory_order_relaxed);
+    atomic_store_explicit(&pc->answering, answering, memory_order_relaxed);
 }
 
+/* libmicrohttpd calls this first when the headers are in, then with the
+ * body's pieces, then once more at the end. Refusals (rate limit, method)
+ * are answered at once, which closes the connection; a GET is answered at
+ * the end, which keeps it alive. */
 static enum MHD_Result pub_access(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -757,28 +785,32 @@ static enum MHD_Result pub_access(void *cls, struct MHD_Connection *c, const cha
     public_server *s = cls;
     (void)version;
     (void)upload_data;
-    if (*con_cls) { /* a body we do not read: the answer is already queued */
+    if (!*con_cls) {
+        *con_cls = s;
+        uint8_t key[HTTP_CLIENT_KEY_MAX];
+        size_t klen = http_client_key(c, key);
+        double retry = 0;
+        if (klen && !limiter_take(s->ip_limit, key, klen, http_now(), &retry))
+            return http_send_error(c, "RATE_LIMITED", NULL, NULL, retry);
+        if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+            return pub_method_not_allowed(c);
+        return MHD_YES;
+    }
+    if (*upload_data_size) { /* a GET with a body: ignored */
         *upload_data_size = 0;
         return MHD_YES;
     }
-    *con_cls = s;
-    pub_conn_mark(s, c, 1);
-    uint8_t key[HTTP_CLIENT_KEY_MAX];
-    size_t klen = http_client_key(c, key);
-    double retry = 0;
-    if (klen && !limiter_take(s->ip_limit, key, klen, http_now(), &retry))
-        return http_send_error(c, "RATE_LIMITED", NULL, NULL, retry);
-    if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-        return pub_method_not_allowed(c);
+    pub_conn_mark(c, 1);
     return pub_route(s, c, url);
 }
 
 static void pub_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                           enum MHD_RequestTerminationCode toe)
 {
+    (void)cls;
     (void)toe;
     *con_cls = NULL;
-    pub_conn_mark(cls, c, 0);
+    pub_conn_mark(c, 0);
 }
 
 /* ============================================================= deadline */
@@ -790,10 +822,12 @@ static void pub_notify_conn(void *cls, struct MHD_Connection *c, void **socket_c
     pub_conn *pc = *socket_context;
     pthread_mutex_lock(&s->conns_lock);
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         pc = mem_calloc(1, sizeof *pc);
         pc->fd = ci ? ci->connect_fd : -1;
-        pc->since = http_now();
+        atomic_init(&pc->since_ms, pub_now_ms());
+        atomic_init(&pc->answering, 0);
         pc->next = s->conns;
         if (s->conns)
             s->conns->prev = pc;
@@ -825,9 +859,10 @@ static void *pub_reaper(void *arg)
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;
         pthread_cond_timedwait(&s->reaper_wake, &s->conns_lock, &ts);
-        double cutoff = http_now() - (double)s->cfg.timeout_s;
+        long long cutoff = pub_now_ms() - (long long)s->cfg.timeout_s * 1000;
         for (pub_conn *pc = s->conns; pc; pc = pc->next)
-            if (!pc->answering && pc->fd >= 0 && pc->since < cutoff) {
+            if (!atomic_load(&pc->answering) && pc->fd >= 0 &&
+                atomic_load(&pc->since_ms) < cutoff) {
                 shutdown(pc->fd, SHUT_RDWR); /* MHD sees the end and closes it itself */
                 pc->fd = -1;
             }
@@ -872,8 +907,9 @@ static int pub_listen(public_server *s, err_info *e)
     }
     if (s->cfg.port > 65535)
         return err_set(e, ERR_INVALID, "HTTP_PORT", "port", "a port is 0..65535");
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                     (ipv6 ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    /* clang-format off: one option per line */
     s->d = MHD_start_daemon(flags, (uint16_t)s->cfg.port, NULL, NULL, pub_access, s,
                             MHD_OPTION_EXTERNAL_LOGGER, pub_mhd_log, s, /* first: see its doc */
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -886,6 +922,7 @@ static int pub_listen(public_server *s, err_info *e)
                             MHD_OPTION_NOTIFY_COMPLETED, pub_completed, s,
                             MHD_OPTION_NOTIFY_CONNECTION, pub_notify_conn, s,
                             MHD_OPTION_END);
+    /* clang-format on */
     if (!s->d)
         return err_set(e, ERR_IO, "HTTP_LISTEN", s->addr, "cannot listen on port %u: %s",
                        s->cfg.port, strerror(errno));
@@ -953,7 +990,8 @@ int public_start(const public_config *cfg, ingest *in, public_server **out, err_
 
 unsigned public_port(const public_server *s)
 {
-    const union MHD_DaemonInfo *di = s && s->d ? MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    const union MHD_DaemonInfo *di =
+        s && s->d ? MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
     return di ? di->port : 0;
 }
 

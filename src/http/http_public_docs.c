@@ -29,9 +29,9 @@
 #include "core/mem.h"
 #include "http/http_util.h"
 
-#define PUB_RENDER_CHUNK 384     /* documents rendered per hold of the read lock */
-#define PUB_SCAN_CHUNK 8192      /* regions looked at per hold */
-#define PUB_TAIL_CHUNK 200000    /* log entries read per round for the anomaly list */
+#define PUB_RENDER_CHUNK 384  /* documents rendered per hold of the read lock */
+#define PUB_SCAN_CHUNK 8192   /* regions looked at per hold */
+#define PUB_TAIL_CHUNK 200000 /* log entries read per round for the anomaly list */
 #define PUB_EXPORT_CC "public, max-age=60"
 #define PUB_CT_CSV "text/csv; charset=utf-8"
 
@@ -41,8 +41,12 @@
  * 2024 hhcw document of r (above desa) at CONTEST_KINDS * nregion + r;
  * then the extras: per contest its anomaly list, the pairs, per contest
  * its CSV. */
-enum { EXTRA_ANOMALIES = 0, EXTRA_PAIRS = CONTEST_KINDS, EXTRA_EXPORT = CONTEST_KINDS + 1,
-       EXTRA_COUNT = 2 * CONTEST_KINDS + 1 };
+enum {
+    EXTRA_ANOMALIES = 0,
+    EXTRA_PAIRS = CONTEST_KINDS,
+    EXTRA_EXPORT = CONTEST_KINDS + 1,
+    EXTRA_COUNT = 2 * CONTEST_KINDS + 1
+};
 
 static size_t slot_results(const public_server *s, contest_kind k, uint32_t r)
 {
@@ -93,14 +97,17 @@ static rbuf *docs_next(docs_batch *b, size_t slot)
 {
     b->slot[b->n] = slot;
     memset(&b->body[b->n], 0, sizeof(rbuf));
+    rbuf_reserve(&b->body[b->n], 2048); /* most documents fit: no growing */
     return &b->body[b->n++];
 }
 
-static void docs_publish(public_server *s, docs_batch *b)
+static size_t docs_publish(public_server *s, docs_batch *b)
 {
+    size_t n = b->n;
     for (size_t i = 0; i < b->n; i++)
         cache_slots_put(s->slots, b->slot[i], docs_new(&b->body[i], pub_ct_json, pub_cc_live));
     b->n = 0;
+    return n;
 }
 
 /* Region r's documents whose rows moved (all of them when forced). */
@@ -115,28 +122,32 @@ static void docs_region(public_server *s, const tally *t, uint32_t r, const char
         if (!force && rev == s->seen[k][r])
             continue;
         s->seen[k][r] = rev;
-        render_results(docs_next(b, slot_results(s, (contest_kind)k, r)), t, (contest_kind)k, r, ts);
+        render_results(docs_next(b, slot_results(s, (contest_kind)k, r)), t, (contest_kind)k, r,
+                       ts);
         if (k == CONTEST_PPWP && rg->level < REGION_DESA)
             render_hhcw_region(docs_next(b, slot_hhcw(s, r)), t, r, ts);
     }
 }
 
 /* Regions in index order, so the nation and provinces come first in each
- * round (the tree is sorted by level). */
-static void docs_regions(public_server *s, const char *ts, int force)
+ * round (the tree is sorted by level). Returns the documents rendered. */
+static size_t docs_regions(public_server *s, const char *ts, int force)
 {
     const tally *t = ingest_tally(s->in);
     docs_batch *b = mem_alloc(sizeof *b);
     b->n = 0;
+    size_t done = 0;
     for (uint32_t r = 0; r < s->nregion;) {
         ingest_read_lock(s->in);
-        for (uint32_t n = 0; r < s->nregion && n < PUB_SCAN_CHUNK &&
-                             b->n + 2 * CONTEST_KINDS <= PUB_RENDER_CHUNK; r++, n++)
+        for (uint32_t n = 0;
+             r < s->nregion && n < PUB_SCAN_CHUNK && b->n + 2 * CONTEST_KINDS <= PUB_RENDER_CHUNK;
+             r++, n++)
             docs_region(s, t, r, ts, force, b);
         ingest_read_unlock(s->in);
-        docs_publish(s, b);
+        done += docs_publish(s, b);
     }
     free(b);
+    return done;
 }
 
 /* ------------------------------------------------------- anomaly list */
@@ -169,7 +180,8 @@ static void docs_rejected_codes(const uint8_t *bytes, size_t len, char *out, siz
         start--;
     out[0] = '\0';
     if (end - start > sizeof key - 1 && !memcmp(text + start, key, sizeof key - 1))
-        snprintf(out, cap, "%.*s", (int)(end - start - (sizeof key - 1)), text + start + sizeof key - 1);
+        snprintf(out, cap, "%.*s", (int)(end - start - (sizeof key - 1)),
+                 text + start + sizeof key - 1);
 }
 
 static int docs_tail_one(void *ctx, const store_entry *en)
@@ -214,7 +226,8 @@ static void docs_anomaly_doc(public_server *s, contest_kind k, const uint32_t *f
     render_anomalies(&x, s->el, k, flagged, nflag, flag_total, rej, ring->n, ring->total,
                      s->tail_next, ts);
     free(rej);
-    cache_slots_put(s->slots, slot_extra(s, EXTRA_ANOMALIES + k), docs_new(&x, pub_ct_json, pub_cc_live));
+    cache_slots_put(s->slots, slot_extra(s, EXTRA_ANOMALIES + k),
+                    docs_new(&x, pub_ct_json, pub_cc_live));
 }
 
 static void docs_anomalies(public_server *s, const char *ts, int force)
@@ -231,7 +244,8 @@ static void docs_anomalies(public_server *s, const char *ts, int force)
             continue;
         ingest_read_lock(s->in);
         uint32_t rev = tally_region(t, (contest_kind)k, 0)->rev;
-        if (!force && !d.changed[k] && rev == s->anomalies_seen[k]) {
+        /* the list, or how far the log was read, may have moved */
+        if (!force && !d.changed[k] && d.left == PUB_TAIL_CHUNK && rev == s->anomalies_seen[k]) {
             ingest_read_unlock(s->in);
             continue;
         }
@@ -246,12 +260,19 @@ static void docs_anomalies(public_server *s, const char *ts, int force)
     free(flagged);
 }
 
+/* One round; its figures go to the debug log (docs/OPERATIONS.md). */
 static void docs_round(public_server *s, int force)
 {
     char ts[RENDER_TS_MAX];
     render_ts(time(NULL), ts);
-    docs_regions(s, ts, force);
+    double t0 = http_now();
+    size_t n = docs_regions(s, ts, force);
+    double t1 = http_now();
     docs_anomalies(s, ts, force);
+    if (n)
+        http_log(HTTP_LOG_DEBUG, "render_round",
+                 json_pack("{s:i,s:f,s:f}", "documents", (int)n, "regions_seconds", t1 - t0,
+                           "anomalies_seconds", http_now() - t1));
 }
 
 /* Wait until `deadline` (monotonic seconds) or a stop; 1 when stopping. */
@@ -464,8 +485,8 @@ typedef int (*docs_store_fn)(public_server *s, store *st, uint32_t i, rbuf *x, e
 
 /* The document under key, rendered from the store when absent or older
  * than render_ms. */
-static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_fn fn,
-                                  uint32_t i, err_info *e)
+static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_fn fn, uint32_t i,
+                                  err_info *e)
 {
     cache_doc *d = cache_table_get(s->table, key, http_now(), docs_ttl(s));
     if (d)
@@ -606,12 +627,13 @@ static void docs_export_one(public_server *s, store *st, contest_kind k)
     free(list);
     if (rc < 0 || atomic_load(&s->stopping)) {
         if (rc < 0)
-            http_log(HTTP_LOG_WARN, "export_failed", json_pack("{s:s,s:s}", "code", e.code ? e.code : "?",
-                                                             "message", e.msg));
+            http_log(HTTP_LOG_WARN, "export_failed",
+                     json_pack("{s:s,s:s}", "code", e.code ? e.code : "?", "message", e.msg));
         rbuf_free(&x);
         return;
     }
-    cache_slots_put(s->slots, slot_extra(s, EXTRA_EXPORT + k), docs_new(&x, PUB_CT_CSV, PUB_EXPORT_CC));
+    cache_slots_put(s->slots, slot_extra(s, EXTRA_EXPORT + k),
+                    docs_new(&x, PUB_CT_CSV, PUB_EXPORT_CC));
     s->export_rev[k] = rev;
     s->export_made[k] = 1;
 }

@@ -30,12 +30,15 @@ typedef struct pub_ring {
     uint64_t total;              /* seen since the log's start */
 } pub_ring;
 
-/* One TCP connection, for the whole-request deadline. */
+/* One TCP connection, for the deadline. The list and fd change under
+ * conns_lock; since and answering are atomics a request updates without
+ * taking it (a lock every request takes would be one more thing all the
+ * listener's threads meet on). */
 typedef struct pub_conn {
     struct pub_conn *prev, *next;
     int fd;
-    double since;                /* start of the current request or idle spell */
-    int answering;               /* headers read, an answer queued: not cut */
+    atomic_llong since_ms;       /* start of the current request or idle spell */
+    atomic_int answering;        /* request read, an answer queued: not cut */
 } pub_conn;
 
 struct public_server {

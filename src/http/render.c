@@ -67,11 +67,26 @@ void rbuf_json_str(rbuf *b, const char *s)
     rbuf_put(b, "\"", 1);
 }
 
+void rbuf_u64(rbuf *b, uint64_t v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    rbuf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+void rbuf_reserve(rbuf *b, size_t n)
+{
+    mem_grow((void **)&b->p, &b->cap, n, 1);
+}
+
 char *rbuf_take(rbuf *b, size_t *len)
 {
     if (!b->p)
         rbuf_put(b, "", 0);
-    char *p = b->p;
+    char *p =
+        b->cap > b->len + 1 ? mem_realloc(b->p, b->len + 1) : b->p; /* kept for long: no slack */
     *len = b->len;
     memset(b, 0, sizeof *b);
     return p;
@@ -145,7 +160,15 @@ static void render_kv_str(rbuf *b, const char *key, const char *v)
 
 static void render_kv_u64(rbuf *b, const char *key, uint64_t v)
 {
-    rbuf_printf(b, "\"%s\":%llu", key, (unsigned long long)v);
+    render_key(b, key);
+    rbuf_u64(b, v);
+}
+
+/* A literal (punctuation and key) followed by a number. */
+static void render_num(rbuf *b, const char *lit, uint64_t v)
+{
+    rbuf_puts(b, lit);
+    rbuf_u64(b, v);
 }
 
 /* 100 * part / whole with two decimals, 0 when whole is 0. */
@@ -193,13 +216,14 @@ static uint32_t render_node_tps(const election *el, uint32_t node)
 
 static void render_row_fields(rbuf *b, const tally_row *row)
 {
-    rbuf_printf(b,
-                "\"tps_expected\":%u,\"tps_counted\":%u,\"tps_flagged\":%u,\"dpt\":%llu,"
-                "\"voters\":%llu,\"valid\":%llu,\"invalid\":%llu,\"total\":%llu",
-                row->tps_expected, row->tps_counted, row->tps_flagged,
-                (unsigned long long)row->dpt, (unsigned long long)row->voters,
-                (unsigned long long)row->valid, (unsigned long long)row->invalid,
-                (unsigned long long)row->total);
+    render_num(b, "\"tps_expected\":", row->tps_expected);
+    render_num(b, ",\"tps_counted\":", row->tps_counted);
+    render_num(b, ",\"tps_flagged\":", row->tps_flagged);
+    render_num(b, ",\"dpt\":", row->dpt);
+    render_num(b, ",\"voters\":", row->voters);
+    render_num(b, ",\"valid\":", row->valid);
+    render_num(b, ",\"invalid\":", row->invalid);
+    render_num(b, ",\"total\":", row->total);
 }
 
 /* "selections":[...] of region reg; returns how many were named (the
@@ -213,18 +237,22 @@ static unsigned render_selections(rbuf *b, const tally *t, contest_kind k, uint3
     if (contest_is_party_list(k)) {
         for (; n < el->nparty && n < t->width[k]; n++) {
             const election_party *p = &el->party[n];
-            rbuf_printf(b, "%s{\"no\":%u,", n ? "," : "", p->no);
+            render_num(b, n ? ",{\"no\":" : "{\"no\":", p->no);
+            rbuf_put(b, ",", 1);
             render_kv_str(b, "abbrev", p->abbrev);
             rbuf_put(b, ",", 1);
             render_kv_str(b, "name", p->name);
-            rbuf_printf(b, ",\"votes\":%llu}", (unsigned long long)v[n]);
+            render_num(b, ",\"votes\":", v[n]);
+            rbuf_put(b, "}", 1);
         }
     } else {
         const election_district *d = render_single_district(el, k, reg);
         for (; d && n < d->ncand && n < t->width[k]; n++) {
-            rbuf_printf(b, "%s{\"no\":%u,", n ? "," : "", d->cand[n].no);
+            render_num(b, n ? ",{\"no\":" : "{\"no\":", d->cand[n].no);
+            rbuf_put(b, ",", 1);
             render_kv_str(b, "name", d->cand[n].name);
-            rbuf_printf(b, ",\"votes\":%llu}", (unsigned long long)v[n]);
+            render_num(b, ",\"votes\":", v[n]);
+            rbuf_put(b, "}", 1);
         }
     }
     rbuf_put(b, "]", 1);
@@ -239,7 +267,8 @@ static void render_region_head(rbuf *b, const election *el, uint32_t reg)
     render_kv_str(b, "name", rg->name);
     rbuf_put(b, ",", 1);
     render_kv_str(b, "level", region_level_name[rg->level]);
-    rbuf_printf(b, ",\"tingkat\":%u,\"parent\":", rg->level);
+    render_num(b, ",\"tingkat\":", rg->level);
+    rbuf_puts(b, ",\"parent\":");
     if (rg->parent == REGION_NONE)
         rbuf_puts(b, "null");
     else
@@ -287,7 +316,7 @@ static void render_region_children(rbuf *b, const tally *t, contest_kind k, cons
         rbuf_puts(b, ",\"votes\":[");
         const uint64_t *v = tally_region_sel(t, k, c);
         for (unsigned i = 0; i < nsel; i++)
-            rbuf_printf(b, "%s%llu", i ? "," : "", (unsigned long long)v[i]);
+            render_num(b, i ? "," : "", v[i]);
         rbuf_puts(b, "]}");
     }
 }
@@ -490,8 +519,8 @@ static void render_tps_contest_doc(rbuf *b, const election *el, uint32_t tps,
     rbuf_puts(b, "]}");
 }
 
-void render_tps(rbuf *b, const election *el, uint32_t tps, const render_tps_contest *c,
-                unsigned nc, const char *ts)
+void render_tps(rbuf *b, const election *el, uint32_t tps, const render_tps_contest *c, unsigned nc,
+                const char *ts)
 {
     uint32_t node = render_tps_node(el, tps);
     const region *rg = &el->tree->node[node];
@@ -533,15 +562,16 @@ void render_anomalies(rbuf *b, const election *el, contest_kind k, const uint32_
     rbuf_printf(b, ",\"shown\":%zu,\"tps\":[", nflag);
     for (size_t i = 0; i < nflag; i++) {
         const char *code = el->tree->node[render_tps_node(el, flagged[i])].code;
-        rbuf_printf(b, "%s{\"code\":\"%s\",\"detail\":\"/api/v1/tps/%s.json\"}", i ? "," : "",
-                    code, code);
+        rbuf_printf(b, "%s{\"code\":\"%s\",\"detail\":\"/api/v1/tps/%s.json\"}", i ? "," : "", code,
+                    code);
     }
     rbuf_puts(b, "]},\"rejected\":{");
     render_kv_u64(b, "total", rej_total);
     rbuf_printf(b, ",\"shown\":%zu,\"entries\":[", nrej);
     for (size_t i = 0; i < nrej; i++) {
-        rbuf_printf(b, "%s{\"log_index\":%llu,\"tps\":\"%s\",\"version\":%u,\"codes\":",
-                    i ? "," : "", (unsigned long long)rej[i]->index, rej[i]->tps, rej[i]->version);
+        rbuf_printf(b,
+                    "%s{\"log_index\":%llu,\"tps\":\"%s\",\"version\":%u,\"codes\":", i ? "," : "",
+                    (unsigned long long)rej[i]->index, rej[i]->tps, rej[i]->version);
         render_codes(b, rej[i]->codes);
         rbuf_printf(b, ",\"detail\":\"/api/v1/tps/%s.json\"}", rej[i]->tps);
     }
@@ -573,9 +603,10 @@ void render_wilayah(rbuf *b, const election *el, const uint8_t *mask, uint32_t r
  * the first when `first`). */
 static void render_pair_votes(rbuf *b, const uint64_t *v, unsigned n, int first)
 {
-    for (unsigned i = 0; i < n; i++)
-        rbuf_printf(b, "%s\"%u\":%llu", first && !i ? "" : ",", render_pair_id(i + 1),
-                    (unsigned long long)v[i]);
+    for (unsigned i = 0; i < n; i++) {
+        render_num(b, first && !i ? "\"" : ",\"", render_pair_id(i + 1));
+        render_num(b, "\":", v[i]);
+    }
 }
 
 /* One table row: pair votes, psu, persen, status_progress. */
@@ -732,9 +763,10 @@ void render_hhcw_tps(rbuf *b, const entry *counted, const char *ts)
 
 void render_ppwp_pairs(rbuf *b, const election *el, const char *ts)
 {
-    static const char *const colour[] = {"#8CB9BD", "#C7B7A3", "#B67352", "#80B9AD",
-                                         "#83B4FF", "#EE4E4E"};
-    const election_district *d = el->ndistrict[CONTEST_PPWP] ? &el->district[CONTEST_PPWP][0] : NULL;
+    static const char *const colour[] = {"#8CB9BD", "#C7B7A3", "#B67352",
+                                         "#80B9AD", "#83B4FF", "#EE4E4E"};
+    const election_district *d =
+        el->ndistrict[CONTEST_PPWP] ? &el->district[CONTEST_PPWP][0] : NULL;
     rbuf_put(b, "{", 1);
     for (unsigned i = 0; d && i < d->ncand; i++) {
         rbuf_printf(b, "%s\"%u\":{", i ? "," : "", render_pair_id(d->cand[i].no));

@@ -34,8 +34,13 @@ void rbuf_printf(rbuf *b, const char *fmt, ...) __attribute__((format(printf, 2,
 /* s as a JSON string, quotes included (control characters escaped; bytes
  * from 0x80 pass through: the master data is UTF-8). */
 void rbuf_json_str(rbuf *b, const char *s);
-/* The bytes, NUL-terminated (not counted in *len); the buffer is left
- * empty. Free with free(). */
+/* v in decimal. */
+void rbuf_u64(rbuf *b, uint64_t v);
+/* Room for n bytes in all, so that a document of about that size is
+ * written without growing. */
+void rbuf_reserve(rbuf *b, size_t n);
+/* The bytes, NUL-terminated (not counted in *len), their buffer shrunk to
+ * fit (documents are kept long); the rbuf is left empty. Free with free(). */
 char *rbuf_take(rbuf *b, size_t *len);
 void rbuf_free(rbuf *b);
 

@@ -216,6 +216,14 @@ check("gzip when accepted, the same bytes once inflated",
       st4 == 200 and h4.get("content-encoding") == "gzip" and gzip.decompress(z) == body and h4["etag"] != etag)
 st5, h5, _ = get("/api/v1/results/dpr/%s.json" % branch[1], {"Accept-Encoding": "gzip;q=0"})
 check("gzip;q=0 is a refusal", st5 == 200 and "content-encoding" not in h5)
+c = http.client.HTTPConnection(host.hostname, host.port, timeout=20)
+alive = True
+for path in ("/api/v1/results/ppwp/0.json", "/pemilu/hhcw/ppwp.json", "/nothing"):
+    c.request("GET", path)
+    r = c.getresponse(); r.read()
+    alive &= (r.getheader("Connection") or "").lower() != "close"
+c.close()
+check("keep-alive: three requests on one connection, a 404 among them", alive)
 st6, h6, b6 = get("/api/v1/results/dpr/%s.json" % branch[1], method="HEAD")
 check("HEAD: the headers, no body", st6 == 200 and b6 == b"" and int(h6["content-length"]) == len(body))
 
@@ -354,12 +362,28 @@ fails=$((fails + $(grep -c '^FAIL' "$tmp/py2.out")))
 stop
 check "SIGTERM: a clean stop" [ "$stopped" = 0 ]
 
-# ---- the per-address limit
-check "rekapd starts with a tight public limit" start --set public_ip_rate=0.5 --set public_ip_burst=2
+# ---- the per-address limit, the deadline for a request's headers
+check "rekapd starts with a tight public limit and a 2 s deadline" start --set public_ip_rate=0.5 \
+  --set public_ip_burst=2 --set public_timeout=2
 for i in 1 2 3; do
   code=$(curl -s -o /dev/null -D "$tmp/h$i" -w '%{http_code}' "$PUB/pemilu/hhcw/ppwp.json")
 done
 check "the third request at once: 429 with Retry-After" sh -c "[ $code = 429 ] && grep -qi '^Retry-After: [0-9]' '$tmp/h3'"
+check "a client trickling its headers is cut off at the deadline" python3 - "$PUB" <<'PY'
+import socket, sys, time, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+s = socket.create_connection((u.hostname, u.port), timeout=10)
+t0 = time.time()
+s.sendall(b"GET /pemilu/hhcw/ppwp.json HTTP/1.1\r\nHost: x\r\n")
+try:
+    while time.time() - t0 < 8:  # one byte every 0.3 s: never silent long enough for an idle timeout
+        s.sendall(b"X")
+        time.sleep(0.3)
+except OSError:
+    pass
+took = time.time() - t0
+assert 1.5 < took < 5, took
+PY
 stop
 check "stopped cleanly again" [ "$stopped" = 0 ]
 grep -q '"level":"error"' "$tmp/rekapd.log" && { fail "errors in the log"; grep '"level":"error"' "$tmp/rekapd.log" | head -5; }

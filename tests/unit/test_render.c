@@ -25,7 +25,7 @@
 
 typedef struct fixture {
     election *el;
-    form *forms;                 /* every form of every contest */
+    form *forms; /* every form of every contest */
     size_t nforms;
     tally *t;
     uint8_t *mask;
@@ -102,7 +102,7 @@ static uint64_t jint(const json_t *o, const char *key)
  * starts with `code` ("0": all). */
 typedef struct truth {
     uint64_t counted, valid, invalid, voters;
-    uint64_t sel[64];            /* PPWP/DPD: by ballot position; party lists: by party index */
+    uint64_t sel[64]; /* PPWP/DPD: by ballot position; party lists: by party index */
 } truth;
 
 static void truth_of(const fixture *fx, contest_kind k, const char *code, truth *t)
@@ -121,7 +121,8 @@ static void truth_of(const fixture *fx, contest_kind k, const char *code, truth 
             for (unsigned c = 0; c < f->nvotes; c++)
                 t->sel[c] += f->votes[c];
         for (unsigned p = 0; p < f->nparty; p++)
-            t->sel[election_party_find(fx->el, f->party[p].no) - fx->el->party] += f->party[p].total;
+            t->sel[election_party_find(fx->el, f->party[p].no) - fx->el->party] +=
+                f->party[p].total;
     }
 }
 
@@ -153,7 +154,8 @@ static void test_results_match_forms(void **state)
             truth want;
             truth_of(fx, k, codes[l], &want);
             assert_string_equal(json_string_value(json_object_get(j, "code")), codes[l]);
-            assert_string_equal(json_string_value(json_object_get(j, "contest")), contest_kind_id[k]);
+            assert_string_equal(json_string_value(json_object_get(j, "contest")),
+                                contest_kind_id[k]);
             assert_int_equal(jint(j, "tps_counted"), want.counted);
             assert_int_equal(jint(j, "tps_expected"), want.counted); /* every TPS submitted */
             assert_int_equal(jint(j, "valid"), want.valid);
@@ -241,7 +243,8 @@ static void test_hhcw_region_and_wilayah(void **state)
     const char *code;
     json_t *row;
     size_t rows = 0;
-    json_object_foreach(table, code, row) {
+    json_object_foreach(table, code, row)
+    {
         truth kt;
         truth_of(fx, CONTEST_PPWP, code, &kt);
         assert_int_equal(strlen(code), 4);
@@ -276,7 +279,8 @@ static void test_hhcw_desa_and_tps(void **state)
     const form **forms = mem_calloc(rg->nchild, sizeof *forms);
     for (size_t i = 0; i < fx->nforms; i++) /* every other TPS counted */
         for (uint32_t c = 0; c < rg->nchild; c += 2)
-            if (fx->forms[i].kind == CONTEST_PPWP && !strcmp(fx->forms[i].tps, fx->el->tree->node[rg->child + c].code))
+            if (fx->forms[i].kind == CONTEST_PPWP &&
+                !strcmp(fx->forms[i].tps, fx->el->tree->node[rg->child + c].code))
                 forms[c] = &fx->forms[i];
     rbuf b = {0};
     render_hhcw_desa(&b, fx->el, desa, forms, "t");
@@ -396,8 +400,9 @@ static void test_anomalies_and_csv(void **state)
     json_t *j = parse(&b);
     json_t *fl = json_object_get(j, "flagged");
     assert_int_equal(jint(fl, "total"), 17);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(fl, "tps"), 1), "code")),
-                        fx->el->tree->node[fx->el->tree->level_start[REGION_TPS] + 3].code);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(fl, "tps"), 1), "code")),
+        fx->el->tree->node[fx->el->tree->level_start[REGION_TPS] + 3].code);
     json_t *re = json_object_get(j, "rejected");
     assert_int_equal(jint(re, "total"), 5);
     assert_int_equal(jint(json_array_get(json_object_get(re, "entries"), 0), "log_index"), 9);
@@ -440,7 +445,7 @@ static void test_json_strings_and_ts(void **state)
     char ts[RENDER_TS_MAX];
     render_ts(0, ts);
     assert_string_equal(ts, "1970-01-01 07:00:00"); /* WIB is UTC+7 */
-    render_ts(1707911040, ts);                       /* 2024-02-14 11:44:00 UTC */
+    render_ts(1707911040, ts);                      /* 2024-02-14 11:44:00 UTC */
     assert_string_equal(ts, "2024-02-14 18:44:00");
     assert_int_equal(render_pair_id(1), 100025);
     size_t len;
@@ -566,7 +571,7 @@ static void test_slots(void **state)
     rbuf b = {0};
     rbuf_puts(&b, "one");
     cache_doc *one = doc_of(&b);
-    cache_doc_ref(one);                /* the test keeps one reference */
+    cache_doc_ref(one); /* the test keeps one reference */
     cache_slots_put(s, 1, one);
     cache_doc *got = cache_slots_get(s, 1);
     assert_ptr_equal(got, one);
@@ -597,14 +602,14 @@ static void test_table(void **state)
     assert_non_null(d);
     cache_doc_unref(d);
     assert_null(cache_table_get(t, "t/1", 11.5, 1.0)); /* older than its ttl */
-    d = cache_table_get(t, "t/1", 1000.0, 0);           /* no ttl: kept */
+    d = cache_table_get(t, "t/1", 1000.0, 0);          /* no ttl: kept */
     assert_non_null(d);
     cache_doc_unref(d);
     assert_null(cache_table_get(t, "t/2", 10.0, 0));
     rbuf_puts(&b, "b");
     body = rbuf_take(&b, &len);
     cache_table_put(t, "t/2", cache_doc_new(body, len, "x", "y", 10.0));
-    assert_null(cache_table_get(t, "t/1", 10.0, 0));    /* evicted */
+    assert_null(cache_table_get(t, "t/1", 10.0, 0)); /* evicted */
     d = cache_table_get(t, "t/2", 10.0, 0);
     assert_string_equal(d->body, "b");
     cache_doc_unref(d);
