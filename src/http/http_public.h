@@ -20,7 +20,7 @@ typedef struct public_config {
     unsigned conn_per_ip;      /* per client address */
     double ip_rate, ip_burst;  /* requests a second per address (0: no limit) */
     unsigned timeout_s;        /* whole-request deadline, idle connections too */
-    unsigned render_ms;        /* render changed regions at most this often (1000) */
+    unsigned render_ms;        /* render changed regions at most this often (250) */
 } public_config;
 
 typedef struct public_server public_server;

@@ -125,7 +125,7 @@ static void rd_defaults(rd_settings *s)
     ingest_server_defaults(&s->in);
     s->pub = (public_config){
         .addr = "127.0.0.1", .port = 8080, .threads = 0, .conn_max = 4096, .conn_per_ip = 256,
-        .ip_rate = 200,      .ip_burst = 400, .timeout_s = 30, .render_ms = 1000,
+        .ip_rate = 200,      .ip_burst = 400, .timeout_s = 30, .render_ms = 250,
     };
 }
 
