@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build >/dev/null 2>&1 || scripts/build
+command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
 cmake --build build/release --target rekapd bench_ingest http_load >/dev/null
 rel=$PWD/build/release
 work=${1:-${TMPDIR:-/tmp}/rekap-http}
