@@ -102,11 +102,6 @@ typedef int (*cli_form_fn)(void *ctx, const char *where, const form *f,
  * non-zero value fn returned. */
 int cli_forms_each(char **paths, int n, cli_form_fn fn, void *ctx);
 
-/* The one district whose ballot every TPS of region `reg` shares, or NULL
- * when the region spans several (then only party or total figures make
- * sense for it). */
-const election_district *cli_single_district(const election *el, contest_kind k, uint32_t reg);
-
 /* Parse a comma-separated list of contest ids into a bit set (1<<kind);
  * "all" for all five. Returns 0 or -1. */
 int cli_parse_kinds(const char *s, unsigned *kinds);

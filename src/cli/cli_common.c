@@ -69,17 +69,6 @@ int cli_ingest_open(const char *dir, const char *data_dir, ingest **out)
     return 0;
 }
 
-const election_district *cli_single_district(const election *el, contest_kind k, uint32_t reg)
-{
-    for (uint32_t d = 0; d < el->ndistrict[k]; d++) {
-        const election_district *ds = &el->district[k][d];
-        for (uint32_t i = 0; i < ds->nregion; i++)
-            if (region_is_within(el->tree, reg, ds->region[i]))
-                return ds;
-    }
-    return NULL;
-}
-
 static int cli_is_jsonl(const char *path)
 {
     size_t n = strlen(path);

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "core/entry.h"
+#include "core/export.h"
 #include "core/mem.h"
 #include "store/store.h"
 
@@ -29,22 +30,29 @@ static const char export_usage[] =
 
 /* ------------------------------------------------------------ CSV cells */
 
-/* A text cell, quoted (RFC 4180) when it holds a comma, quote or line end. */
-static void export_text(const char *s, int first)
+/* The bytes are core/export.h's, shared with rekapd's export; they are
+ * written into one line buffer, grown when a line does not fit (the
+ * writers are snprintf-like: a second call only then). */
+typedef struct export_line {
+    char *p;
+    size_t cap;
+} export_line;
+
+static char *export_grow(export_line *l, size_t n)
 {
+    mem_grow((void **)&l->p, &l->cap, n + 1, 1);
+    return l->p;
+}
+
+/* A text cell (quoted when needed), after a comma unless first. */
+static void export_text(export_line *l, const char *s, int first)
+{
+    size_t n = export_csv_text(s, l->p, l->cap);
+    if (n >= l->cap)
+        export_csv_text(s, export_grow(l, n), n + 1);
     if (!first)
         putchar(',');
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
+    fwrite(l->p, 1, n, stdout);
 }
 
 static void export_num(uint64_t v)
@@ -52,30 +60,13 @@ static void export_num(uint64_t v)
     printf(",%llu", (unsigned long long)v);
 }
 
-/* Selection columns: as many as the widest ballot of the contest. */
-static unsigned export_width(const election *el, contest_kind k)
+/* The selection part of a header line, line end included. */
+static void export_columns(export_line *l, const election *el, contest_kind k)
 {
-    if (contest_is_party_list(k))
-        return el->nparty;
-    unsigned w = 0;
-    for (uint32_t d = 0; d < el->ndistrict[k]; d++)
-        if (el->district[k][d].ncand > w)
-            w = el->district[k][d].ncand;
-    return w;
-}
-
-/* The selection part of the header: pair_N, cand_N, or party_<no>_<abbrev>. */
-static void export_sel_header(const election *el, contest_kind k)
-{
-    char name[ELECTION_TEXT_MAX + 32];
-    unsigned w = export_width(el, k);
-    for (unsigned i = 0; i < w; i++) {
-        if (contest_is_party_list(k))
-            snprintf(name, sizeof name, "party_%u_%s", el->party[i].no, el->party[i].abbrev);
-        else
-            snprintf(name, sizeof name, "%s_%u", k == CONTEST_PPWP ? "pair" : "cand", i + 1);
-        export_text(name, 0);
-    }
+    size_t n = export_csv_columns(el, k, l->p, l->cap);
+    if (n >= l->cap)
+        export_csv_columns(el, k, export_grow(l, n), n + 1);
+    fwrite(l->p, 1, n, stdout);
     putchar('\n');
 }
 
@@ -98,34 +89,20 @@ static int export_pick_one(void *ctx, const store_entry *se)
     return 0;
 }
 
-/* One TPS row from its counted form; party columns in election order, a
- * party not on this ballot left empty. */
-static void export_tps_row(const election *el, const entry *en)
+static void export_tps_header(export_line *l, const election *el, contest_kind k)
 {
-    const form *f = &en->sub.form;
-    export_text(f->tps, 1);
-    export_text(contest_kind_id[f->kind], 0);
-    export_num(en->sub.version);
-    export_num((uint64_t)f->dpt.total + f->dptb.total + f->dpk.total);
-    export_num(f->b4.total);
-    export_num(f->valid);
-    export_num(f->invalid);
-    unsigned w = export_width(el, f->kind);
-    for (unsigned i = 0; i < w; i++) {
-        int cell = -1;
-        if (!contest_is_party_list(f->kind)) {
-            cell = i < f->nvotes ? f->votes[i] : -1;
-        } else {
-            for (unsigned b = 0; b < f->nparty && cell < 0; b++)
-                if (f->party[b].no == el->party[i].no)
-                    cell = f->party[b].total;
-        }
-        if (cell < 0)
-            putchar(',');
-        else
-            export_num((uint64_t)cell);
-    }
-    putchar('\n');
+    size_t n = export_csv_header(el, k, l->p, l->cap);
+    if (n >= l->cap)
+        export_csv_header(el, k, export_grow(l, n), n + 1);
+    fwrite(l->p, 1, n, stdout);
+}
+
+static void export_tps_row(export_line *l, const election *el, const entry *en)
+{
+    size_t n = export_csv_row(el, en, l->p, l->cap);
+    if (n >= l->cap)
+        export_csv_row(el, en, export_grow(l, n), n + 1);
+    fwrite(l->p, 1, n, stdout);
 }
 
 /* Two passes over the store: which version of each TPS is counted (log
@@ -135,10 +112,9 @@ static int export_tps_rows(const election *el, store *st, contest_kind k, err_in
     export_pick p = {el, k, mem_calloc(el->ntps ? el->ntps : 1, sizeof(uint16_t))};
     int rc = store_entries_each(st, 0, export_pick_one, &p, e);
     entry *en = mem_alloc(sizeof *en);
-    if (rc == 0) {
-        printf("tps,contest,version,dpt,voters,valid,invalid");
-        export_sel_header(el, k);
-    }
+    export_line l = {0};
+    if (rc == 0)
+        export_tps_header(&l, el, k);
     for (size_t i = 0; rc == 0 && i < el->ntps; i++) {
         if (!p.version[i])
             continue;
@@ -148,8 +124,9 @@ static int export_tps_rows(const election *el, store *st, contest_kind k, err_in
         if (rc == 0)
             rc = entry_parse((const char *)se.bytes, se.len, en, e);
         if (rc == 0)
-            export_tps_row(el, en);
+            export_tps_row(&l, el, en);
     }
+    free(l.p);
     free(en);
     free(p.version);
     return rc;
@@ -189,7 +166,7 @@ static unsigned export_region_cells(const election *el, contest_kind k, uint32_t
 {
     if (contest_is_party_list(k))
         return el->nparty;
-    const election_district *d = cli_single_district(el, k, r);
+    const election_district *d = election_region_district(el, k, r);
     return d ? d->ncand : 0;
 }
 
@@ -197,14 +174,15 @@ static void export_region_rows(const tally *t, contest_kind k, int level)
 {
     const election *el = t->el;
     const region_tree *tree = el->tree;
+    export_line l = {0};
     printf("code,name,tps_expected,tps_counted,tps_flagged,dpt,voters,valid,invalid");
-    export_sel_header(el, k);
+    export_columns(&l, el, k);
     for (size_t r = tree->level_start[level]; r < tree->level_start[level + 1]; r++) {
         const tally_row *row = tally_region(t, k, (uint32_t)r);
         if (!row->tps_expected)
             continue;
-        export_text(tree->node[r].code, 1);
-        export_text(tree->node[r].name, 0);
+        export_text(&l, tree->node[r].code, 1);
+        export_text(&l, tree->node[r].name, 0);
         export_num(row->tps_expected);
         export_num(row->tps_counted);
         export_num(row->tps_flagged);
@@ -222,6 +200,7 @@ static void export_region_rows(const tally *t, contest_kind k, int level)
         }
         putchar('\n');
     }
+    free(l.p);
 }
 
 static int export_regions(const char *dir, const char *data, contest_kind k, int level)

@@ -82,7 +82,7 @@ static const char *show_sel_name(const election *el, contest_kind k, uint32_t re
         snprintf(buf, cap, "%u %s", el->party[i].no, el->party[i].abbrev);
         return buf;
     }
-    const election_district *d = cli_single_district(el, k, reg);
+    const election_district *d = election_region_district(el, k, reg);
     if (!d || i >= d->ncand)
         return NULL;
     snprintf(buf, cap, "%02u %s", d->cand[i].no, d->cand[i].name);

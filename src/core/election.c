@@ -1415,6 +1415,18 @@ const election_district *election_tps_district(const election *el, uint32_t i,
     return d == ELECTION_NONE ? NULL : &el->district[k][d];
 }
 
+const election_district *election_region_district(const election *el, contest_kind k,
+                                                   uint32_t reg)
+{
+    for (uint32_t d = 0; d < el->ndistrict[k]; d++) {
+        const election_district *ds = &el->district[k][d];
+        for (uint32_t i = 0; i < ds->nregion; i++)
+            if (region_is_within(el->tree, reg, ds->region[i]))
+                return ds;
+    }
+    return NULL;
+}
+
 const election_party *election_party_find(const election *el, unsigned no)
 {
     size_t lo = 0, hi = el->nparty;

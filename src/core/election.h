@@ -142,5 +142,11 @@ const region *election_tps_region(const election *el, uint32_t i);
 const election_district *election_tps_district(const election *el, uint32_t i,
                                                contest_kind k);
 const election_party *election_party_find(const election *el, unsigned no);
+/* The one district whose ballot every TPS of region `reg` (any level)
+ * shares for kind k (PPWP: the national one; DPD: the province's), or NULL
+ * when the region spans several or none (then only party or total figures
+ * make sense for it). O(districts x regions of a district x depth). */
+const election_district *election_region_district(const election *el, contest_kind k,
+                                                   uint32_t reg);
 
 #endif

@@ -24,6 +24,7 @@
 #include "core/keys.h"
 #include "core/mem.h"
 #include "core/rules.h"
+#include "core/textbuf.h"
 
 #define SUBMISSION_FORMAT_ID "rekap-submission/1"
 #define ENTRY_FORMAT_ID "rekap-entry/1"
@@ -34,137 +35,83 @@ _Static_assert(ENTRY_REASON_MAX <= KEYS_TEXT_MAX, "the line reader bounds quoted
 /* ------------------------------------------------------------------ */
 /* encoding                                                            */
 
-/* An append-only text buffer that, like snprintf, counts what it could not
- * hold, so one pass serves both sizing and filling. */
-typedef struct text {
-    char *buf;
-    size_t cap, len;
-} text;
-
-static size_t room(const text *t)
-{
-    return t->len < t->cap ? t->cap - t->len : 0;
-}
-
-static char *at(const text *t)
-{
-    return room(t) ? t->buf + t->len : NULL;
-}
-
-static void put(text *t, const char *s, size_t n)
-{
-    size_t r = room(t);
-    if (r)
-        memcpy(t->buf + t->len, s, n < r ? n : r);
-    t->len += n;
-}
-
-static void put_str(text *t, const char *s)
-{
-    put(t, s, strlen(s));
-}
-
-static void put_u64(text *t, uint64_t v)
-{
-    char digits[20];
-    size_t n = sizeof digits;
-    do {
-        digits[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    put(t, digits + n, sizeof digits - n);
-}
-
-static void put_hex(text *t, const uint8_t *b, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        char two[2] = {hex[b[i] >> 4], hex[b[i] & 15]};
-        put(t, two, 2);
-    }
-}
-
-static void put_b64(text *t, const uint8_t *b, size_t n)
+static void put_b64(textbuf *t, const uint8_t *b, size_t n)
 {
     char s[KEYS_B64_LEN(KEYS_SIG_LEN) + 1];
     assert(n <= KEYS_SIG_LEN);
     keys_b64_encode(b, n, s);
-    put_str(t, s);
+    textbuf_str(t, s);
 }
 
 /* The writers that format into a buffer themselves (form_format,
  * keys_quote) get the room left and report the length they need. */
-static void put_quoted(text *t, const char *s)
+static void put_quoted(textbuf *t, const char *s)
 {
-    t->len += keys_quote(s, at(t), room(t));
+    textbuf_wrote(t, keys_quote(s, textbuf_at(t), textbuf_room(t)));
 }
 
-static void put_form(text *t, const form *f)
+static void put_form(textbuf *t, const form *f)
 {
-    t->len += form_format(f, at(t), room(t));
+    textbuf_wrote(t, form_format(f, textbuf_at(t), textbuf_room(t)));
 }
 
-static size_t finish(text *t)
-{
-    if (t->cap)
-        t->buf[t->len < t->cap ? t->len : t->cap - 1] = '\0';
-    return t->len;
-}
-
-static void put_submission(text *t, const submission *s)
+static void put_submission(textbuf *t, const submission *s)
 {
     assert(s->form.kind >= 0 && s->form.kind < CONTEST_KINDS);
     assert(s->nphoto <= ENTRY_PHOTOS_MAX);
-    put_str(t, SUBMISSION_FORMAT_ID "\ntps ");
-    put_str(t, s->form.tps);
-    put_str(t, "\ncontest ");
-    put_str(t, contest_kind_id[s->form.kind]);
-    put_str(t, "\nversion ");
-    put_u64(t, s->version);
-    put_str(t, "\n");
+    textbuf_str(t, SUBMISSION_FORMAT_ID "\ntps ");
+    textbuf_str(t, s->form.tps);
+    textbuf_str(t, "\ncontest ");
+    textbuf_str(t, contest_kind_id[s->form.kind]);
+    textbuf_str(t, "\nversion ");
+    textbuf_u64(t, s->version);
+    textbuf_str(t, "\n");
     if (s->version > 1 || s->reason[0]) {
-        put_str(t, "reason ");
+        textbuf_str(t, "reason ");
         put_quoted(t, s->reason);
-        put_str(t, "\n");
+        textbuf_str(t, "\n");
     }
     for (unsigned i = 0; i < s->nphoto; i++) {
-        put_str(t, "photo ");
-        put_hex(t, s->photo[i], sizeof s->photo[i]);
-        put_str(t, "\n");
+        textbuf_str(t, "photo ");
+        textbuf_hex(t, s->photo[i], sizeof s->photo[i]);
+        textbuf_str(t, "\n");
     }
-    put_str(t, "form ");
+    textbuf_str(t, "form ");
     put_form(t, &s->form);
-    put_str(t, "\n");
+    textbuf_str(t, "\n");
 }
 
 size_t submission_encode(const submission *s, char *buf, size_t cap)
 {
-    text t = {buf, cap, 0};
+    textbuf t;
+
+    textbuf_init(&t, buf, cap);
     put_submission(&t, s);
-    return finish(&t);
+    return textbuf_finish(&t);
 }
 
 size_t entry_encode(const entry *en, char *buf, size_t cap)
 {
-    text t = {buf, cap, 0};
+    textbuf t;
 
+    textbuf_init(&t, buf, cap);
     assert(en->accepted || en->codes[0]);
-    put_str(&t, ENTRY_FORMAT_ID "\n");
-    put(&t, en->sub_bytes, en->sub_len);
-    put_str(&t, "key ");
+    textbuf_str(&t, ENTRY_FORMAT_ID "\n");
+    textbuf_put(&t, en->sub_bytes, en->sub_len);
+    textbuf_str(&t, "key ");
     put_b64(&t, en->pubkey, sizeof en->pubkey);
-    put_str(&t, "\nsig ");
+    textbuf_str(&t, "\nsig ");
     put_b64(&t, en->sig, sizeof en->sig);
-    put_str(&t, "\nreceived ");
-    put_u64(&t, en->received);
+    textbuf_str(&t, "\nreceived ");
+    textbuf_u64(&t, en->received);
     if (en->accepted) {
-        put_str(&t, "\nstatus accepted\n");
+        textbuf_str(&t, "\nstatus accepted\n");
     } else {
-        put_str(&t, "\nstatus rejected ");
-        put_str(&t, en->codes);
-        put_str(&t, "\n");
+        textbuf_str(&t, "\nstatus rejected ");
+        textbuf_str(&t, en->codes);
+        textbuf_str(&t, "\n");
     }
-    return finish(&t);
+    return textbuf_finish(&t);
 }
 
 /* ------------------------------------------------------------------ */

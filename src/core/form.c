@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/form_internal.h"
+#include "core/textbuf.h"
 
 #define FORM_PATH_MAX 64 /* longest path: "parties[39].candidates[98]" */
 
@@ -446,57 +447,25 @@ void form_party_close(form *f, unsigned i, unsigned n)
 /* ------------------------------------------------------------------ */
 /* writing                                                             */
 
-/* An append-only text buffer that, like snprintf, counts what it could not
- * hold, so one writer serves both the sizing and the filling pass. */
-typedef struct text {
-    char *buf;
-    size_t cap, len;
-} text;
-
-static void put(text *t, const char *s, size_t n)
-{
-    if (t->len < t->cap) {
-        size_t room = t->cap - t->len;
-        memcpy(t->buf + t->len, s, n < room ? n : room);
-    }
-    t->len += n;
-}
-
-static void put_str(text *t, const char *s)
-{
-    put(t, s, strlen(s));
-}
-
-static void put_uint(text *t, unsigned v)
-{
-    char digits[12];
-    size_t n = sizeof digits;
-    do {
-        digits[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    put(t, digits + n, sizeof digits - n);
-}
-
 /* A name (its quotes, colon and any leading comma included) and a count. */
-static void put_count(text *t, const char *name, unsigned v)
+static void put_count(textbuf *t, const char *name, unsigned v)
 {
-    put_str(t, name);
-    put_uint(t, v);
+    textbuf_str(t, name);
+    textbuf_u64(t, v);
 }
 
-static void put_list(text *t, const uint16_t *v, unsigned n)
+static void put_list(textbuf *t, const uint16_t *v, unsigned n)
 {
-    put(t, "[", 1);
+    textbuf_put(t, "[", 1);
     for (unsigned i = 0; i < n; i++) {
         if (i)
-            put(t, ",", 1);
-        put_uint(t, v[i]);
+            textbuf_put(t, ",", 1);
+        textbuf_u64(t, v[i]);
     }
-    put(t, "]", 1);
+    textbuf_put(t, "]", 1);
 }
 
-static void put_voters(text *t, const form *f)
+static void put_voters(textbuf *t, const form *f)
 {
     static const char *const names[] = {"\"dpt\":", ",\"dptb\":", ",\"dpk\":",
                                         ",\"b1\":", ",\"b2\":",   ",\"b3\":",
@@ -504,63 +473,62 @@ static void put_voters(text *t, const form *f)
     const form_lpt *rows[] = {&f->dpt, &f->dptb, &f->dpk, &f->b1,
                               &f->b2,  &f->b3,   &f->b4,  &f->disabled};
 
-    put_str(t, ",\"voters\":{");
+    textbuf_str(t, ",\"voters\":{");
     for (size_t i = 0; i < 8; i++) {
         uint16_t c[3] = {rows[i]->male, rows[i]->female, rows[i]->total};
-        put_str(t, names[i]);
+        textbuf_str(t, names[i]);
         put_list(t, c, 3);
     }
-    put(t, "}", 1);
+    textbuf_put(t, "}", 1);
 }
 
-static void put_parties(text *t, const form *f)
+static void put_parties(textbuf *t, const form *f)
 {
     assert(f->nparty <= FORM_PARTIES_MAX);
-    put_str(t, ",\"parties\":[");
+    textbuf_str(t, ",\"parties\":[");
     for (unsigned i = 0; i < f->nparty; i++) {
         const form_party *p = &f->party[i];
         assert((unsigned)p->cand + p->ncand <= f->nvotes);
-        put_str(t, i ? ",{" : "{");
+        textbuf_str(t, i ? ",{" : "{");
         put_count(t, "\"no\":", p->no);
         put_count(t, ",\"party_only\":", p->party_only);
-        put_str(t, ",\"candidates\":");
+        textbuf_str(t, ",\"candidates\":");
         put_list(t, f->votes + p->cand, p->ncand);
         put_count(t, ",\"total\":", p->total);
-        put(t, "}", 1);
+        textbuf_put(t, "}", 1);
     }
-    put(t, "]", 1);
+    textbuf_put(t, "]", 1);
 }
 
 size_t form_format(const form *f, char *buf, size_t cap)
 {
-    text t = {buf, cap, 0};
+    textbuf t;
 
+    textbuf_init(&t, buf, cap);
     assert(f->kind >= 0 && f->kind < CONTEST_KINDS);
     assert(f->nvotes <= FORM_SELECTIONS_MAX);
-    put_str(&t, "{\"format\":\"" FORM_FORMAT_ID "\",\"tps\":\"");
-    put_str(&t, f->tps); /* 13 digits (form_parse checks): needs no escaping */
-    put_str(&t, "\",\"contest\":\"");
-    put_str(&t, contest_kind_id[f->kind]);
-    put(&t, "\"", 1);
+    textbuf_str(&t, "{\"format\":\"" FORM_FORMAT_ID "\",\"tps\":\"");
+    textbuf_str(&t, f->tps); /* 13 digits (form_parse checks): needs no escaping */
+    textbuf_str(&t, "\",\"contest\":\"");
+    textbuf_str(&t, contest_kind_id[f->kind]);
+    textbuf_put(&t, "\"", 1);
     put_voters(&t, f);
     put_count(&t, ",\"ballots\":{\"received\":", f->received);
     put_count(&t, ",\"used\":", f->used);
     put_count(&t, ",\"damaged\":", f->damaged);
     put_count(&t, ",\"unused\":", f->unused);
-    put(&t, "}", 1);
+    textbuf_put(&t, "}", 1);
     if (contest_is_party_list(f->kind))
         put_parties(&t, f);
     else {
-        put_str(&t, ",\"votes\":");
+        textbuf_str(&t, ",\"votes\":");
         put_list(&t, f->votes, f->nvotes);
     }
     put_count(&t, ",\"valid\":", f->valid);
     put_count(&t, ",\"invalid\":", f->invalid);
     put_count(&t, ",\"total\":", f->total);
-    put(&t, "}", 1);
-    if (cap)
-        buf[t.len < cap ? t.len : cap - 1] = '\0';
-    return t.len;
+    textbuf_put(&t, "}", 1);
+    return textbuf_finish(&t);
 }
 
 int form_write(const form *f, FILE *out)

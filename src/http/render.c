@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/export.h"
 #include "core/mem.h"
 
 /* ============================================================= buffer */
@@ -124,17 +125,6 @@ uint8_t *render_contest_mask(const election *el)
     return mask;
 }
 
-const election_district *render_single_district(const election *el, contest_kind k, uint32_t reg)
-{
-    for (uint32_t d = 0; d < el->ndistrict[k]; d++) {
-        const election_district *ds = &el->district[k][d];
-        for (uint32_t i = 0; i < ds->nregion; i++)
-            if (region_is_within(el->tree, reg, ds->region[i]))
-                return ds;
-    }
-    return NULL;
-}
-
 unsigned render_pair_id(unsigned no)
 {
     return 100024u + no;
@@ -246,7 +236,7 @@ static unsigned render_selections(rbuf *b, const tally *t, contest_kind k, uint3
             rbuf_put(b, "}", 1);
         }
     } else {
-        const election_district *d = render_single_district(el, k, reg);
+        const election_district *d = election_region_district(el, k, reg);
         for (; d && n < d->ncand && n < t->width[k]; n++) {
             render_num(b, n ? ",{\"no\":" : "{\"no\":", d->cand[n].no);
             rbuf_put(b, ",", 1);
@@ -781,74 +771,32 @@ void render_ppwp_pairs(rbuf *b, const election *el, const char *ts)
 
 /* ================================================================ CSV */
 
-/* A text cell, quoted (RFC 4180) when it holds a comma, quote or line end. */
-static void render_csv_text(rbuf *b, const char *s, int first)
+/* The bytes come from core/export.h, shared with `rekap export`. Its
+ * writers are snprintf-like: one call into the buffer's spare room, and a
+ * second only when the line did not fit, once the buffer has grown. */
+static char *render_spare(const rbuf *b)
 {
-    if (!first)
-        rbuf_put(b, ",", 1);
-    if (!strpbrk(s, ",\"\r\n")) {
-        rbuf_puts(b, s);
-        return;
-    }
-    rbuf_put(b, "\"", 1);
-    for (; *s; s++) {
-        if (*s == '"')
-            rbuf_put(b, "\"", 1);
-        rbuf_put(b, s, 1);
-    }
-    rbuf_put(b, "\"", 1);
+    return b->p ? b->p + b->len : NULL;
 }
 
-/* Selection columns: as many as the widest ballot of the contest. */
-static unsigned render_csv_width(const election *el, contest_kind k)
+static char *render_grow(rbuf *b, size_t n)
 {
-    if (contest_is_party_list(k))
-        return el->nparty;
-    unsigned w = 0;
-    for (uint32_t d = 0; d < el->ndistrict[k]; d++)
-        if (el->district[k][d].ncand > w)
-            w = el->district[k][d].ncand;
-    return w;
+    mem_grow((void **)&b->p, &b->cap, b->len + n + 1, 1);
+    return b->p + b->len;
 }
 
 void render_csv_header(rbuf *b, const election *el, contest_kind k)
 {
-    rbuf_puts(b, "tps,contest,version,dpt,voters,valid,invalid");
-    char name[ELECTION_TEXT_MAX + 32];
-    unsigned w = render_csv_width(el, k);
-    for (unsigned i = 0; i < w; i++) {
-        if (contest_is_party_list(k))
-            snprintf(name, sizeof name, "party_%u_%s", el->party[i].no, el->party[i].abbrev);
-        else
-            snprintf(name, sizeof name, "%s_%u", k == CONTEST_PPWP ? "pair" : "cand", i + 1);
-        render_csv_text(b, name, 0);
-    }
-    rbuf_put(b, "\n", 1);
+    size_t n = export_csv_header(el, k, render_spare(b), b->cap - b->len);
+    if (n >= b->cap - b->len)
+        export_csv_header(el, k, render_grow(b, n), n + 1);
+    b->len += n;
 }
 
-/* Party columns in election order, a party not on this ballot left empty. */
 void render_csv_row(rbuf *b, const election *el, const entry *en)
 {
-    const form *f = &en->sub.form;
-    render_csv_text(b, f->tps, 1);
-    render_csv_text(b, contest_kind_id[f->kind], 0);
-    rbuf_printf(b, ",%u,%llu,%u,%u,%u", en->sub.version,
-                (unsigned long long)f->dpt.total + f->dptb.total + f->dpk.total, f->b4.total,
-                f->valid, f->invalid);
-    unsigned w = render_csv_width(el, f->kind);
-    for (unsigned i = 0; i < w; i++) {
-        int cell = -1;
-        if (!contest_is_party_list(f->kind)) {
-            cell = i < f->nvotes ? f->votes[i] : -1;
-        } else {
-            for (unsigned p = 0; p < f->nparty && cell < 0; p++)
-                if (f->party[p].no == el->party[i].no)
-                    cell = f->party[p].total;
-        }
-        if (cell < 0)
-            rbuf_put(b, ",", 1);
-        else
-            rbuf_printf(b, ",%d", cell);
-    }
-    rbuf_put(b, "\n", 1);
+    size_t n = export_csv_row(el, en, render_spare(b), b->cap - b->len);
+    if (n >= b->cap - b->len)
+        export_csv_row(el, en, render_grow(b, n), n + 1);
+    b->len += n;
 }

@@ -57,12 +57,6 @@ void render_ts(time_t t, char out[RENDER_TS_MAX]);
  * election is loaded, so this is computed once. O(TPS x depth). */
 uint8_t *render_contest_mask(const election *el);
 
-/* The one district whose ballot every TPS of `reg` shares for contest k
- * (PPWP: the national one; DPD: the province's), or NULL when the region
- * spans several (then only totals make sense for it). */
-const election_district *render_single_district(const election *el, contest_kind k,
-                                                uint32_t reg);
-
 /* The 2024 portal's id of PPWP pair number `no`: 100024 + no, so pairs
  * 1, 2, 3 are "100025", "100026", "100027" as in 2024. */
 unsigned render_pair_id(unsigned no);
@@ -142,10 +136,9 @@ void render_ppwp_pairs(rbuf *b, const election *el, const char *ts);
 
 /* ------------------------------------------------------------------ CSV */
 
-/* /api/v1/export/<contest>.csv, one row per TPS with a counted form, the
- * columns of `rekap export` (docs/CLI.md): tps,contest,version,dpt,voters,
- * valid,invalid, then one column per selection of the widest ballot
- * (pair_N, cand_N, or party_<no>_<abbrev>). */
+/* /api/v1/export/<contest>.csv, one row per TPS with a counted form: the
+ * bytes of export_csv_header / export_csv_row (core/export.h), the same
+ * as `rekap export`'s, appended to b. */
 void render_csv_header(rbuf *b, const election *el, contest_kind k);
 void render_csv_row(rbuf *b, const election *el, const entry *en);
 
