@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "core/entry.h"
 #include "core/keys.h"
 #include "core/mem.h"
@@ -67,20 +68,6 @@ static void rfc_keys(uint8_t pk[32], uint8_t sk[64])
     keys_init();
     unhex(RFC_SEED, seed, sizeof seed);
     crypto_sign_ed25519_seed_keypair(pk, sk, seed);
-}
-
-/* base with the first occurrence of `from` replaced by `to` (must occur). */
-static char *with(const char *base, const char *from, const char *to)
-{
-    const char *at = strstr(base, from);
-    assert_non_null(at);
-    size_t pre = (size_t)(at - base), nf = strlen(from), nt = strlen(to);
-    size_t rest = strlen(at + nf);
-    char *s = mem_alloc(pre + nt + rest + 1);
-    memcpy(s, base, pre);
-    memcpy(s + pre, to, nt);
-    memcpy(s + pre + nt, at + nf, rest + 1);
-    return s;
 }
 
 /* Every '\n' of s as "\r\n". */
@@ -179,7 +166,7 @@ static void test_valid_variants(void **state)
     submission *s = mem_alloc(sizeof *s);
     char *buf = mem_alloc(ENTRY_MAX);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *t = with(BASE, cases[i].from, cases[i].to);
+        char *t = test_replace(BASE, cases[i].from, cases[i].to);
         parse_ok(t, strlen(t), s);
         assert_string_equal(s->reason, cases[i].reason);
         size_t n = submission_encode(s, buf, ENTRY_MAX);
@@ -349,7 +336,7 @@ typedef struct mutation {
 static void run_mutations(const char *base, const mutation *m, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        char *t = with(base, m[i].from, m[i].to);
+        char *t = test_replace(base, m[i].from, m[i].to);
         expect_sub_error(m[i].to, t, strlen(t), m[i].rc, m[i].code, m[i].where);
         free(t);
     }
@@ -453,7 +440,7 @@ static void test_submission_limits(void **state)
         strcat(lines, hex);
         strcat(lines, "\n");
     }
-    char *t = with(BASE, "photo " HEX_A "\nphoto " HEX_B "\n", lines);
+    char *t = test_replace(BASE, "photo " HEX_A "\nphoto " HEX_B "\n", lines);
     expect_sub_error(__func__, t, strlen(t), ERR_LIMIT, "ENTRY_PHOTO", "photo[8]");
     free(t);
 
@@ -463,11 +450,11 @@ static void test_submission_limits(void **state)
     reason[0] = '"';
     reason[ENTRY_REASON_MAX + 2] = '"';
     reason[ENTRY_REASON_MAX + 3] = '\0';
-    t = with(BASE, "\"angka B4 salah tulis\"", reason);
+    t = test_replace(BASE, "\"angka B4 salah tulis\"", reason);
     expect_sub_error(__func__, t, strlen(t), ERR_LIMIT, "ENTRY_REASON", "reason");
     free(t);
     memcpy(reason + 1, "\xc3\xbc", 2); /* ü: 501 bytes in 500 characters */
-    t = with(BASE, "\"angka B4 salah tulis\"", reason);
+    t = test_replace(BASE, "\"angka B4 salah tulis\"", reason);
     expect_sub_error(__func__, t, strlen(t), ERR_LIMIT, "ENTRY_REASON", "reason");
     free(t);
     /* escaping past twice the limit: refused before decoding */
@@ -476,7 +463,7 @@ static void test_submission_limits(void **state)
     for (int i = 0; i < ENTRY_REASON_MAX; i++)
         strcat(esc, "\\u0041");
     strcat(esc, "\"");
-    t = with(BASE, "\"angka B4 salah tulis\"", esc);
+    t = test_replace(BASE, "\"angka B4 salah tulis\"", esc);
     expect_sub_error(__func__, t, strlen(t), ERR_LIMIT, "ENTRY_REASON", "reason");
     free(t);
     free(esc);
@@ -515,7 +502,7 @@ static void test_submission_form_json(void **state)
     };
     submission *s = mem_alloc(sizeof *s);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *t = with(BASE, "\"valid\":190", cases[i].to);
+        char *t = test_replace(BASE, "\"valid\":190", cases[i].to);
         err_info e = {0};
         assert_int_equal(submission_parse(t, strlen(t), s, &e), ERR_INVALID);
         assert_string_equal(e.code, cases[i].code);
@@ -713,12 +700,12 @@ static void test_entry_errors(void **state)
         {"\nkey ", "\nkey  ", ERR_INVALID, "ENTRY_NOT_CANONICAL", "key"},
     };
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
-        char *t = with(base, m[i].from, m[i].to);
+        char *t = test_replace(base, m[i].from, m[i].to);
         expect_entry_error(m[i].to, t, m[i].rc, m[i].code, m[i].where);
         free(t);
     }
     /* the valid codes parse, all hard rules at once too */
-    char *t = with(base, "B4_SUM", "LPT_SUM,B4_SUM,DPT_MISMATCH,BALLOT_SHAPE");
+    char *t = test_replace(base, "B4_SUM", "LPT_SUM,B4_SUM,DPT_MISMATCH,BALLOT_SHAPE");
     entry *en = mem_alloc(sizeof *en);
     err_info e = {0};
     assert_int_equal(entry_parse(t, strlen(t), en, &e), 0);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "core/form.h"
 #include "core/form_internal.h"
 #include "core/mem.h"
@@ -39,20 +40,6 @@
 static const char PPWP[] =
     HEAD("ppwp") VOTERS "," BALLOTS ",\"votes\":[70,80,40]," TAIL;
 static const char DPR[] = HEAD("dpr") VOTERS "," BALLOTS "," PARTIES "," TAIL;
-
-/* base with the first occurrence of `from` replaced by `to` (must occur). */
-static char *with(const char *base, const char *from, const char *to)
-{
-    const char *at = strstr(base, from);
-    assert_non_null(at);
-    size_t pre = (size_t)(at - base), nf = strlen(from), nt = strlen(to);
-    size_t rest = strlen(at + nf);
-    char *s = mem_alloc(pre + nt + rest + 1);
-    memcpy(s, base, pre);
-    memcpy(s + pre, to, nt);
-    memcpy(s + pre + nt, at + nf, rest + 1);
-    return s;
-}
 
 static int parse_str(const char *s, form *f, err_info *e)
 {
@@ -154,7 +141,7 @@ static void test_parse_each_contest(void **state)
         snprintf(to, sizeof to, "\"contest\":\"%s\"", c[i].id);
         int party_list = c[i].kind != CONTEST_PPWP && c[i].kind != CONTEST_DPD;
         const char *base = party_list ? DPR : PPWP;
-        char *s = with(base, party_list ? "\"contest\":\"dpr\"" : "\"contest\":\"ppwp\"", to);
+        char *s = test_replace(base, party_list ? "\"contest\":\"dpr\"" : "\"contest\":\"ppwp\"", to);
         err_info e = {0};
         assert_int_equal(parse_str(s, f, &e), 0);
         assert_int_equal(f->kind, c[i].kind);
@@ -316,7 +303,7 @@ static void test_parse_errors(void **state)
 
     for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
         const bad_case *c = &bad_cases[i];
-        char *s = with(c->base, c->from, c->to);
+        char *s = test_replace(c->base, c->from, c->to);
         err_info e = {0};
         memset(f, 0xA5, sizeof *f);
         int rc = parse_str(s, f, &e);
@@ -352,8 +339,8 @@ static void test_parse_count_bounds(void **state)
     (void)state;
     form *f = new_form();
     err_info e = {0};
-    char *s = with(PPWP, "\"b4\":[95,103,198]", "\"b4\":[0,999,999]");
-    char *t = with(s, "[70,80,40]", "[0,999,0]");
+    char *s = test_replace(PPWP, "\"b4\":[95,103,198]", "\"b4\":[0,999,999]");
+    char *t = test_replace(s, "[70,80,40]", "[0,999,0]");
 
     assert_int_equal(parse_str(t, f, &e), 0);
     assert_int_equal(f->b4.male, 0);
@@ -362,7 +349,7 @@ static void test_parse_count_bounds(void **state)
     free(s);
     free(t);
 
-    s = with(DPR, "\"no\":7,", "\"no\":99,");
+    s = test_replace(DPR, "\"no\":7,", "\"no\":99,");
     assert_int_equal(parse_str(s, f, &e), 0);
     assert_int_equal(f->party[3].no, 99);
     free(s);
@@ -383,7 +370,7 @@ static char *ppwp_with_votes(unsigned n)
         len += (size_t)snprintf(list + len, cap - len, i ? ",0" : "0");
     list[len++] = ']';
     list[len] = '\0';
-    char *s = with(PPWP, "[70,80,40]", list);
+    char *s = test_replace(PPWP, "[70,80,40]", list);
     free(list);
     return s;
 }
@@ -406,7 +393,7 @@ static char *dpr_with(unsigned nparty, unsigned ncand)
     }
     list[len++] = ']';
     list[len] = '\0';
-    char *s = with(DPR, PARTIES + strlen("\"parties\":"), list);
+    char *s = test_replace(DPR, PARTIES + strlen("\"parties\":"), list);
     free(list);
     return s;
 }
@@ -1033,7 +1020,7 @@ static void test_fast_edges(void **state)
     differ *d = differ_new();
 
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
-        char *s = with(c[i].base, c[i].from, c[i].to);
+        char *s = test_replace(c[i].base, c[i].from, c[i].to);
         if (agree_str(d, s) != c[i].taken)
             fail_msg("case %zu (%s -> %s): the scanner should %s it", i, c[i].from, c[i].to,
                      c[i].taken ? "take" : "refuse");

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "core/keys.h"
 #include "core/mem.h"
 
@@ -25,19 +26,6 @@ static void unhex(const char *hex, uint8_t *out, size_t n)
     size_t got = 0;
     assert_int_equal(sodium_hex2bin(out, n, hex, strlen(hex), NULL, &got, NULL), 0);
     assert_int_equal(got, n);
-}
-
-static char *with(const char *base, const char *from, const char *to)
-{
-    const char *at = strstr(base, from);
-    assert_non_null(at);
-    size_t pre = (size_t)(at - base), nf = strlen(from), nt = strlen(to);
-    size_t rest = strlen(at + nf);
-    char *s = mem_alloc(pre + nt + rest + 1);
-    memcpy(s, base, pre);
-    memcpy(s + pre, to, nt);
-    memcpy(s + pre + nt, at + nf, rest + 1);
-    return s;
 }
 
 static int all_zero(const void *p, size_t n)
@@ -206,14 +194,14 @@ static void test_key_errors(void **state)
         {"=\n", "=\n\n", ERR_INVALID, "KEY_FORMAT", "end"},
     };
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
-        char *t = with(text, m[i].from, m[i].to);
+        char *t = test_replace(text, m[i].from, m[i].to);
         expect_key_error(m[i].to, t, strlen(t), m[i].rc, m[i].code, m[i].where);
         free(t);
     }
     /* a name of exactly KEYS_NAME_MAX bytes is fine */
     longname[KEYS_NAME_MAX + 1] = '"';
     longname[KEYS_NAME_MAX + 2] = '\0';
-    char *t = with(text, "\"Ketua KPPS\"", longname);
+    char *t = test_replace(text, "\"Ketua KPPS\"", longname);
     parse_ok(t, &k);
     assert_int_equal(strlen(k.name), KEYS_NAME_MAX);
     free(t);
