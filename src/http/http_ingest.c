@@ -15,10 +15,11 @@
  * a 503). The writer's done callback stores the result and resumes the
  * connection, whose thread then answers. So a 201 is only ever sent after
  * the entry is on disk, and a listener thread never waits for a disk.
- * A reaper thread cuts connections past their deadlines: the headers of
- * a request within header_timeout_s, the whole request within timeout_s
- * (libmicrohttpd's own timeout only measures silence, which a client
- * trickling one byte at a time never produces). */
+ * A reaper thread (http_conn) cuts connections past their deadlines: the
+ * headers of a request within header_timeout_s, the whole request within
+ * timeout_s, not counting the wait for the writer (libmicrohttpd's own
+ * timeout only measures silence, which a client trickling one byte at a
+ * time never produces). */
 #include "http/http_ingest.h"
 
 #include <dirent.h>
@@ -29,19 +30,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sodium.h>
 
 #include "core/entry.h"
 #include "core/keys.h"
 #include "core/mem.h"
 #include "core/rules.h"
+#include "http/http_conn.h"
 #include "http/http_limit.h"
 #include "http/http_metrics.h"
 #include "http/http_util.h"
@@ -78,15 +77,6 @@ static const http_counter_def srv_counters[C_COUNT] = {
     {"rekapd_deadline_cut_total", NULL, "Connections cut at the whole-request deadline."},
 };
 
-/* One TCP connection (MHD's socket context), for the deadline reaper. */
-typedef struct srv_conn {
-    struct srv_conn *prev, *next;
-    int fd;
-    double since;                /* start of the current request, or of the idle time */
-    int in_request;              /* headers in: the whole-request deadline applies */
-    int waiting;                 /* suspended for the writer: not cut */
-} srv_conn;
-
 struct ingest_server {
     ingest_server_config cfg;
     char *addr, *dir, *photo_dir, *db_path;
@@ -101,19 +91,14 @@ struct ingest_server {
     pthread_mutex_t pool_lock;
     store *pool[SRV_THREADS_MAX];
     unsigned npool;
-    /* connections, for the deadline */
-    pthread_mutex_t conns_lock;
-    pthread_cond_t reaper_wake;
-    srv_conn *conns;
-    pthread_t reaper;
-    int reaper_started, reaper_stop;
+    http_conns *conns;           /* the deadline: header_timeout_s, timeout_s */
 };
 
 /* One HTTP request (MHD's con_cls). */
 typedef struct srv_req {
     ingest_server *srv;
     struct MHD_Connection *conn;
-    srv_conn *sc;
+    http_conn *sc;               /* held while waiting for the writer */
     unsigned route;
     unsigned status;             /* of the answer queued; 0: none yet */
     double t0;
@@ -272,12 +257,7 @@ static void srv_submit_done(void *ctx, const ingest_result *res)
     ingest_server *srv = r->srv; /* r may be gone once resumed */
     r->res = *res;
     r->answered = 1;
-    pthread_mutex_lock(&srv->conns_lock);
-    if (r->sc) {
-        r->sc->since = http_now(); /* the deadline restarts for the answer */
-        r->sc->waiting = 0;
-    }
-    pthread_mutex_unlock(&srv->conns_lock);
+    http_conn_release(r->sc); /* the deadline restarts for the answer */
     MHD_resume_connection(r->conn);
     atomic_fetch_sub(&srv->pending, 1);
 }
@@ -337,10 +317,7 @@ static enum MHD_Result srv_submit(srv_req *r)
     }
     /* suspend before queueing, so the writer's resume always finds the
      * connection suspended */
-    pthread_mutex_lock(&srv->conns_lock);
-    if (r->sc)
-        r->sc->waiting = 1;
-    pthread_mutex_unlock(&srv->conns_lock);
+    http_conn_hold(r->sc);
     atomic_fetch_add(&srv->pending, 1);
     MHD_suspend_connection(r->conn);
     if (ingest_enqueue(srv->in, job, 0, srv_submit_done, r) < 0) {
@@ -716,25 +693,6 @@ static enum MHD_Result srv_finish(srv_req *r, const char *url)
     }
 }
 
-/* A request of connection sc began (in 1) or ended (in 0, at `now`: the
- * idle time counts from there). */
-static void srv_conn_mark(ingest_server *srv, srv_conn *sc, int in, double now)
-{
-    if (!sc)
-        return;
-    pthread_mutex_lock(&srv->conns_lock);
-    sc->in_request = in;
-    if (!in)
-        sc->since = now;
-    pthread_mutex_unlock(&srv->conns_lock);
-}
-
-static srv_conn *srv_conn_of(struct MHD_Connection *c)
-{
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci ? ci->socket_context : NULL;
-}
-
 static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -745,11 +703,11 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
         r = mem_calloc(1, sizeof *r);
         r->srv = srv;
         r->conn = c;
-        r->sc = srv_conn_of(c);
+        r->sc = http_conn_of(c);
         r->fd = -1;
         r->t0 = http_now();
         atomic_fetch_add(&srv->active, 1);
-        srv_conn_mark(srv, r->sc, 1, 0);
+        http_conn_request(r->sc);
         *con_cls = r;
         return srv_begin(r, url, method);
     }
@@ -782,7 +740,7 @@ static void srv_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                                       srv_route_name[r->route], "status", (int)r->status,
                                       "termination", (int)toe, "seconds", now - r->t0));
     }
-    srv_conn_mark(srv, r->sc, 0, now);
+    http_conn_idle(r->sc);
     srv_photo_drop(r);
     free(r->body);
     free(r->sub);
@@ -791,109 +749,7 @@ static void srv_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     atomic_fetch_sub(&srv->active, 1);
 }
 
-/* ------------------------------------------------------------- deadline */
-
-static void srv_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
-                            enum MHD_ConnectionNotificationCode toe)
-{
-    ingest_server *srv = cls;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        srv_conn *sc = mem_calloc(1, sizeof *sc);
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-        sc->fd = ci ? ci->connect_fd : -1;
-        sc->since = http_now();
-        pthread_mutex_lock(&srv->conns_lock);
-        sc->next = srv->conns;
-        if (srv->conns)
-            srv->conns->prev = sc;
-        srv->conns = sc;
-        pthread_mutex_unlock(&srv->conns_lock);
-        *socket_context = sc;
-        return;
-    }
-    srv_conn *sc = *socket_context;
-    if (!sc)
-        return;
-    /* MHD closes the socket after this notice: once unlinked here, the
-     * reaper can never touch a descriptor that was reused */
-    pthread_mutex_lock(&srv->conns_lock);
-    if (sc->prev)
-        sc->prev->next = sc->next;
-    else
-        srv->conns = sc->next;
-    if (sc->next)
-        sc->next->prev = sc->prev;
-    pthread_mutex_unlock(&srv->conns_lock);
-    free(sc);
-    *socket_context = NULL;
-}
-
-/* Every second: shut down connections whose request has run past the
- * deadline. shutdown() does not close the descriptor; MHD sees the end of
- * the stream and closes the connection in its own thread. */
-static void *srv_reaper(void *arg)
-{
-    ingest_server *srv = arg;
-    pthread_mutex_lock(&srv->conns_lock);
-    while (!srv->reaper_stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        pthread_cond_timedwait(&srv->reaper_wake, &srv->conns_lock, &ts);
-        double now = http_now();
-        for (srv_conn *sc = srv->conns; sc; sc = sc->next)
-            if (!sc->waiting && sc->fd >= 0 &&
-                now - sc->since > (sc->in_request ? srv->cfg.timeout_s : srv->cfg.header_timeout_s)) {
-                shutdown(sc->fd, SHUT_RDWR);
-                sc->fd = -1; /* once */
-                http_metrics_add(srv->metrics, C_DEADLINE, 1);
-            }
-    }
-    pthread_mutex_unlock(&srv->conns_lock);
-    return NULL;
-}
-
 /* ---------------------------------------------------------------- start */
-
-static void srv_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
-        msg[--n] = '\0';
-    http_log(HTTP_LOG_WARN, "mhd", json_pack("{s:s,s:s}", "listener", "ingest", "message", msg));
-}
-
-static unsigned srv_threads(unsigned want)
-{
-    if (want)
-        return want > SRV_THREADS_MAX ? SRV_THREADS_MAX : want;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    n = n < 1 ? 2 : 2 * n;
-    return n > SRV_THREADS_MAX ? SRV_THREADS_MAX : (unsigned)n;
-}
-
-/* The listen address: IPv4 or IPv6 text, into ss. */
-static int srv_sockaddr(const char *addr, unsigned port, struct sockaddr_storage *ss, err_info *e)
-{
-    memset(ss, 0, sizeof *ss);
-    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-    if (port > 65535)
-        return err_set(e, ERR_INVALID, "HTTP_PORT", "port", "a port is 0..65535");
-    if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons((uint16_t)port);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)port);
-        return 1;
-    }
-    return err_set(e, ERR_INVALID, "HTTP_ADDR", addr, "not an IPv4 or IPv6 address");
-}
 
 static int srv_mkdirs(ingest_server *srv, err_info *e)
 {
@@ -912,41 +768,33 @@ static int srv_mkdirs(ingest_server *srv, err_info *e)
 
 static int srv_listen(ingest_server *srv, err_info *e)
 {
-    struct sockaddr_storage ss;
-    int v6 = srv_sockaddr(srv->addr, srv->cfg.port, &ss, e);
-    if (v6 < 0)
-        return v6;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
-    srv->d = MHD_start_daemon(
-        flags, (uint16_t)srv->cfg.port, NULL, NULL, srv_access, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, srv_mhd_log, srv, /* first, so it gets every message */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, srv_threads(srv->cfg.threads),
-        MHD_OPTION_CONNECTION_LIMIT, srv->cfg.conn_max,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.conn_per_ip,
-        MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.header_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_MEMORY_LIMIT,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_NOTIFY_COMPLETED, srv_completed, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, srv_notify_conn, srv,
-        MHD_OPTION_END);
-    if (!srv->d)
-        return err_set(e, ERR_IO, "HTTP_LISTEN", srv->addr, "cannot listen on port %u: %s",
-                       srv->cfg.port, strerror(errno));
-    return 0;
+    http_listen_config lc = {
+        .name = "ingest", .addr = srv->addr, .port = srv->cfg.port,
+        .flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
+        .threads = http_threads(srv->cfg.threads, 2, SRV_THREADS_MAX),
+        .conn_max = srv->cfg.conn_max, .conn_per_ip = srv->cfg.conn_per_ip,
+        .timeout_s = srv->cfg.header_timeout_s, .memory_limit = SRV_MEMORY_LIMIT,
+        .access = srv_access, .completed = srv_completed, .cls = srv, .conns = srv->conns,
+    };
+    return http_listen(&lc, &srv->d, e);
+}
+
+/* The deadline reaper cut a connection. */
+static void srv_cut(void *cls)
+{
+    ingest_server *srv = cls;
+    http_metrics_add(srv->metrics, C_DEADLINE, 1);
 }
 
 static void srv_free(ingest_server *srv)
 {
+    http_conns_free(srv->conns); /* first: its reaper counts in srv->metrics */
     for (unsigned i = 0; i < srv->npool; i++)
         store_close(srv->pool[i]);
     limiter_free(srv->ip_limit);
     limiter_free(srv->key_limit);
     http_metrics_free(srv->metrics);
     pthread_mutex_destroy(&srv->pool_lock);
-    pthread_mutex_destroy(&srv->conns_lock);
-    pthread_cond_destroy(&srv->reaper_wake);
     free(srv->addr);
     free(srv->dir);
     free(srv->photo_dir);
@@ -972,12 +820,13 @@ int ingest_server_start(const ingest_server_config *cfg, ingest *in, ingest_serv
     srv->key_limit = limiter_new(cfg->key_rate, cfg->key_burst, SRV_LIMIT_SLOTS);
     srv->metrics = http_metrics_new("rekapd_ingest", srv_route_name, R_COUNT, srv_counters, C_COUNT);
     pthread_mutex_init(&srv->pool_lock, NULL);
-    pthread_mutex_init(&srv->conns_lock, NULL);
-    pthread_cond_init(&srv->reaper_wake, NULL);
     int rc = srv_mkdirs(srv, e);
-    if (rc == 0 && pthread_create(&srv->reaper, NULL, srv_reaper, srv) != 0)
-        rc = err_set(e, ERR_IO, "HTTP_THREAD", "", "cannot start the deadline thread");
-    srv->reaper_started = rc == 0;
+    if (rc == 0) {
+        http_conns_config cc = {.idle_timeout_s = srv->cfg.header_timeout_s,
+                                .request_timeout_s = srv->cfg.timeout_s,
+                                .on_cut = srv_cut, .cls = srv};
+        rc = http_conns_new(&cc, &srv->conns, e);
+    }
     if (rc == 0)
         rc = srv_listen(srv, e);
     if (rc < 0) {
@@ -1008,13 +857,6 @@ void ingest_server_stop(ingest_server *srv)
     while ((atomic_load(&srv->pending) > 0 || atomic_load(&srv->active) > 0) && http_now() < until) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
-    }
-    if (srv->reaper_started) {
-        pthread_mutex_lock(&srv->conns_lock);
-        srv->reaper_stop = 1;
-        pthread_cond_signal(&srv->reaper_wake);
-        pthread_mutex_unlock(&srv->conns_lock);
-        pthread_join(srv->reaper, NULL);
     }
     if (srv->d)
         MHD_stop_daemon(srv->d);

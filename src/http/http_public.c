@@ -23,17 +23,13 @@
  * never from the URL's text, so no path can leave the election directory. */
 #include "http/http_public_internal.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/mem.h"
@@ -757,23 +753,6 @@ static enum MHD_Result pub_route(public_server *s, struct MHD_Connection *c, con
     return pub_not_found(c);
 }
 
-static long long pub_now_ms(void)
-{
-    return (long long)(http_now() * 1000.0);
-}
-
-/* The connection's deadline bookkeeping: answering (1) or idle again (0). */
-static void pub_conn_mark(struct MHD_Connection *c, int answering)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    pub_conn *pc = ci ? ci->socket_context : NULL;
-    if (!pc)
-        return;
-    atomic_store_explicit(&pc->since_ms, pub_now_ms(), memory_order_relaxed);
-    atomic_store_explicit(&pc->answering, answering, memory_order_relaxed);
-}
-
 /* libmicrohttpd calls this first when the headers are in, then with the
  * body's pieces, then once more at the end. Refusals (rate limit, method)
  * are answered at once, which closes the connection; a GET is answered at
@@ -800,7 +779,7 @@ static enum MHD_Result pub_access(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
-    pub_conn_mark(c, 1);
+    http_conn_hold(http_conn_of(c)); /* answering: left to MHD's timeout */
     return pub_route(s, c, url);
 }
 
@@ -810,123 +789,21 @@ static void pub_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)cls;
     (void)toe;
     *con_cls = NULL;
-    pub_conn_mark(c, 0);
-}
-
-/* ============================================================= deadline */
-
-static void pub_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
-                            enum MHD_ConnectionNotificationCode toe)
-{
-    public_server *s = cls;
-    pub_conn *pc = *socket_context;
-    pthread_mutex_lock(&s->conns_lock);
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-        pc = mem_calloc(1, sizeof *pc);
-        pc->fd = ci ? ci->connect_fd : -1;
-        atomic_init(&pc->since_ms, pub_now_ms());
-        atomic_init(&pc->answering, 0);
-        pc->next = s->conns;
-        if (s->conns)
-            s->conns->prev = pc;
-        s->conns = pc;
-        *socket_context = pc;
-    } else if (pc) { /* unlinked before MHD closes the descriptor: never reused under us */
-        if (pc->prev)
-            pc->prev->next = pc->next;
-        else
-            s->conns = pc->next;
-        if (pc->next)
-            pc->next->prev = pc->prev;
-        free(pc);
-        *socket_context = NULL;
-    }
-    pthread_mutex_unlock(&s->conns_lock);
-}
-
-/* Every second: shut down connections that spent longer than timeout_s on
- * a request's line and headers (or idle between requests). MHD's own
- * timeout only measures silence, which a client trickling a byte at a time
- * never produces; an answer being sent is left to that timeout. */
-static void *pub_reaper(void *arg)
-{
-    public_server *s = arg;
-    pthread_mutex_lock(&s->conns_lock);
-    while (!s->reaper_stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        pthread_cond_timedwait(&s->reaper_wake, &s->conns_lock, &ts);
-        long long cutoff = pub_now_ms() - (long long)s->cfg.timeout_s * 1000;
-        for (pub_conn *pc = s->conns; pc; pc = pc->next)
-            if (!atomic_load(&pc->answering) && pc->fd >= 0 &&
-                atomic_load(&pc->since_ms) < cutoff) {
-                shutdown(pc->fd, SHUT_RDWR); /* MHD sees the end and closes it itself */
-                pc->fd = -1;
-            }
-    }
-    pthread_mutex_unlock(&s->conns_lock);
-    return NULL;
+    http_conn_idle(http_conn_of(c));
 }
 
 /* ========================================================== start, stop */
 
-static void pub_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    msg[strcspn(msg, "\r\n")] = '\0';
-    http_log(HTTP_LOG_WARN, "mhd", json_pack("{s:s,s:s}", "listener", "public", "message", msg));
-}
-
-static unsigned pub_threads(unsigned want)
-{
-    long n = want ? (long)want : sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > PUB_THREADS_MAX ? PUB_THREADS_MAX : (unsigned)n;
-}
-
 static int pub_listen(public_server *s, err_info *e)
 {
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-    int ipv6 = 0;
-    if (inet_pton(AF_INET, s->addr, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons((uint16_t)s->cfg.port);
-    } else if (inet_pton(AF_INET6, s->addr, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)s->cfg.port);
-        ipv6 = 1;
-    } else {
-        return err_set(e, ERR_INVALID, "HTTP_ADDR", s->addr, "not an IPv4 or IPv6 address");
-    }
-    if (s->cfg.port > 65535)
-        return err_set(e, ERR_INVALID, "HTTP_PORT", "port", "a port is 0..65535");
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
-    /* clang-format off: one option per line */
-    s->d = MHD_start_daemon(flags, (uint16_t)s->cfg.port, NULL, NULL, pub_access, s,
-                            MHD_OPTION_EXTERNAL_LOGGER, pub_mhd_log, s, /* first: see its doc */
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                            MHD_OPTION_THREAD_POOL_SIZE, pub_threads(s->cfg.threads),
-                            MHD_OPTION_CONNECTION_LIMIT, s->cfg.conn_max,
-                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.conn_per_ip,
-                            MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PUB_MEMORY_LIMIT,
-                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-                            MHD_OPTION_NOTIFY_COMPLETED, pub_completed, s,
-                            MHD_OPTION_NOTIFY_CONNECTION, pub_notify_conn, s,
-                            MHD_OPTION_END);
-    /* clang-format on */
-    if (!s->d)
-        return err_set(e, ERR_IO, "HTTP_LISTEN", s->addr, "cannot listen on port %u: %s",
-                       s->cfg.port, strerror(errno));
-    return 0;
+    http_listen_config lc = {
+        .name = "public", .addr = s->addr, .port = s->cfg.port, .flags = MHD_USE_TURBO,
+        .threads = http_threads(s->cfg.threads, 1, PUB_THREADS_MAX),
+        .conn_max = s->cfg.conn_max, .conn_per_ip = s->cfg.conn_per_ip,
+        .timeout_s = s->cfg.timeout_s, .memory_limit = PUB_MEMORY_LIMIT,
+        .access = pub_access, .completed = pub_completed, .cls = s, .conns = s->conns,
+    };
+    return http_listen(&lc, &s->d, e);
 }
 
 /* Paths of the election directory, defaults for what the caller left 0. */
@@ -959,8 +836,6 @@ static void pub_setup(public_server *s, const public_config *cfg, ingest *in)
     pthread_mutex_init(&s->pool_lock, NULL);
     pthread_mutex_init(&s->render_lock, NULL);
     pthread_cond_init(&s->render_wake, NULL);
-    pthread_mutex_init(&s->conns_lock, NULL);
-    pthread_cond_init(&s->reaper_wake, NULL);
 }
 
 int public_start(const public_config *cfg, ingest *in, public_server **out, err_info *e)
@@ -973,9 +848,12 @@ int public_start(const public_config *cfg, ingest *in, public_server **out, err_
     }
     double t0 = http_now();
     int rc = pubdocs_start(s, e);
-    if (rc == 0 && pthread_create(&s->reaper, NULL, pub_reaper, s) != 0)
-        rc = err_set(e, ERR_IO, "PUBLIC_THREAD", "", "cannot start the deadline thread");
-    s->reaper_started = rc == 0;
+    if (rc == 0) {
+        /* a request's line and headers, or an idle spell, within timeout_s */
+        http_conns_config cc = {.idle_timeout_s = s->cfg.timeout_s,
+                                .request_timeout_s = s->cfg.timeout_s};
+        rc = http_conns_new(&cc, &s->conns, e);
+    }
     if (rc == 0)
         rc = pub_listen(s, e);
     if (rc < 0) {
@@ -1001,13 +879,7 @@ void public_stop(public_server *s)
         return;
     if (s->d)
         MHD_stop_daemon(s->d); /* answers in flight are finished or dropped here */
-    if (s->reaper_started) {
-        pthread_mutex_lock(&s->conns_lock);
-        s->reaper_stop = 1;
-        pthread_cond_signal(&s->reaper_wake);
-        pthread_mutex_unlock(&s->conns_lock);
-        pthread_join(s->reaper, NULL);
-    }
+    http_conns_free(s->conns);
     pubdocs_stop(s);
     cache_slots_free(s->slots);
     cache_table_free(s->table);
@@ -1016,8 +888,6 @@ void public_stop(public_server *s)
     pthread_mutex_destroy(&s->pool_lock);
     pthread_mutex_destroy(&s->render_lock);
     pthread_cond_destroy(&s->render_wake);
-    pthread_mutex_destroy(&s->conns_lock);
-    pthread_cond_destroy(&s->reaper_wake);
     free(s->addr);
     free(s->dir);
     free(s->log_dir);

@@ -1,5 +1,5 @@
 /* http_public_internal — the state shared by http_public.c (the listener:
- * routes, responses, the log's files, photos, proofs, the deadline) and
+ * routes, responses, the log's files, photos, proofs; the deadline is http_conn) and
  * http_public_docs.c (the documents: the render thread, documents rendered
  * from the store on demand, the anomaly list, the CSV export). Not for
  * other modules. */
@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 
 #include "http/cache.h"
+#include "http/http_conn.h"
 #include "http/http_limit.h"
 #include "http/http_public.h"
 #include "http/render.h"
@@ -29,17 +30,6 @@ typedef struct pub_ring {
     size_t cap, head, n;         /* next write at head; n kept */
     uint64_t total;              /* seen since the log's start */
 } pub_ring;
-
-/* One TCP connection, for the deadline. The list and fd change under
- * conns_lock; since and answering are atomics a request updates without
- * taking it (a lock every request takes would be one more thing all the
- * listener's threads meet on). */
-typedef struct pub_conn {
-    struct pub_conn *prev, *next;
-    int fd;
-    atomic_llong since_ms;       /* start of the current request or idle spell */
-    atomic_int answering;        /* request read, an answer queued: not cut */
-} pub_conn;
 
 struct public_server {
     public_config cfg;
@@ -82,12 +72,8 @@ struct public_server {
     uint32_t export_rev[CONTEST_KINDS];   /* national row rev the CSV was made at */
     int export_made[CONTEST_KINDS];
 
-    /* connections, for the deadline */
-    pthread_mutex_t conns_lock;
-    pthread_cond_t reaper_wake;
-    pub_conn *conns;
-    pthread_t reaper;
-    int reaper_started, reaper_stop;
+    /* connections, for the deadline (held while an answer is sent) */
+    http_conns *conns;
 };
 
 /* ------------------------------------------------ http_public_docs.c */
