@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,17 @@ void http_conn_idle(http_conn *pc) { conn_set(pc, CONN_IDLE, 1); }
 
 /* --------------------------------------------------------------- reaper */
 
+void http_thread_nice(int nice)
+{
+    static _Thread_local int done;
+    if (done || !nice)
+        return;
+    done = 1;
+    /* PRIO_PROCESS with 0 is the calling thread on Linux; where it is not
+     * permitted the priority simply stays as it was */
+    (void)setpriority(PRIO_PROCESS, 0, nice);
+}
+
 /* MHD_OPTION_NOTIFY_CONNECTION: list a connection when it opens, unlist
  * it when it closes. MHD closes the socket after this notice: once
  * unlisted here, the reaper can never touch a descriptor that was reused. */
@@ -83,6 +95,7 @@ static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_conte
     http_conn *pc = *socket_context;
     pthread_mutex_lock(&cs->lock);
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        http_thread_nice(cs->cfg.nice);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         pc = mem_calloc(1, sizeof *pc);

@@ -851,7 +851,8 @@ int public_start(const public_config *cfg, ingest *in, public_server **out, err_
     if (rc == 0) {
         /* a request's line and headers, or an idle spell, within timeout_s */
         http_conns_config cc = {.idle_timeout_s = s->cfg.timeout_s,
-                                .request_timeout_s = s->cfg.timeout_s};
+                                .request_timeout_s = s->cfg.timeout_s,
+                                .nice = PUB_NICE};
         rc = http_conns_new(&cc, &s->conns, e);
     }
     if (rc == 0)

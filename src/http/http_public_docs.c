@@ -298,6 +298,7 @@ static int docs_sleep_until(public_server *s, double deadline)
  * acknowledged form shows within render_ms plus one round. */
 static void *docs_render_main(void *arg)
 {
+    http_thread_nice(PUB_NICE);
     public_server *s = arg;
     double next = http_now() + docs_ttl(s);
     while (!docs_sleep_until(s, next)) {
@@ -640,6 +641,7 @@ static void docs_export_one(public_server *s, store *st, contest_kind k)
 
 static void *docs_export_main(void *arg)
 {
+    http_thread_nice(PUB_NICE);
     public_server *s = arg;
     store *st = NULL;
     unsigned want = s->mask[0] & ((1u << CONTEST_KINDS) - 1); /* every contest, once */

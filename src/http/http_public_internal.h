@@ -100,4 +100,9 @@ cache_doc *pubdocs_export(public_server *s, contest_kind k);
 
 #define PUB_EXPORT_INTERVAL 60.0
 
+/* Every thread of the public side runs at this niceness, so that on a
+ * shared machine a flood of reads yields the CPU to signature checks and
+ * the writer (docs/BENCHMARKS.md, the flood figure). */
+#define PUB_NICE 10
+
 #endif
