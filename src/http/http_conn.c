@@ -76,10 +76,10 @@ void http_conn_idle(http_conn *pc) { conn_set(pc, CONN_IDLE, 1); }
 
 void http_thread_nice(int nice)
 {
-    static _Thread_local int done;
-    if (done || !nice)
+    static _Thread_local int current;
+    if (nice == current)
         return;
-    done = 1;
+    current = nice;
     /* PRIO_PROCESS with 0 is the calling thread on Linux; where it is not
      * permitted the priority simply stays as it was */
     (void)setpriority(PRIO_PROCESS, 0, nice);
@@ -95,7 +95,6 @@ static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_conte
     http_conn *pc = *socket_context;
     pthread_mutex_lock(&cs->lock);
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        http_thread_nice(cs->cfg.nice);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         pc = mem_calloc(1, sizeof *pc);

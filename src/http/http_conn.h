@@ -32,13 +32,10 @@ typedef struct http_conns_config {
      * may be NULL */
     void (*on_cut)(void *cls);
     void *cls;
-    /* niceness of the listener's threads (each sets its own as it takes its
-     * first connection; Linux threads have their own): 0 leaves them be. */
-    int nice;
 } http_conns_config;
 
-/* Set the calling thread's niceness once (later calls do nothing): the
- * public side yields the CPU to the ingest path on a shared machine. */
+/* Set the calling thread's niceness (Linux threads have their own); a
+ * system call only when it changes. */
 void http_thread_nice(int nice);
 
 /* Start the reaper. HTTP_THREAD when it cannot be started (nothing left

@@ -766,6 +766,7 @@ static enum MHD_Result pub_access(void *cls, struct MHD_Connection *c, const cha
     (void)upload_data;
     if (!*con_cls) {
         *con_cls = s;
+        pub_yield(s);
         uint8_t key[HTTP_CLIENT_KEY_MAX];
         size_t klen = http_client_key(c, key);
         double retry = 0;
@@ -851,8 +852,7 @@ int public_start(const public_config *cfg, ingest *in, public_server **out, err_
     if (rc == 0) {
         /* a request's line and headers, or an idle spell, within timeout_s */
         http_conns_config cc = {.idle_timeout_s = s->cfg.timeout_s,
-                                .request_timeout_s = s->cfg.timeout_s,
-                                .nice = PUB_NICE};
+                                .request_timeout_s = s->cfg.timeout_s};
         rc = http_conns_new(&cc, &s->conns, e);
     }
     if (rc == 0)

@@ -298,11 +298,11 @@ static int docs_sleep_until(public_server *s, double deadline)
  * acknowledged form shows within render_ms plus one round. */
 static void *docs_render_main(void *arg)
 {
-    http_thread_nice(PUB_NICE);
     public_server *s = arg;
     double next = http_now() + docs_ttl(s);
     while (!docs_sleep_until(s, next)) {
         next = http_now() + docs_ttl(s);
+        pub_yield(s);
         docs_round(s, 0);
     }
     return NULL;
@@ -641,12 +641,12 @@ static void docs_export_one(public_server *s, store *st, contest_kind k)
 
 static void *docs_export_main(void *arg)
 {
-    http_thread_nice(PUB_NICE);
     public_server *s = arg;
     store *st = NULL;
     unsigned want = s->mask[0] & ((1u << CONTEST_KINDS) - 1); /* every contest, once */
     while (!atomic_load(&s->stopping)) {
         err_info e = {0};
+        pub_yield(s);
         if (!st && store_open_readonly(s->db_path, &st, &e) < 0)
             http_log(HTTP_LOG_WARN, "export_store_failed", json_pack("{s:s}", "message", e.msg));
         want |= atomic_exchange(&s->export_want, 0);

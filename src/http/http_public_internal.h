@@ -100,9 +100,17 @@ cache_doc *pubdocs_export(public_server *s, contest_kind k);
 
 #define PUB_EXPORT_INTERVAL 60.0
 
-/* Every thread of the public side runs at this niceness, so that on a
- * shared machine a flood of reads yields the CPU to signature checks and
- * the writer (docs/BENCHMARKS.md, the flood figure). */
+/* While the ingest path has work (a submission queued in the last
+ * PUB_YIELD_MS), the public side's threads run at niceness PUB_NICE, so a
+ * flood of reads on a shared machine yields the CPU to signature checks
+ * and the writer; otherwise they run at full priority (docs/BENCHMARKS.md,
+ * the flood figure). Called by each thread before its work. */
 #define PUB_NICE 10
+#define PUB_YIELD_MS 500
+
+static inline void pub_yield(public_server *s)
+{
+    http_thread_nice(ingest_busy(s->in, PUB_YIELD_MS) ? PUB_NICE : 0);
+}
 
 #endif

@@ -132,5 +132,8 @@ unsigned ingest_queue_depth(ingest *in);
 /* Drop a prepared job that will not be queued (e.g. its officer key is
  * over its rate limit). NULL is allowed. */
 void ingest_job_free(ingest_job *job);
+/* Whether a submission was queued within the last window_ms: the public
+ * side yields the CPU while the ingest path has work (lock-free). */
+int ingest_busy(ingest *in, unsigned window_ms);
 
 #endif

@@ -4,6 +4,7 @@
 #define REKAP_INGEST_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "ingest/ingest.h"
 #include "log/tlog.h"
@@ -53,6 +54,7 @@ struct ingest {
     pthread_cond_t qwork, qspace;
     ingest_job *head, *tail;
     unsigned qlen;
+    _Atomic uint64_t last_enqueue_ms; /* ingest_busy */
     int stopping;
     pthread_t writer;
     int writer_started;

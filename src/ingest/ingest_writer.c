@@ -229,6 +229,7 @@ int ingest_enqueue(ingest *in, ingest_job *job, int block, ingest_done_fn done, 
     job->done = done;
     job->ctx = ctx;
     job->next = NULL;
+    atomic_store_explicit(&in->last_enqueue_ms, ingest_now_ms(), memory_order_relaxed);
     pthread_mutex_lock(&in->qlock);
     while (in->qlen >= in->cfg.queue_max && block && !in->stopping)
         pthread_cond_wait(&in->qspace, &in->qlock);
@@ -297,6 +298,12 @@ unsigned ingest_queue_depth(ingest *in)
     unsigned n = in->qlen;
     pthread_mutex_unlock(&in->qlock);
     return n;
+}
+
+int ingest_busy(ingest *in, unsigned window_ms)
+{
+    uint64_t last = atomic_load_explicit(&in->last_enqueue_ms, memory_order_relaxed);
+    return last && ingest_now_ms() - last < window_ms;
 }
 
 void ingest_job_free(ingest_job *job)
