@@ -406,12 +406,17 @@ const char *const form_voter_keys[FORM_VOTER_ROWS] = {
 const char *const form_ballot_keys[FORM_BALLOT_FIELDS] = {"received", "used",
                                                           "damaged", "unused"};
 
-form_lpt *form_voter_row(form *f, unsigned i)
+const form_lpt *form_voter(const form *f, unsigned i)
 {
-    form_lpt *rows[FORM_VOTER_ROWS] = {&f->dpt, &f->dptb, &f->dpk, &f->b1,
-                                       &f->b2,  &f->b3,   &f->b4,  &f->disabled};
+    const form_lpt *rows[FORM_VOTER_ROWS] = {&f->dpt, &f->dptb, &f->dpk, &f->b1,
+                                             &f->b2,  &f->b3,   &f->b4,  &f->disabled};
     assert(i < FORM_VOTER_ROWS);
     return rows[i];
+}
+
+form_lpt *form_voter_row(form *f, unsigned i)
+{
+    return (form_lpt *)form_voter(f, i); /* f is the caller's, writable */
 }
 
 uint16_t *form_ballot_field(form *f, unsigned i)

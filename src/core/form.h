@@ -57,6 +57,12 @@ typedef struct form {
     uint16_t valid, invalid, total; /* V.A, V.B, V.C */
 } form;
 
+/* The rows of section I (voters) in the order of the format: their JSON
+ * keys, and row i of a form. */
+#define FORM_VOTER_ROWS 8
+extern const char *const form_voter_keys[FORM_VOTER_ROWS];
+const form_lpt *form_voter(const form *f, unsigned i);
+
 /* Parse one rekap-chasil/1 document. Structural problems (not JSON, a
  * missing or unknown field, a wrong type, a count outside 0..999, too many
  * selections) return ERR_INVALID / ERR_LIMIT with e->code one of the FORM_*

@@ -21,7 +21,6 @@
 #define FORM_FORMAT_ID "rekap-chasil/1"
 #define FORM_VOTES_MAX ELECTION_CANDIDATES_MAX   /* "votes" of a PPWP/DPD form */
 #define FORM_PARTY_CANDIDATES_MAX ELECTION_CANDIDATES_MAX /* one party block */
-#define FORM_VOTER_ROWS 8
 #define FORM_BALLOT_FIELDS 4
 
 /* The inclusive range a number must lie in. */
@@ -38,7 +37,6 @@ static inline int form_in_range(long long x, form_range r)
 }
 
 /* Keys of the voters rows and of the ballots fields, in document order. */
-extern const char *const form_voter_keys[FORM_VOTER_ROWS];
 extern const char *const form_ballot_keys[FORM_BALLOT_FIELDS];
 
 /* Row i of the voters section, field i of the ballots section, in the

@@ -405,21 +405,11 @@ static void render_form_votes(rbuf *b, const election *el, const election_distri
 static void render_form(rbuf *b, const election *el, const election_district *d, const form *f)
 {
     rbuf_puts(b, "{\"voters\":{");
-    render_lpt(b, "dpt", &f->dpt);
-    rbuf_put(b, ",", 1);
-    render_lpt(b, "dptb", &f->dptb);
-    rbuf_put(b, ",", 1);
-    render_lpt(b, "dpk", &f->dpk);
-    rbuf_put(b, ",", 1);
-    render_lpt(b, "b1", &f->b1);
-    rbuf_put(b, ",", 1);
-    render_lpt(b, "b2", &f->b2);
-    rbuf_put(b, ",", 1);
-    render_lpt(b, "b3", &f->b3);
-    rbuf_put(b, ",", 1);
-    render_lpt(b, "b4", &f->b4);
-    rbuf_put(b, ",", 1);
-    render_lpt(b, "disabled", &f->disabled);
+    for (unsigned i = 0; i < FORM_VOTER_ROWS; i++) {
+        if (i)
+            rbuf_put(b, ",", 1);
+        render_lpt(b, form_voter_keys[i], form_voter(f, i));
+    }
     rbuf_printf(b,
                 "},\"ballots\":{\"received\":%u,\"used\":%u,\"damaged\":%u,\"unused\":%u},"
                 "\"valid\":%u,\"invalid\":%u,\"total\":%u",
