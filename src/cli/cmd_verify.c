@@ -66,6 +66,8 @@ typedef struct vofficer {
 typedef struct verify_ctx {
     const election *el;
     store *st;
+    merkle_tree *tree;           /* the log's, rebuilt from its files */
+    ingest_prev_store prev;      /* corrections: the counted version, checked against tree */
     vofficer *off;
     size_t noff, capoff;
     tally *t;
@@ -220,7 +222,7 @@ static void verify_sequential(verify_ctx *v)
         err_info e = {0};
         const form *f = &it->en.sub.form;
         if (tps != ELECTION_NONE &&
-            ingest_count_into(v->t, v->st, &v->el->rules, v->counted, tps, f->kind,
+            ingest_count_into(v->t, ingest_prev_from_store, &v->prev, &v->el->rules, v->counted, tps, f->kind,
                               it->en.sub.version, f, it->nsoft > 0, &e) < 0)
             verify_mismatch(v, it->idx, "tally", "%s: %s", e.code, e.msg);
     }
@@ -288,6 +290,8 @@ static int verify_open(verify_ctx *v, const char *dir, const char *data, electio
     if (v->noff)
         qsort(v->off, v->noff, sizeof *v->off, verify_officer_cmp);
     v->el = *el;
+    v->tree = merkle_tree_new();
+    v->prev = (ingest_prev_store){v->st, v->tree};
     v->t = tally_new(*el);
     v->version = mem_calloc((*el)->ntps * CONTEST_KINDS + 1, sizeof *v->version);
     v->counted = mem_calloc((*el)->ntps * CONTEST_KINDS + 1, sizeof *v->counted);
@@ -328,7 +332,7 @@ static int verify_run(const char *dir, const char *logdir, const char *vkey, con
     if (rc == 0 && !logdir && (rc = cli_path(lpath, dir, "log", &e)) == 0)
         logdir = lpath;
     if (rc == 0) {
-        rc = tlog_read_verify(logdir, &nv, &cp, verify_take, &v, &e);
+        rc = tlog_read_verify(logdir, &nv, &cp, v.tree, verify_take, &v, &e);
         if (rc == 0 && v.n) {
             verify_parallel(&v);
             verify_sequential(&v);
@@ -364,6 +368,7 @@ static int verify_run(const char *dir, const char *logdir, const char *vkey, con
     free(v.version);
     free(v.counted);
     tally_free(v.t);
+    merkle_tree_free(v.tree);
     store_close(v.st);
     election_free(el);
     return status;

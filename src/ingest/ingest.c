@@ -4,6 +4,7 @@
  * See ingest.h. */
 #include "ingest/ingest_internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,28 +149,62 @@ int ingest_enrol(ingest *in, const uint8_t pubkey[32], int role, const char *cod
 
 /* ------------------------------------------------------------- counting */
 
-int ingest_count_into(tally *t, store *st, const election_rules *rules, uint16_t *counted,
-                      uint32_t tps, contest_kind k, uint32_t version, const form *f, int flagged,
-                      err_info *e)
+int ingest_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t version,
+                           entry *out, err_info *e)
 {
+    const ingest_prev_store *src = ctx;
+    store_entry se;
+    int rc = store_entry_find(src->st, tps, k, version, &se, e);
+    if (rc < 0)
+        return rc;
+    uint8_t leaf[MERKLE_HASH_SIZE];
+    merkle_leaf_hash(se.bytes, se.len, leaf);
+    const uint8_t *want = se.idx < merkle_tree_size(src->tree)
+                              ? merkle_tree_hash(src->tree, 0, se.idx) : NULL;
+    if (!want || sodium_memcmp(leaf, want, MERKLE_HASH_SIZE) != 0)
+        return err_set(e, ERR_INVALID, "INGEST_STORE_NOT_LOGGED", tps,
+                       "the store's row %llu for %s %s version %u is not the log's entry",
+                       (unsigned long long)se.idx, tps, contest_kind_id[k], version);
+    rc = entry_parse((const char *)se.bytes, se.len, out, e);
+    if (rc == 0 && (strcmp(out->sub.form.tps, tps) || out->sub.form.kind != k ||
+                    out->sub.version != version || !out->accepted))
+        rc = err_set(e, ERR_INVALID, "INGEST_STORE_COLUMNS", tps,
+                     "the store's row %llu does not hold %s %s version %u as counted",
+                     (unsigned long long)se.idx, tps, contest_kind_id[k], version);
+    return rc;
+}
+
+/* Take the counted version of (tps, k) out of the tally before its
+ * correction goes in. */
+static int ingest_uncount(tally *t, ingest_prev_fn prev, void *prev_ctx,
+                          const election_rules *rules, uint32_t tps, const form *f,
+                          uint32_t old, err_info *e)
+{
+    entry *was = mem_alloc(sizeof *was);
+    int rc = prev(prev_ctx, f->tps, f->kind, old, was, e);
+    if (rc == 0 && tally_apply(t, &was->sub.form, tps, -1) < 0)
+        rc = err_set(e, ERR_INVALID, "INGEST_TALLY", f->tps, "counted form does not fit");
+    if (rc == 0) {
+        rule_report r;
+        rules_report_init(&r);
+        rules_check_form(&was->sub.form, rules, &r);
+        if (r.nsoft)
+            tally_flag(t, f->kind, tps, -1);
+    }
+    free(was);
+    return rc;
+}
+
+int ingest_count_into(tally *t, ingest_prev_fn prev, void *prev_ctx, const election_rules *rules,
+                      uint16_t *counted, uint32_t tps, contest_kind k, uint32_t version,
+                      const form *f, int flagged, err_info *e)
+{
+    assert(f->kind == k && version > 0 && version <= ENTRY_VERSION_MAX);
     size_t slot = (size_t)tps * CONTEST_KINDS + k;
     uint16_t old = counted[slot];
+    assert(old < version);
     if (old) { /* a correction: the version counted so far goes out */
-        store_entry se;
-        entry *prev = mem_alloc(sizeof *prev);
-        int rc = store_entry_find(st, f->tps, k, old, &se, e);
-        if (rc == 0)
-            rc = entry_parse((const char *)se.bytes, se.len, prev, e);
-        if (rc == 0 && tally_apply(t, &prev->sub.form, tps, -1) < 0)
-            rc = err_set(e, ERR_INVALID, "INGEST_TALLY", f->tps, "counted form does not fit");
-        if (rc == 0) {
-            rule_report r;
-            rules_report_init(&r);
-            rules_check_form(&prev->sub.form, rules, &r);
-            if (r.nsoft)
-                tally_flag(t, k, tps, -1);
-        }
-        free(prev);
+        int rc = ingest_uncount(t, prev, prev_ctx, rules, tps, f, old, e);
         if (rc < 0)
             return rc;
     }
@@ -184,8 +219,9 @@ int ingest_count_into(tally *t, store *st, const election_rules *rules, uint16_t
 int ingest_count(ingest *in, uint32_t tps, contest_kind k, uint32_t version, const form *f,
                  int flagged, err_info *e)
 {
-    return ingest_count_into(in->t, in->st, &in->el->rules, in->counted, tps, k, version, f,
-                             flagged, e);
+    ingest_prev_store src = {in->st, tlog_tree(in->log)};
+    return ingest_count_into(in->t, ingest_prev_from_store, &src, &in->el->rules, in->counted,
+                             tps, k, version, f, flagged, e);
 }
 
 /* ------------------------------------------------------------- prepare */

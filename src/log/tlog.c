@@ -505,6 +505,11 @@ const char *tlog_checkpoint_text(const tlog *l, size_t *len)
     return l->cp;
 }
 
+const merkle_tree *tlog_tree(const tlog *l)
+{
+    return l->tree;
+}
+
 const note_verifier *tlog_verifier(const tlog *l)
 {
     return &l->signer.pub;

@@ -112,6 +112,11 @@ int tlog_entry(const tlog *l, uint64_t index, uint8_t **entry, size_t *len, err_
  * the next publish or close), *len bytes. */
 const char *tlog_checkpoint_text(const tlog *l, size_t *len);
 
+/* The tree of every appended entry (published or not), owned by the log:
+ * its leaf hashes are what a stored entry is checked against. Valid until
+ * the next append or close; read it on the thread that appends. */
+const merkle_tree *tlog_tree(const tlog *l);
+
 /* The log's public key: name (= origin), key ID, key. */
 const note_verifier *tlog_verifier(const tlog *l);
 

@@ -1,6 +1,7 @@
 /* tlog_read — verify a log directory from its files; see tlog_read.h. */
 #include "log/tlog_read.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,13 +119,15 @@ static int tlog_read_checkpoint(const char *dir, const note_verifier *v, checkpo
     return rc;
 }
 
-int tlog_read_verify(const char *dir, const note_verifier *v, checkpoint *cp, tlog_read_fn fn,
-                     void *ctx, err_info *e)
+int tlog_read_verify(const char *dir, const note_verifier *v, checkpoint *cp, merkle_tree *tree,
+                     tlog_read_fn fn, void *ctx, err_info *e)
 {
+    assert(!tree || merkle_tree_size(tree) == 0);
     int rc = tlog_read_checkpoint(dir, v, cp, e);
     if (rc < 0)
         return rc;
-    tlog_reader r = {.dir = dir, .tree = merkle_tree_new(), .fn = fn, .ctx = ctx, .e = e};
+    tlog_reader r = {.dir = dir, .tree = tree ? tree : merkle_tree_new(), .fn = fn, .ctx = ctx,
+                     .e = e};
     uint64_t full = cp->size / TLOG_TILE_WIDTH;
     unsigned rest = (unsigned)(cp->size % TLOG_TILE_WIDTH);
     for (uint64_t n = 0; n < full && rc == 0; n++)
@@ -138,6 +141,7 @@ int tlog_read_verify(const char *dir, const note_verifier *v, checkpoint *cp, tl
                      "the entries do not hash to the checkpoint's root");
     if (rc == 0)
         rc = tlog_read_tiles(&r, cp->size);
-    merkle_tree_free(r.tree);
+    if (!tree)
+        merkle_tree_free(r.tree);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/merkle.h"
 #include "core/note.h"
 
 /* Called for each entry in log order; a non-zero return stops the read and
@@ -24,8 +25,12 @@
 typedef int (*tlog_read_fn)(void *ctx, uint64_t index, const uint8_t *entry, size_t len);
 
 /* Verify the log in `dir` against verifier v and read its entries. On
- * success *cp holds the verified checkpoint (cp->ext is NULL). */
-int tlog_read_verify(const char *dir, const note_verifier *v, checkpoint *cp, tlog_read_fn fn,
-                     void *ctx, err_info *e);
+ * success *cp holds the verified checkpoint (cp->ext is NULL). The tree is
+ * rebuilt into `tree` when the caller gives one (empty, caller-owned): its
+ * leaf hashes are there for fn to check earlier entries against
+ * (merkle_tree_hash(tree, 0, i) for every i below the entry handed over)
+ * and stay after the call; NULL uses a tree of its own. */
+int tlog_read_verify(const char *dir, const note_verifier *v, checkpoint *cp, merkle_tree *tree,
+                     tlog_read_fn fn, void *ctx, err_info *e);
 
 #endif
