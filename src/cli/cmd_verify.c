@@ -75,7 +75,7 @@ typedef struct verify_ctx {
     vitem *chunk;
     size_t n;
     unsigned threads;
-    unsigned long entries, accepted, rejected, mismatches;
+    unsigned long entries, accepted, rejected, unverified, mismatches;
 } verify_ctx;
 
 static void verify_mismatch(verify_ctx *v, uint64_t idx, const char *what, const char *fmt, ...)
@@ -162,7 +162,8 @@ static void verify_parallel(verify_ctx *v)
 
 /* ---------------------------------------------------------- in log order */
 
-/* The entry must be the store's entry at the same index, byte for byte. */
+/* The entry must be the store's row at the same index, byte for byte, with
+ * every column the store's readers go by saying what the entry says. */
 static void verify_against_store(verify_ctx *v, const vitem *it)
 {
     const form *f = &it->en.sub.form;
@@ -174,12 +175,19 @@ static void verify_against_store(verify_ctx *v, const vitem *it)
         verify_mismatch(v, it->idx, "store", "the store's entry %llu for %s %s v%u differs",
                         (unsigned long long)se.idx, f->tps, contest_kind_id[f->kind],
                         it->en.sub.version);
+    else if (se.accepted != it->en.accepted)
+        verify_mismatch(v, it->idx, "store", "the store's row says %s, the log's entry %s",
+                        se.accepted ? "accepted" : "rejected",
+                        it->en.accepted ? "accepted" : "rejected");
 }
 
-/* Key, version and verdict; returns the TPS index or ELECTION_NONE. */
+/* Key, version and verdict, as ingest decides them. Returns the TPS index
+ * when the entry verifies in every respect, ELECTION_NONE when it does not
+ * (it is then treated as if it were not there: not counted, no version). */
 static uint32_t verify_entry_rules(verify_ctx *v, const vitem *it)
 {
     const form *f = &it->en.sub.form;
+    unsigned before = (unsigned)v->mismatches;
     uint32_t tps = election_tps_find(v->el, f->tps);
     if (!it->sig_ok)
         verify_mismatch(v, it->idx, "signature", "does not verify for %s", f->tps);
@@ -194,14 +202,18 @@ static uint32_t verify_entry_rules(verify_ctx *v, const vitem *it)
     if (it->en.sub.version != v->version[slot] + 1u)
         verify_mismatch(v, it->idx, "version", "%s %s version %u follows version %u", f->tps,
                         contest_kind_id[f->kind], it->en.sub.version, v->version[slot]);
-    v->version[slot] = (uint16_t)it->en.sub.version;
     if (it->en.accepted != (it->nhard == 0) || (!it->en.accepted && strcmp(it->en.codes, it->hard)))
         verify_mismatch(v, it->idx, "verdict", "logged as %s %s, the rules say %s %s",
                         it->en.accepted ? "accepted" : "rejected", it->en.codes,
                         it->nhard ? "rejected" : "accepted", it->hard);
+    if (v->mismatches != before)
+        return ELECTION_NONE;
+    v->version[slot] = (uint16_t)it->en.sub.version;
     return tps;
 }
 
+/* In log order: the store beside each entry, then the entry itself; only
+ * entries that verify move the totals. */
 static void verify_sequential(verify_ctx *v)
 {
     for (size_t i = 0; i < v->n; i++) {
@@ -214,6 +226,10 @@ static void verify_sequential(verify_ctx *v)
         }
         verify_against_store(v, it);
         uint32_t tps = verify_entry_rules(v, it);
+        if (tps == ELECTION_NONE) {
+            v->unverified++;
+            continue;
+        }
         if (!it->en.accepted) {
             v->rejected++;
             continue;
@@ -221,9 +237,8 @@ static void verify_sequential(verify_ctx *v)
         v->accepted++;
         err_info e = {0};
         const form *f = &it->en.sub.form;
-        if (tps != ELECTION_NONE &&
-            ingest_count_into(v->t, ingest_prev_from_store, &v->prev, &v->el->rules, v->counted, tps, f->kind,
-                              it->en.sub.version, f, it->nsoft > 0, &e) < 0)
+        if (ingest_count_into(v->t, ingest_prev_from_store, &v->prev, &v->el->rules, v->counted,
+                              tps, f->kind, it->en.sub.version, f, it->nsoft > 0, &e) < 0)
             verify_mismatch(v, it->idx, "tally", "%s: %s", e.code, e.msg);
     }
     for (size_t i = 0; i < v->n; i++)
@@ -355,9 +370,9 @@ static int verify_run(const char *dir, const char *logdir, const char *vkey, con
         keys_b64_encode(cp.root, sizeof cp.root, root);
         printf("log %s: checkpoint of %llu entries, root %s, signed by %s+%08x: verified\n",
                cp.origin, (unsigned long long)cp.size, root, nv.name, nv.key_id);
-        printf("entries %lu: %lu accepted, %lu rejected; %lu mismatches\n", v.entries, v.accepted,
-               v.rejected, v.mismatches);
-        printf("totals recomputed from the log:\n");
+        printf("entries %lu: %lu accepted, %lu rejected, %lu not verified (not counted); "
+               "%lu mismatches\n", v.entries, v.accepted, v.rejected, v.unverified, v.mismatches);
+        printf("totals recomputed from the entries that verify:\n");
         verify_print_totals(&v);
         status = v.mismatches ? CLI_FOUND : CLI_OK;
     }

@@ -224,9 +224,9 @@ static enum MHD_Result srv_submit_answer(srv_req *r)
     const ingest_result *res = &r->res;
     if (res->status == INGEST_REFUSED) {
         const char *code = res->err.code ? res->err.code : "INTERNAL";
-        http_metrics_add(srv->metrics, strcmp(code, "INGEST_BUSY") ? C_REFUSED : C_BUSY, 1);
-        return srv_error(r, code, res->err.where, res->err.msg,
-                         strcmp(code, "INGEST_BUSY") ? 0 : SRV_BUSY_RETRY);
+        int busy = !strcmp(code, "INGEST_BUSY"), retry = busy || !strcmp(code, "INGEST_LOG_UNPUBLISHED");
+        http_metrics_add(srv->metrics, busy ? C_BUSY : C_REFUSED, 1);
+        return srv_error(r, code, res->err.where, res->err.msg, retry ? SRV_BUSY_RETRY : 0);
     }
     int accepted = res->status == INGEST_ACCEPTED;
     http_metrics_add(srv->metrics, accepted ? C_ACCEPTED : C_REJECTED, 1);
@@ -301,6 +301,10 @@ static enum MHD_Result srv_submit(srv_req *r)
     const char *code, *where;
     if (srv_submit_parse(r, pk, sig, &code, &where) < 0)
         return srv_error(r, code, where, NULL, 0);
+    if (!ingest_log_healthy(srv->in)) { /* no work for what could not be acknowledged */
+        http_metrics_add(srv->metrics, C_REFUSED, 1);
+        return srv_error(r, "INGEST_LOG_UNPUBLISHED", "log", NULL, SRV_BUSY_RETRY);
+    }
     ingest_job *job = NULL;
     err_info e = {0};
     if (ingest_prepare(srv->in, r->sub, r->sublen, pk, sig, &job, &e) < 0) {
@@ -566,8 +570,10 @@ static enum MHD_Result srv_status(srv_req *r, const char *code)
 static enum MHD_Result srv_metrics(srv_req *r)
 {
     ingest_server *srv = r->srv;
-    char extra[1024];
+    char extra[2048];
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    ingest_log_state ls;
+    ingest_log_state_get(srv->in, &ls);
     snprintf(extra, sizeof extra,
              "# HELP rekapd_ingest_queue_depth Jobs waiting for the writer.\n"
              "# TYPE rekapd_ingest_queue_depth gauge\n"
@@ -577,9 +583,22 @@ static enum MHD_Result srv_metrics(srv_req *r)
              "rekapd_ingest_waiting %d\n"
              "# HELP rekapd_ingest_connections Open connections on the ingest port.\n"
              "# TYPE rekapd_ingest_connections gauge\n"
-             "rekapd_ingest_connections %u\n",
+             "rekapd_ingest_connections %u\n"
+             "# HELP rekapd_log_entries Entries logged (appended, maybe not yet published).\n"
+             "# TYPE rekapd_log_entries gauge\n"
+             "rekapd_log_entries %llu\n"
+             "# HELP rekapd_log_published_entries Entries under the last signed checkpoint.\n"
+             "# TYPE rekapd_log_published_entries gauge\n"
+             "rekapd_log_published_entries %llu\n"
+             "# HELP rekapd_log_publish_failures_total Log publications that failed.\n"
+             "# TYPE rekapd_log_publish_failures_total counter\n"
+             "rekapd_log_publish_failures_total %llu\n"
+             "# HELP rekapd_log_healthy 1 while the log is published, 0 while ingest refuses.\n"
+             "# TYPE rekapd_log_healthy gauge\n"
+             "rekapd_log_healthy %d\n",
              ingest_queue_depth(srv->in), atomic_load(&srv->pending),
-             di ? di->num_connections : 0u);
+             di ? di->num_connections : 0u, (unsigned long long)ls.size,
+             (unsigned long long)ls.published, (unsigned long long)ls.failures, ls.healthy);
     size_t len;
     char *text = http_metrics_render(srv->metrics, extra, &len);
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
@@ -593,6 +612,27 @@ static enum MHD_Result srv_metrics(srv_req *r)
     enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+/* Healthy means able to acknowledge: not stopping, and the log published
+ * (a load balancer takes an unhealthy node out of the ingest pool). */
+static enum MHD_Result srv_health(srv_req *r)
+{
+    ingest_log_state ls;
+    ingest_log_state_get(r->srv->in, &ls);
+    if (atomic_load(&r->srv->stopping))
+        return srv_json(r, MHD_HTTP_SERVICE_UNAVAILABLE, json_pack("{s:s}", "status", "stopping"), 0);
+    if (!ls.healthy)
+        return srv_json(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+                        json_pack("{s:s,s:s,s:s,s:I,s:I}", "status", "log_unpublished", "code",
+                                  ls.last.code ? ls.last.code : "", "message", ls.last.msg,
+                                  "log_entries", (json_int_t)ls.size, "log_published",
+                                  (json_int_t)ls.published),
+                        0);
+    return srv_json(r, MHD_HTTP_OK,
+                    json_pack("{s:s,s:I,s:I}", "status", "ok", "log_entries", (json_int_t)ls.size,
+                              "log_published", (json_int_t)ls.published),
+                    0);
 }
 
 /* -------------------------------------------------------------- routing */
@@ -686,10 +726,7 @@ static enum MHD_Result srv_finish(srv_req *r, const char *url)
         return srv_status(r, code);
     }
     case R_METRICS: return srv_metrics(r);
-    default:
-        return srv_json(r, atomic_load(&r->srv->stopping) ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
-                        json_pack("{s:s}", "status", atomic_load(&r->srv->stopping) ? "stopping" : "ok"),
-                        0);
+    default: return srv_health(r);
     }
 }
 

@@ -80,6 +80,9 @@ static const http_error_def http_errors[] = {
     /* the writer */
     {"INGEST_BUSY", 503, "Antrean penyimpanan penuh. Coba lagi sebentar lagi.",
      "The storage queue is full. Try again shortly."},
+    {"INGEST_LOG_UNPUBLISHED", 503,
+     "Server belum dapat menerbitkan log publik. Kiriman tidak disimpan; coba lagi sebentar lagi.",
+     "The server cannot publish the public log right now. Nothing was stored; try again shortly."},
     {"STORE_FULL", 507, "Penyimpanan server penuh. Kiriman tidak disimpan; coba lagi nanti.",
      "The server's storage is full. Nothing was stored; try again later."},
     {"STORE_*", 500, "Penyimpanan server gagal. Kiriman tidak disimpan; coba lagi nanti.",

@@ -352,6 +352,16 @@ static void rd_log_error(const char *event, const err_info *e)
                        "message", e->msg));
 }
 
+/* What ingest tells the operator (the log stopped or resumed being
+ * published), as a log line. */
+static void rd_ingest_event(void *ctx, const char *name, const err_info *e)
+{
+    if (e)
+        rd_log_error(name, e);
+    else
+        http_log(HTTP_LOG_INFO, name, NULL);
+}
+
 /* Block the stop signals in every thread (threads inherit the mask), so
  * the main thread alone takes them with sigwait. */
 static void rd_block_signals(sigset_t *set)
@@ -375,6 +385,7 @@ static int rd_serve(rd_settings *s)
     const char *env = getenv("REKAP_DATA");
     s->ingest.data_dir = s->data ? s->data : env && *env ? env : REKAP_DEFAULT_DATA_DIR;
     s->in.dir = s->pub.dir = s->dir;
+    s->ingest.event = rd_ingest_event;
     if (ingest_open(&s->ingest, &in, &e) < 0) {
         rd_log_error("open_failed", &e);
         return RD_FAIL;

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -241,14 +244,9 @@ static int ingest_check_key(ingest *in, const uint8_t pk[32], uint32_t tps_node,
     return rc;
 }
 
-/* Parse and place the submission: the TPS must exist and cast that ballot. */
-static int ingest_place(ingest *in, const char *sub, size_t sublen, entry *en, uint32_t *tps,
-                        err_info *e)
+/* The form's TPS must exist and cast that ballot. */
+static int ingest_locate(ingest *in, const form *f, uint32_t *tps, err_info *e)
 {
-    int rc = submission_parse(sub, sublen, &en->sub, e);
-    if (rc < 0)
-        return rc;
-    const form *f = &en->sub.form;
     *tps = election_tps_find(in->el, f->tps);
     if (*tps == ELECTION_NONE)
         return err_set(e, ERR_NOTFOUND, "TPS_UNKNOWN", f->tps, "no such TPS in this election");
@@ -258,25 +256,43 @@ static int ingest_place(ingest *in, const char *sub, size_t sublen, entry *en, u
     return 0;
 }
 
+/* Everything decided about a signed submission before it may be logged:
+ * where it belongs, who signed it (a KPPS key enrolled for exactly this
+ * TPS), the signature over its bytes, and every rule into *r. The same
+ * checks re-verify a stored row at start (ingest_rebuild_one): one home for
+ * what "verified as at ingest" means. */
+static int ingest_judge(ingest *in, const submission *sub, const char *bytes, size_t len,
+                        const uint8_t pubkey[32], const uint8_t sig[64], uint32_t *tps,
+                        rule_report *r, err_info *e)
+{
+    int rc = ingest_locate(in, &sub->form, tps, e);
+    if (rc == 0)
+        rc = ingest_check_key(in, pubkey,
+                              (uint32_t)(in->el->tree->level_start[REGION_TPS] + *tps), e);
+    if (rc == 0 && entry_verify(bytes, len, pubkey, sig) < 0)
+        rc = err_set(e, ERR_INVALID, "SIG_INVALID", "sig",
+                     "the signature does not match the submission and key");
+    if (rc < 0)
+        return rc;
+    rules_report_init(r);
+    rules_check_form(&sub->form, &in->el->rules, r);
+    rules_check_election(&sub->form, in->el, r);
+    return 0;
+}
+
 int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pubkey[32],
                    const uint8_t sig[64], ingest_job **job, err_info *e)
 {
     entry *en = mem_calloc(1, sizeof *en);
     uint32_t tps = 0;
-    int rc = ingest_place(in, sub, sublen, en, &tps, e);
+    rule_report r;
+    int rc = submission_parse(sub, sublen, &en->sub, e);
     if (rc == 0)
-        rc = ingest_check_key(in, pubkey, (uint32_t)(in->el->tree->level_start[REGION_TPS] + tps), e);
-    if (rc == 0 && entry_verify(sub, sublen, pubkey, sig) < 0)
-        rc = err_set(e, ERR_INVALID, "SIG_INVALID", "sig",
-                     "the signature does not match the submission and key");
+        rc = ingest_judge(in, &en->sub, sub, sublen, pubkey, sig, &tps, &r, e);
     if (rc < 0) {
         free(en);
         return rc;
     }
-    rule_report r;
-    rules_report_init(&r);
-    rules_check_form(&en->sub.form, &in->el->rules, &r);
-    rules_check_election(&en->sub.form, in->el, &r);
 
     ingest_job *j = mem_calloc(1, sizeof *j);
     j->tps = tps;
@@ -318,45 +334,111 @@ int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pub
 typedef struct ingest_rebuild {
     ingest *in;
     entry *en;
-    uint64_t log_size;
+    uint64_t log_size;           /* entries the signed log holds */
+    uint64_t next;               /* the index the next stored row must have */
     err_info *e;
 } ingest_rebuild;
 
-/* One stored entry: versions, tally, and the log when it lags the store. */
+/* A stored row the start refuses: the store is input, and input that does
+ * not verify stops the start rather than reach the log or the tally. */
+static int ingest_row_error(ingest_rebuild *rb, const store_entry *se, const char *code,
+                            const char *what, const err_info *why)
+{
+    return err_set(rb->e, ERR_INVALID, code, se->tps, "store row %llu (%s %s v%u): %s%s%s%s%s",
+                   (unsigned long long)se->idx, se->tps, contest_kind_id[se->kind], se->version,
+                   what, why ? ": " : "", why && why->code ? why->code : "", why ? " " : "",
+                   why ? why->msg : "");
+}
+
+/* The row's columns are what its bytes say: readers that go by columns
+ * (the TPS status, version lookups) must see the logged truth. */
+static int ingest_row_columns(ingest_rebuild *rb, const store_entry *se)
+{
+    const entry *en = rb->en;
+    if (strcmp(se->tps, en->sub.form.tps) || se->kind != en->sub.form.kind ||
+        se->version != en->sub.version || se->accepted != en->accepted)
+        return ingest_row_error(rb, se, "INGEST_STORE_COLUMNS",
+                                "its columns (tps, contest, version, accepted) differ from its entry",
+                                NULL);
+    return 0;
+}
+
+/* A row the signed log already holds must be that entry, byte for byte. */
+static int ingest_row_logged(ingest_rebuild *rb, const store_entry *se)
+{
+    uint8_t leaf[MERKLE_HASH_SIZE];
+    merkle_leaf_hash(se->bytes, se->len, leaf);
+    if (sodium_memcmp(leaf, merkle_tree_hash(tlog_tree(rb->in->log), 0, se->idx),
+                      MERKLE_HASH_SIZE) != 0)
+        return ingest_row_error(rb, se, "INGEST_STORE_LOG_MISMATCH",
+                                "its bytes are not the log's entry at this index", NULL);
+    return 0;
+}
+
+/* A row the log does not hold yet (written, then a crash before the log was
+ * published; or put there by someone else) is verified exactly as a new
+ * submission is: key, signature, rules, and the verdict the row claims. */
+static int ingest_row_reverify(ingest_rebuild *rb, const store_entry *se)
+{
+    const entry *en = rb->en;
+    uint32_t tps;
+    rule_report r;
+    err_info why = {0};
+    if (ingest_judge(rb->in, &en->sub, en->sub_bytes, en->sub_len, en->pubkey, en->sig, &tps, &r,
+                     &why) < 0)
+        return ingest_row_error(rb, se, "INGEST_STORE_UNVERIFIED", "it does not verify", &why);
+    char codes[ENTRY_CODES_MAX + 1];
+    rules_report_codes(&r, RULE_HARD, codes, sizeof codes);
+    if (en->accepted != (r.nhard == 0) || (!en->accepted && strcmp(en->codes, codes) != 0))
+        return ingest_row_error(rb, se, "INGEST_STORE_UNVERIFIED",
+                                "its verdict is not what the rules say", NULL);
+    return 0;
+}
+
+/* One stored row, in log order: checked (against the log, or re-verified
+ * when the log does not hold it yet), then versions, the tally, and the
+ * log when it lags the store. */
 static int ingest_rebuild_one(void *ctx, const store_entry *se)
 {
     ingest_rebuild *rb = ctx;
     ingest *in = rb->in;
-    int rc = entry_parse((const char *)se->bytes, se->len, rb->en, rb->e);
+    if (se->idx != rb->next)
+        return err_set(rb->e, ERR_INVALID, "INGEST_STORE_GAP", "rekap.db",
+                       "the store has no row %llu: the next row is %llu",
+                       (unsigned long long)rb->next, (unsigned long long)se->idx);
+    rb->next++;
+    err_info why = {0};
+    if (entry_parse((const char *)se->bytes, se->len, rb->en, &why) < 0)
+        return ingest_row_error(rb, se, "INGEST_STORE_ENTRY", "its bytes are not an entry", &why);
+    int rc = ingest_row_columns(rb, se);
+    if (rc == 0)
+        rc = se->idx < rb->log_size ? ingest_row_logged(rb, se) : ingest_row_reverify(rb, se);
     if (rc < 0)
         return rc;
     const form *f = &rb->en->sub.form;
     uint32_t tps = election_tps_find(in->el, f->tps);
-    if (tps == ELECTION_NONE)
-        return err_set(rb->e, ERR_INVALID, "INGEST_STORE_TPS", f->tps,
-                       "stored entry %llu names a TPS not in the election",
-                       (unsigned long long)se->idx);
+    if (tps == ELECTION_NONE) /* a logged entry for a TPS of another election */
+        return ingest_row_error(rb, se, "INGEST_STORE_TPS", "no such TPS in this election", NULL);
     size_t slot = (size_t)tps * CONTEST_KINDS + f->kind;
-    if (rb->en->sub.version > in->version[slot])
-        in->version[slot] = (uint16_t)rb->en->sub.version;
+    if (rb->en->sub.version != in->version[slot] + 1u)
+        return ingest_row_error(rb, se, "INGEST_STORE_VERSION",
+                                "its version does not follow the one before", NULL);
+    in->version[slot] = (uint16_t)rb->en->sub.version;
+    if (se->idx >= rb->log_size) { /* the log takes it before the tally does */
+        uint64_t idx;
+        rc = tlog_append(in->log, se->bytes, se->len, &idx, rb->e);
+        assert(rc < 0 || idx == se->idx);
+        /* a log rebuilt from scratch must not wait in memory to the end */
+        if (rc == 0 && tlog_size(in->log) - tlog_published_size(in->log) >= INGEST_REBUILD_PUBLISH)
+            rc = tlog_publish(in->log, rb->e);
+        if (rc < 0)
+            return rc;
+    }
     if (rb->en->accepted) {
         rule_report r;
         rules_report_init(&r);
         rules_check_form(f, &in->el->rules, &r);
         rc = ingest_count(in, tps, f->kind, rb->en->sub.version, f, r.nsoft > 0, rb->e);
-        if (rc < 0)
-            return rc;
-    }
-    if (se->idx >= rb->log_size) {
-        uint64_t idx;
-        rc = tlog_append(in->log, se->bytes, se->len, &idx, rb->e);
-        if (rc == 0 && idx != se->idx)
-            rc = err_set(rb->e, ERR_INVALID, "INGEST_LOG_MISMATCH", "",
-                         "log index %llu for stored entry %llu", (unsigned long long)idx,
-                         (unsigned long long)se->idx);
-        /* a log rebuilt from scratch must not wait in memory to the end */
-        if (rc == 0 && tlog_size(in->log) - tlog_published_size(in->log) >= INGEST_REBUILD_PUBLISH)
-            rc = tlog_publish(in->log, rb->e);
     }
     return rc;
 }
@@ -378,13 +460,11 @@ static int ingest_rebuild_all(ingest *in, err_info *e)
     double t0 = ingest_seconds();
     ingest_rebuild rb = {.in = in, .en = mem_alloc(sizeof(entry)), .log_size = tlog_size(in->log),
                          .e = e};
-    int rc = 0;
-    if (rb.log_size > store_next_index(in->st))
+    int rc = store_entries_each(in->st, 0, ingest_rebuild_one, &rb, e);
+    if (rc == 0 && rb.next < rb.log_size) /* rows the log holds are missing at the end */
         rc = err_set(e, ERR_INVALID, "INGEST_LOG_AHEAD", "log",
-                     "the log holds %llu entries, the store only %llu",
-                     (unsigned long long)rb.log_size, (unsigned long long)store_next_index(in->st));
-    if (rc == 0)
-        rc = store_entries_each(in->st, 0, ingest_rebuild_one, &rb, e);
+                     "the signed log holds %llu entries, the store only %llu",
+                     (unsigned long long)rb.log_size, (unsigned long long)rb.next);
     free(rb.en);
     if (rc == 0 && tlog_size(in->log) != rb.log_size)
         rc = tlog_publish(in->log, e);
@@ -452,10 +532,47 @@ static int ingest_check_election(ingest *in, const char *path, err_info *e)
     return 0;
 }
 
+/* One writer per election directory: two would each keep their own log in
+ * memory and sign diverging checkpoints. An exclusive flock on <dir>/lock
+ * (released by the kernel when the process dies, even by SIGKILL); the
+ * holder's pid is written into it so the refusal can name it. Read-only
+ * commands never take it. */
+static int ingest_lock(ingest *in, err_info *e)
+{
+    char path[INGEST_PATH_MAX];
+    int rc = ingest_path(path, in->cfg.dir, "lock", e);
+    if (rc < 0)
+        return rc;
+    in->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (in->lock_fd < 0)
+        return err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO, "INGEST_LOCK", path,
+                       "cannot open the lock file: %s", strerror(errno));
+    if (flock(in->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno != EWOULDBLOCK)
+            return err_set(e, ERR_IO, "INGEST_LOCK", path, "cannot lock: %s", strerror(errno));
+        char pid[32] = "";
+        ssize_t n = pread(in->lock_fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        return err_set(e, ERR_EXISTS, "INGEST_LOCKED", in->cfg.dir,
+                       "another process (pid %s) is writing this election directory; "
+                       "read-only commands (show, export, verify) may run beside it",
+                       pid[0] ? pid : "?");
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(in->lock_fd, 0) < 0 || pwrite(in->lock_fd, pid, (size_t)n, 0) != n)
+        return err_set(e, ERR_IO, "INGEST_LOCK", path, "cannot write the lock file: %s",
+                       strerror(errno));
+    return 0;
+}
+
 static int ingest_load(ingest *in, err_info *e)
 {
     char path[INGEST_PATH_MAX], db[INGEST_PATH_MAX];
-    int rc = ingest_path(path, in->cfg.dir, "election.json", e);
+    int rc = ingest_lock(in, e);
+    if (rc == 0)
+        rc = ingest_path(path, in->cfg.dir, "election.json", e);
     if (rc == 0)
         rc = ingest_path(db, in->cfg.dir, "rekap.db", e);
     if (rc == 0)
@@ -481,12 +598,14 @@ int ingest_open(const ingest_config *cfg, ingest **out, err_info *e)
 {
     keys_init();
     ingest *in = mem_calloc(1, sizeof *in);
+    in->lock_fd = -1;
     in->cfg = *cfg;
     ingest_defaults(&in->cfg);
     pthread_rwlock_init(&in->keys_lock, NULL);
     pthread_rwlock_init(&in->tally_lock, NULL);
     pthread_mutex_init(&in->qlock, NULL);
     pthread_mutex_init(&in->store_lock, NULL);
+    pthread_mutex_init(&in->log_err_lock, NULL);
     pthread_cond_init(&in->qwork, NULL);
     pthread_cond_init(&in->qspace, NULL);
     int rc = ingest_load(in, e);
@@ -513,10 +632,13 @@ void ingest_close(ingest *in)
     free(in->keys);
     free(in->version);
     free(in->counted);
+    if (in->lock_fd >= 0)
+        close(in->lock_fd); /* releases the lock, after everything is written */
     pthread_rwlock_destroy(&in->keys_lock);
     pthread_rwlock_destroy(&in->tally_lock);
     pthread_mutex_destroy(&in->qlock);
     pthread_mutex_destroy(&in->store_lock);
+    pthread_mutex_destroy(&in->log_err_lock);
     pthread_cond_destroy(&in->qwork);
     pthread_cond_destroy(&in->qspace);
     free(in);

@@ -46,7 +46,12 @@ typedef struct ingest_config {
     const char *data_dir;        /* master data (regions) */
     unsigned queue_max;          /* jobs waiting for the writer (default 16384) */
     unsigned batch_max;          /* jobs per transaction (default 4096) */
-    unsigned publish_interval_ms;/* log publication (default 1000) */
+    unsigned publish_interval_ms;/* log publication, and its retry after a failure (default 1000) */
+    /* Told of what an operator must see: "log_publish_failed" (e: why) when
+     * the log stops being published, "log_published" (e: NULL) when it is
+     * published again. Called from the writer thread; NULL: nobody. */
+    void (*event)(void *ctx, const char *name, const err_info *e);
+    void *event_ctx;
 } ingest_config;
 
 typedef enum ingest_status {
@@ -138,6 +143,22 @@ int ingest_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t 
 int ingest_count_into(tally *t, ingest_prev_fn prev, void *prev_ctx, const election_rules *rules,
                       uint16_t *counted, uint32_t tps, contest_kind k, uint32_t version,
                       const form *f, int flagged, err_info *e);
+
+/* The log as the writer last left it. While a publication has failed
+ * (full disk, I/O error) the writer acknowledges nothing: every submission
+ * is refused with INGEST_LOG_UNPUBLISHED until a retry (every
+ * publish_interval_ms) publishes the log again; nothing acknowledged is
+ * lost meanwhile (it is in the store, and in the log once published). */
+typedef struct ingest_log_state {
+    uint64_t size;               /* entries logged (appended) */
+    uint64_t published;          /* entries under the last signed checkpoint */
+    uint64_t failures;           /* publications that failed since the start */
+    int healthy;                 /* 0 while the last publication failed */
+    err_info last;               /* why the last one failed (code NULL: never) */
+} ingest_log_state;
+void ingest_log_state_get(ingest *in, ingest_log_state *out);
+/* Lock-free: 0 while the last publication failed. */
+int ingest_log_healthy(ingest *in);
 
 /* Seconds the last ingest_open spent rebuilding (for benchmarks). */
 double ingest_rebuild_seconds(const ingest *in);

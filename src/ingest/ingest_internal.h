@@ -59,8 +59,14 @@ struct ingest {
     pthread_t writer;
     int writer_started;
     pthread_rwlock_t tally_lock;
-    uint64_t last_publish_ms;
+    uint64_t last_publish_ms;    /* the last publication tried (writer only) */
+    /* the log's state for other threads (ingest_log_state_get) */
+    _Atomic uint64_t log_size, log_published, publish_failures;
+    _Atomic int log_failed;
+    pthread_mutex_t log_err_lock;
+    err_info log_err;
     double rebuild_s;
+    int lock_fd;                 /* holds the directory's one-writer lock */
 };
 
 /* Move the tally for a newly logged accepted form of (tps, kind): take the

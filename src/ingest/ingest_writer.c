@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/mem.h"
 
@@ -162,23 +163,94 @@ static void writer_batch(ingest *in, ingest_job *jobs)
     free(items);
 }
 
-static void writer_publish(ingest *in, int force)
+/* The log's sizes for other threads. */
+static void writer_log_seen(ingest *in)
+{
+    atomic_store(&in->log_size, tlog_size(in->log));
+    atomic_store(&in->log_published, tlog_published_size(in->log));
+}
+
+/* Publish the log when due (force: now). A failure is never dropped: it is
+ * counted, kept for /healthz, told once to the operator, and until a retry
+ * succeeds the writer acknowledges nothing (writer_main). Returns 0 when
+ * the log is published up to what was appended, <0 otherwise. */
+static int writer_publish(ingest *in, int force)
 {
     uint64_t now = ingest_now_ms();
-    if (!force && now - in->last_publish_ms < in->cfg.publish_interval_ms)
-        return;
+    int failed = atomic_load(&in->log_failed);
+    if (!force && !failed && now - in->last_publish_ms < in->cfg.publish_interval_ms)
+        return 0;
     err_info e = {0};
-    if (tlog_publish(in->log, &e) == 0)
-        in->last_publish_ms = now;
+    in->last_publish_ms = now;
+    int rc = tlog_publish(in->log, &e);
+    writer_log_seen(in);
+    if (rc == 0) {
+        if (failed) {
+            atomic_store(&in->log_failed, 0);
+            if (in->cfg.event)
+                in->cfg.event(in->cfg.event_ctx, "log_published", NULL);
+        }
+        return 0;
+    }
+    atomic_fetch_add(&in->publish_failures, 1);
+    pthread_mutex_lock(&in->log_err_lock);
+    in->log_err = e;
+    pthread_mutex_unlock(&in->log_err_lock);
+    if (!failed) {
+        atomic_store(&in->log_failed, 1);
+        if (in->cfg.event)
+            in->cfg.event(in->cfg.event_ctx, "log_publish_failed", &e);
+    }
+    return rc;
+}
+
+/* While the log cannot be published nothing more is acknowledged: the
+ * batch is answered INGEST_LOG_UNPUBLISHED without touching the store. */
+static void writer_refuse(ingest *in, ingest_job *jobs)
+{
+    while (jobs) {
+        ingest_job *j = jobs;
+        jobs = j->next;
+        ingest_result r;
+        writer_result_base(in, j, &r);
+        r.status = INGEST_REFUSED;
+        err_set(&r.err, ERR_IO, "INGEST_LOG_UNPUBLISHED", "log",
+                "the log cannot be published now; nothing was stored; try again shortly");
+        if (j->done)
+            j->done(j->ctx, &r);
+        ingest_job_free(j);
+    }
+}
+
+/* Wait for work; while the log is unpublished, wake every
+ * publish_interval_ms to retry. Called and returns with qlock held. */
+static void writer_idle(ingest *in)
+{
+    while (!in->head && !in->stopping) {
+        if (!atomic_load(&in->log_failed)) {
+            pthread_cond_wait(&in->qwork, &in->qlock);
+            continue;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        uint64_t ns = (uint64_t)until.tv_nsec + (uint64_t)in->cfg.publish_interval_ms * 1000000u;
+        until.tv_sec += (time_t)(ns / 1000000000u);
+        until.tv_nsec = (long)(ns % 1000000000u);
+        if (pthread_cond_timedwait(&in->qwork, &in->qlock, &until) != 0 && !in->head) {
+            pthread_mutex_unlock(&in->qlock);
+            writer_publish(in, 1);
+            pthread_mutex_lock(&in->qlock);
+        }
+    }
 }
 
 static void *writer_main(void *arg)
 {
     ingest *in = arg;
+    writer_log_seen(in);
     pthread_mutex_lock(&in->qlock);
     for (;;) {
-        while (!in->head && !in->stopping)
-            pthread_cond_wait(&in->qwork, &in->qlock);
+        writer_idle(in);
         if (!in->head && in->stopping)
             break;
         /* take up to batch_max jobs: what arrived during the last commit */
@@ -196,8 +268,12 @@ static void *writer_main(void *arg)
         pthread_cond_broadcast(&in->qspace);
         int drained = in->head == NULL;
         pthread_mutex_unlock(&in->qlock);
-        writer_batch(in, batch);
-        writer_publish(in, drained);
+        if (atomic_load(&in->log_failed) && writer_publish(in, 1) < 0) {
+            writer_refuse(in, batch);
+        } else {
+            writer_batch(in, batch);
+            writer_publish(in, drained);
+        }
         pthread_mutex_lock(&in->qlock);
     }
     pthread_mutex_unlock(&in->qlock);
@@ -291,6 +367,22 @@ void ingest_submit(ingest *in, const char *sub, size_t sublen, const uint8_t pub
 }
 
 /* ---- for the HTTP listener -------------------------------------------- */
+
+void ingest_log_state_get(ingest *in, ingest_log_state *out)
+{
+    out->size = atomic_load(&in->log_size);
+    out->published = atomic_load(&in->log_published);
+    out->failures = atomic_load(&in->publish_failures);
+    out->healthy = !atomic_load(&in->log_failed);
+    pthread_mutex_lock(&in->log_err_lock);
+    out->last = in->log_err;
+    pthread_mutex_unlock(&in->log_err_lock);
+}
+
+int ingest_log_healthy(ingest *in)
+{
+    return !atomic_load(&in->log_failed);
+}
 
 unsigned ingest_queue_depth(ingest *in)
 {
