@@ -3,11 +3,17 @@
  * parsing both strictly, and the Ed25519 signature over the submission;
  * see entry.h for the layout and the error codes.
  *
- * Strictness is the point: every value has exactly one spelling (no
- * leading zeros, lowercase hex, photos ascending, canonical quoting, the
- * form exactly as form_format writes it), so a signature covers one meaning
- * and two servers that log the same submission log the same bytes. The
- * line layout itself (order, LF, spaces) is keys.c's line reader.
+ * Strictness is the point: a text has exactly one spelling, so a
+ * signature covers one meaning and two servers that log the same
+ * submission log the same bytes. The rule lives in one place,
+ * same_spelling: after parsing, the value is encoded again with this
+ * module's own encoder and the bytes must be the ones read. The field
+ * parsers therefore check meaning only (a number's range, a contest id,
+ * a hard rule's code) and leave the spelling (leading zeros, hex case,
+ * the form's layout, ...) to that comparison; only what an encoding
+ * cannot show is checked where it is read: the photos' order (the
+ * encoder writes them in the order given) and, in keys.c, the line
+ * layout, quoting and base64 of the shared primitives.
  *
  * These run about once per form at ingest (millions of times), so nothing
  * here allocates: encoding writes into the caller's buffer, parsing into
@@ -29,6 +35,14 @@
 #define SUBMISSION_FORMAT_ID "rekap-submission/1"
 #define ENTRY_FORMAT_ID "rekap-entry/1"
 #define RULE_CODE_LEN_MAX 32 /* longer than any rule code */
+/* Bounds of what the spelling checks encode: a submission's head lines,
+ * its reason quoted (each byte escaped at worst), its photo lines and its
+ * form line (a parsed form formats to under FORM_TEXT_MAX bytes); an
+ * entry's key, sig, received and status lines. */
+#define SUBMISSION_TEXT_MAX \
+    (128 + 2 * ENTRY_REASON_MAX + ENTRY_PHOTOS_MAX * 72 + FORM_TEXT_MAX)
+#define TRAILER_TEXT_MAX \
+    (96 + KEYS_B64_LEN(KEYS_PUBLIC_LEN) + KEYS_B64_LEN(KEYS_SIG_LEN) + ENTRY_CODES_MAX)
 
 _Static_assert(ENTRY_REASON_MAX <= KEYS_TEXT_MAX, "the line reader bounds quoted text");
 
@@ -90,36 +104,116 @@ size_t submission_encode(const submission *s, char *buf, size_t cap)
     return textbuf_finish(&t);
 }
 
+/* The lines after the submission: key, sig, received, status. */
+static void put_trailer(textbuf *t, const entry *en)
+{
+    assert(en->accepted || en->codes[0]);
+    textbuf_str(t, "key ");
+    put_b64(t, en->pubkey, sizeof en->pubkey);
+    textbuf_str(t, "\nsig ");
+    put_b64(t, en->sig, sizeof en->sig);
+    textbuf_str(t, "\nreceived ");
+    textbuf_u64(t, en->received);
+    if (en->accepted) {
+        textbuf_str(t, "\nstatus accepted\n");
+    } else {
+        textbuf_str(t, "\nstatus rejected ");
+        textbuf_str(t, en->codes);
+        textbuf_str(t, "\n");
+    }
+}
+
 size_t entry_encode(const entry *en, char *buf, size_t cap)
 {
     textbuf t;
 
     textbuf_init(&t, buf, cap);
-    assert(en->accepted || en->codes[0]);
     textbuf_str(&t, ENTRY_FORMAT_ID "\n");
     textbuf_put(&t, en->sub_bytes, en->sub_len);
-    textbuf_str(&t, "key ");
-    put_b64(&t, en->pubkey, sizeof en->pubkey);
-    textbuf_str(&t, "\nsig ");
-    put_b64(&t, en->sig, sizeof en->sig);
-    textbuf_str(&t, "\nreceived ");
-    textbuf_u64(&t, en->received);
-    if (en->accepted) {
-        textbuf_str(&t, "\nstatus accepted\n");
-    } else {
-        textbuf_str(&t, "\nstatus rejected ");
-        textbuf_str(&t, en->codes);
-        textbuf_str(&t, "\n");
-    }
+    put_trailer(&t, en);
     return textbuf_finish(&t);
+}
+
+/* ------------------------------------------------------------------ */
+/* the one spelling                                                    */
+
+/* The reader's name of the line of canon that holds byte `at`: "format"
+ * for a format line (it has no value), "photo[i]" for the i-th photo
+ * line, "end" past the last line, else the line's own name. Returns where
+ * that line starts. */
+static size_t line_name(const char *canon, size_t clen, size_t at, char *where, size_t cap)
+{
+    size_t start = at, nphoto = 0, k = 0;
+
+    if (at == clen) {
+        snprintf(where, cap, "end");
+        return at;
+    }
+    while (start > 0 && canon[start - 1] != '\n')
+        start--;
+    for (const char *p = canon; p < canon + start; p = strchr(p, '\n') + 1)
+        nphoto += strncmp(p, "photo ", 6) == 0;
+    while (canon[start + k] != ' ' && canon[start + k] != '\n')
+        k++;
+    if (canon[start + k] == '\n')
+        snprintf(where, cap, "format");
+    else if (k == 5 && memcmp(canon + start, "photo", 5) == 0)
+        snprintf(where, cap, "photo[%zu]", nphoto);
+    else
+        snprintf(where, cap, "%.*s", (int)k, canon + start);
+    return start;
+}
+
+/* The one-spelling rule of both formats: text[0..len) was parsed into a
+ * value that this module encodes as canon[0..clen) (NUL-terminated); any
+ * difference means the text is another spelling of that value. The error
+ * names the line of the first difference and shows what it should say. */
+static int same_spelling(const char *text, size_t len, const char *canon, size_t clen,
+                         err_info *e)
+{
+    char where[16];
+    size_t i = 0, start, show;
+
+    while (i < len && i < clen && text[i] == canon[i])
+        i++;
+    if (i == len && i == clen)
+        return 0;
+    start = line_name(canon, clen, i, where, sizeof where);
+    show = strcspn(canon + i, "\n");
+    return err_set(e, ERR_INVALID, "ENTRY_NOT_CANONICAL", where,
+                   "%s is not in its one spelling: from byte %zu of the line it should read "
+                   "\"%.*s\"", where, i - start, (int)(show < 32 ? show : 32), canon + i);
+}
+
+static int submission_spelling(const char *text, size_t len, const submission *s,
+                               err_info *e)
+{
+    char canon[SUBMISSION_TEXT_MAX];
+    size_t n = submission_encode(s, canon, sizeof canon);
+
+    assert(n < sizeof canon);
+    return same_spelling(text, len, canon, n, e);
+}
+
+static int trailer_spelling(const char *text, size_t len, const entry *en, err_info *e)
+{
+    char canon[TRAILER_TEXT_MAX];
+    textbuf t;
+    size_t n;
+
+    textbuf_init(&t, canon, sizeof canon);
+    put_trailer(&t, en);
+    n = textbuf_finish(&t);
+    assert(n < sizeof canon);
+    return same_spelling(text, len, canon, n, e);
 }
 
 /* ------------------------------------------------------------------ */
 /* parsing                                                             */
 
-/* A `name` line holding a decimal number min..max: no sign, no leading
- * zeros (those are NOT_CANONICAL: the number is clear, the bytes are not
- * the one spelling). Anything else is `code`. */
+/* A `name` line holding a decimal number min..max, digits only; else
+ * `code`. Leading zeros read as a number: the spelling check refuses
+ * them. */
 static int number_field(keys_lines *r, const char *name, uint64_t min, uint64_t max,
                         const char *code, uint64_t *out, err_info *e)
 {
@@ -140,59 +234,37 @@ static int number_field(keys_lines *r, const char *name, uint64_t min, uint64_t 
     if (!ok || x < min)
         return err_set(e, ERR_INVALID, code, name, "%s must be a decimal number %llu..%llu",
                        name, (unsigned long long)min, (unsigned long long)max);
-    if (n > 1 && v[0] == '0')
-        return err_set(e, ERR_INVALID, "ENTRY_NOT_CANONICAL", name,
-                       "%s is written without leading zeros", name);
     *out = x;
     return 0;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10 + 16; /* flagged: a digit, but not the canonical one */
-    return -1;
-}
-
-/* Photo i: the SHA-256 of the photo in 64 lowercase hex digits, each
- * greater than the one before (the photos are a set; ascending order is
- * its one spelling). */
+/* Photo i: the SHA-256 of the photo in 64 hex digits (uppercase ones
+ * are left to the spelling check), each greater than the one before: the
+ * photos are a set, ascending order is its one spelling, and the encoder
+ * writes them in the order given, so the order is checked here. */
 static int parse_photo(keys_lines *r, submission *s, err_info *e)
 {
     char where[16];
     const char *v;
-    size_t n;
+    size_t n, got = 0;
     unsigned i = s->nphoto;
     uint8_t *h;
-    int upper = 0;
     int rc;
-    int bad;
 
     snprintf(where, sizeof where, "photo[%u]", i);
     if (i == ENTRY_PHOTOS_MAX)
         return err_set(e, ERR_LIMIT, "ENTRY_PHOTO", where, "at most %d photos",
                        ENTRY_PHOTOS_MAX);
     rc = keys_lines_field(r, "photo", &v, &n, e);
-    if (rc)
+    if (rc) { /* the reader knows the line's name, not which photo it is */
+        if (e)
+            snprintf(e->where, sizeof e->where, "%s", where);
         return rc;
-    h = s->photo[i];
-    bad = n != 64;
-    for (size_t k = 0; k < n && !bad; k++) {
-        int d = hex_digit(v[k]);
-        bad = d < 0;
-        upper |= d > 15;
-        h[k / 2] = (uint8_t)(k % 2 ? h[k / 2] | (d & 15) : (d & 15) << 4);
     }
-    if (bad)
+    h = s->photo[i];
+    if (n != 64 || sodium_hex2bin(h, 32, v, n, NULL, &got, NULL) != 0 || got != 32)
         return err_set(e, ERR_INVALID, "ENTRY_PHOTO", where,
                        "a photo is its SHA-256 in 64 hex digits");
-    if (upper)
-        return err_set(e, ERR_INVALID, "ENTRY_NOT_CANONICAL", where,
-                       "hex digits are lowercase");
     if (i > 0) {
         int c = memcmp(s->photo[i - 1], h, 32);
         if (c == 0)
@@ -234,14 +306,14 @@ static int form_error(int rc, err_info *e)
     return rc;
 }
 
-/* The form line: a form that parses, is byte for byte form_format's
- * output, and is for the TPS and contest the head lines name. */
+/* The form line: a form that parses and is for the TPS and contest the
+ * head lines name (that it is form_format's output byte for byte is the
+ * spelling check's). */
 static int parse_form(keys_lines *r, submission *s, const char *tps,
                       contest_kind kind, err_info *e)
 {
-    char canon[FORM_TEXT_MAX];
     const char *v;
-    size_t n, m, i = 0;
+    size_t n;
     int rc = keys_lines_field(r, "form", &v, &n, e);
 
     if (rc)
@@ -249,14 +321,6 @@ static int parse_form(keys_lines *r, submission *s, const char *tps,
     rc = form_parse(v, n, &s->form, e);
     if (rc)
         return form_error(rc, e);
-    m = form_format(&s->form, canon, sizeof canon);
-    assert(m < sizeof canon); /* FORM_TEXT_MAX bounds every parsed form */
-    while (i < m && i < n && canon[i] == v[i])
-        i++;
-    if (m != n || i != n)
-        return err_set(e, ERR_INVALID, "ENTRY_NOT_CANONICAL", "form",
-                       "the form is not in its canonical layout (form_format); "
-                       "first difference at byte %zu", i);
     if (strcmp(s->form.tps, tps) != 0)
         return err_set(e, ERR_INVALID, "ENTRY_MISMATCH", "tps",
                        "the tps line says %s, the form %s", tps, s->form.tps);
@@ -295,7 +359,7 @@ static int parse_contest(keys_lines *r, contest_kind *kind, err_info *e)
 
     if (rc)
         return rc;
-    if (n < sizeof id) {
+    if (n < sizeof id && !memchr(v, '\0', n)) { /* "dpr\0x" is not "dpr" */
         memcpy(id, v, n);
         id[n] = '\0';
         k = contest_kind_parse(id);
@@ -307,9 +371,11 @@ static int parse_contest(keys_lines *r, contest_kind *kind, err_info *e)
     return 0;
 }
 
-/* The submission lines, from the format line through the form line. */
+/* The submission lines, from the format line through the form line, in
+ * their one spelling. */
 static int parse_submission(keys_lines *r, submission *s, err_info *e)
 {
+    const char *start = r->p;
     char tps[REGION_CODE_MAX];
     contest_kind kind = CONTEST_PPWP;
     uint64_t version = 0;
@@ -328,6 +394,8 @@ static int parse_submission(keys_lines *r, submission *s, err_info *e)
         rc = parse_photo(r, s, e);
     if (rc == 0)
         rc = parse_form(r, s, tps, kind, e);
+    if (rc == 0)
+        rc = submission_spelling(start, (size_t)(r->p - start), s, e);
     return rc;
 }
 
@@ -386,7 +454,7 @@ static int parse_codes(const char *v, size_t n, char *codes, err_info *e)
         char code[RULE_CODE_LEN_MAX];
         const rule_def *d = NULL;
 
-        if (j > i && j - i < sizeof code) {
+        if (j > i && j - i < sizeof code && !memchr(v + i, '\0', j - i)) {
             memcpy(code, v + i, j - i);
             code[j - i] = '\0';
             d = rules_find(code);
@@ -428,6 +496,7 @@ static int parse_status(keys_lines *r, entry *en, err_info *e)
 
 int entry_parse(const char *buf, size_t len, entry *out, err_info *e)
 {
+    const char *trailer = NULL;
     keys_lines r;
     int rc;
 
@@ -440,6 +509,7 @@ int entry_parse(const char *buf, size_t len, entry *out, err_info *e)
         out->sub_bytes = r.p;
         rc = parse_submission(&r, &out->sub, e);
         out->sub_len = (size_t)(r.p - out->sub_bytes);
+        trailer = r.p;
     }
     if (rc == 0)
         rc = keys_lines_b64(&r, "key", out->pubkey, sizeof out->pubkey, "ENTRY_KEY", e);
@@ -451,6 +521,8 @@ int entry_parse(const char *buf, size_t len, entry *out, err_info *e)
         rc = parse_status(&r, out, e);
     if (rc == 0)
         rc = keys_lines_end(&r, e);
+    if (rc == 0)
+        rc = trailer_spelling(trailer, (size_t)(r.p - trailer), out, e);
     if (rc)
         memset(out, 0, sizeof *out);
     return rc;

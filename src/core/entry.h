@@ -23,16 +23,20 @@
  *   received <unix seconds>\n
  *   status accepted\n | status rejected <CODE>[,<CODE>...]\n
  *
- * Parsing is strict: a submission has exactly one byte representation, so
- * a signature covers exactly one meaning. Error codes (e->code; e->where is
- * the line name: "version", "photo[2]", ...):
+ * Parsing is strict: a submission and an entry have exactly one byte
+ * representation, so a signature covers exactly one meaning. The parsers
+ * encode what they read again and require the same bytes. Error codes
+ * (e->code; e->where is the line name: "version", "photo[2]", ...):
  *   ENTRY_TOO_LARGE      (ERR_LIMIT) more than ENTRY_MAX bytes
  *   ENTRY_FORMAT         first line is not "rekap-submission/1" / "rekap-entry/1"
  *   ENTRY_FIELD          a line missing, misspelt, out of order, or extra
- *   ENTRY_NOT_CANONICAL  right meaning, wrong bytes: CR LF, no final newline,
- *                        spaces around a value, leading zeros, uppercase hex,
- *                        photos out of order, reason not in canonical
- *                        quoting, form not exactly form_format's output
+ *   ENTRY_NOT_CANONICAL  right meaning, wrong bytes: the text differs from
+ *                        what the encoders write for what was read (CR LF,
+ *                        no final newline, spaces around a value, leading
+ *                        zeros, uppercase hex, photos out of order, reason
+ *                        not in canonical quoting, form not exactly
+ *                        form_format's output); where names the first
+ *                        differing line
  *   ENTRY_TPS            tps is not 13 digits
  *   ENTRY_CONTEST        contest is not a contest id
  *   ENTRY_VERSION        version is not a number 1..ENTRY_VERSION_MAX
@@ -44,7 +48,9 @@
  *   FORM_*               the form line does not parse (form_parse's code;
  *                        where "form: " + its JSON path)
  *   ENTRY_MISMATCH       the tps or contest line differs from the form's
- *   ENTRY_KEY, ENTRY_SIG key / sig not the padded base64 of 32 / 64 bytes
+ *   ENTRY_KEY, ENTRY_SIG key / sig not the canonical base64 of 32 / 64 bytes
+ *                        (keys_b64_decode: padded, unused bits zero, no
+ *                        other byte standing for a base64 digit)
  *   ENTRY_RECEIVED       received is not a number 0..2^63-1
  *   ENTRY_STATUS         not "accepted" / "rejected CODES"; a code that is not
  *                        a HARD rule's (rules_find), empty or repeated; codes
@@ -113,8 +119,11 @@ int entry_verify(const char *buf, size_t len, const uint8_t pubkey[32], const ui
  * received, status (en->codes when not accepted: must be valid). Like
  * snprintf. */
 size_t entry_encode(const entry *en, char *buf, size_t cap);
-/* Parse an entry; en->sub_bytes points into buf. Does not verify the
- * signature (entry_verify does). Codes above; on error *out is all zero. */
+/* Parse an entry strictly: its submission as submission_parse does, and
+ * the lines after it must be what entry_encode writes for what they say,
+ * so entry_encode gives buf back. en->sub_bytes points into buf. Does not
+ * verify the signature (entry_verify does). Codes above; on error *out is
+ * all zero. */
 int entry_parse(const char *buf, size_t len, entry *out, err_info *e);
 
 #endif

@@ -5,7 +5,8 @@
  * Every reader here is strict on purpose: a signed text must have exactly
  * one byte representation, so a signature covers exactly one meaning. The
  * line reader therefore refuses CR LF, a missing final newline and spaces
- * around a value, and quoted text must be in keys_quote's form. Secret
+ * around a value, quoted text must be in keys_quote's form and base64 in
+ * keys_b64_encode's (both checked by encoding again and comparing). Secret
  * bytes that pass through a temporary are wiped (sodium_memzero). */
 #include "core/keys.h"
 
@@ -49,19 +50,46 @@ void keys_b64_encode(const uint8_t *bin, size_t n, char *out)
                       sodium_base64_VARIANT_ORIGINAL);
 }
 
-/* libsodium already refuses non-zero unused bits and missing padding; the
- * length and end checks refuse short input and anything after the padding. */
+/* Whether s[0..len) is exactly keys_b64_encode's text for bin[0..n).
+ * Encoding a group of 48 bytes (64 characters) at a time needs no buffer
+ * the size of the input (a note's signature lines can be long); the group
+ * may hold a secret seed, so it is wiped. */
+static int b64_is_encoding(const char *s, size_t len, const uint8_t *bin, size_t n)
+{
+    enum { GROUP = 48 }; /* a multiple of 3: groups encode without padding */
+    char enc[KEYS_B64_LEN(GROUP) + 1];
+    int same = len == KEYS_B64_LEN(n);
+
+    for (size_t i = 0; same && i < n; i += GROUP) {
+        size_t k = n - i < GROUP ? n - i : GROUP;
+        keys_b64_encode(bin + i, k, enc);
+        same = memcmp(enc, s + i / 3 * 4, KEYS_B64_LEN(k)) == 0;
+    }
+    sodium_memzero(enc, sizeof enc);
+    return same;
+}
+
+/* libsodium only decodes. Whether its input was the one spelling is
+ * decided by encoding the result again and comparing: that refuses every
+ * alias a decoder lets through (1.0.18 reads any byte >= 0x80 as '/'),
+ * non-zero unused bits and wrong padding, whatever the library version. */
+int keys_b64_decode_max(const char *s, size_t len, uint8_t *out, size_t max, size_t *n)
+{
+    size_t got = 0;
+
+    if (sodium_base642bin(out, max, s, len, NULL, &got, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        !b64_is_encoding(s, len, out, got))
+        return ERR_INVALID;
+    *n = got;
+    return 0;
+}
+
 int keys_b64_decode(const char *s, size_t len, uint8_t *out, size_t n)
 {
     size_t got = 0;
-    const char *stop = NULL;
 
-    if (len != KEYS_B64_LEN(n) ||
-        sodium_base642bin(out, n, s, len, NULL, &got, &stop,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        got != n || stop != s + len)
-        return ERR_INVALID;
-    return 0;
+    return keys_b64_decode_max(s, len, out, n, &got) == 0 && got == n ? 0 : ERR_INVALID;
 }
 
 /* One output byte; like snprintf, counts what does not fit. */
@@ -260,7 +288,8 @@ int keys_lines_b64(keys_lines *r, const char *name, uint8_t *out, size_t n,
 
     if (rc == 0 && keys_b64_decode(v, vn, out, n) != 0)
         rc = err_set(e, ERR_INVALID, code, name,
-                     "%s must be the padded standard base64 of %zu bytes", name, n);
+                     "%s must be the canonical (padded, standard) base64 of %zu bytes",
+                     name, n);
     return rc;
 }
 

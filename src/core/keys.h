@@ -55,9 +55,10 @@ size_t keys_format_public(const keys_file *k, char *buf, size_t cap);
  * no final newline, spaces around a value, a name not in canonical
  * quoting); KEY_NAME (the name is not a JSON string of 1..KEYS_NAME_MAX
  * bytes of UTF-8 without control characters); KEY_BASE64 (public or secret
- * is not the padded standard base64 of 32 bytes); KEY_POINT (the public key
- * is not a valid Ed25519 point); KEY_MISMATCH (the secret's public key is
- * not the public line). e->where is the line name. On error *out is zero. */
+ * is not the canonical base64 of 32 bytes: keys_b64_decode); KEY_POINT
+ * (the public key is not a valid Ed25519 point); KEY_MISMATCH (the
+ * secret's public key is not the public line). e->where is the line name.
+ * On error *out is zero. */
 int keys_parse(const char *buf, size_t len, keys_file *out, err_info *e);
 
 /* ---- text primitives of the line formats ----------------------------- */
@@ -65,8 +66,14 @@ int keys_parse(const char *buf, size_t len, keys_file *out, err_info *e);
 /* Standard base64 (RFC 4648, "+/", with padding) of bin[0..n) into out,
  * which holds KEYS_B64_LEN(n) + 1 bytes; NUL-terminated. */
 void keys_b64_encode(const uint8_t *bin, size_t n, char *out);
-/* Decode exactly n bytes from s[0..len): padded, no whitespace, unused bits
- * zero (so each byte string has one encoding). 0 or ERR_INVALID. */
+/* The one base64 decoder of rekap: s[0..len) must be exactly what
+ * keys_b64_encode writes for the bytes it decodes to, at most max of them
+ * (*n gets how many). So each byte string has one accepted spelling:
+ * missing or extra padding, non-zero unused bits, whitespace, another
+ * alphabet and bytes >= 0x80 (which libsodium 1.0.18 reads as '/') are
+ * ERR_INVALID. out[0..max) may be written even then. */
+int keys_b64_decode_max(const char *s, size_t len, uint8_t *out, size_t max, size_t *n);
+/* keys_b64_decode_max of exactly n bytes. 0 or ERR_INVALID. */
 int keys_b64_decode(const char *s, size_t len, uint8_t *out, size_t n);
 
 /* The canonical quoting of text s: a JSON string in which only '"' and '\'
@@ -101,7 +108,8 @@ int keys_lines_field(keys_lines *r, const char *name, const char **val,
  * keys_quote's form: layout_code. */
 int keys_lines_text(keys_lines *r, const char *name, size_t max, char *out,
                     const char *code, err_info *e);
-/* Read a `name` line holding the base64 of exactly n bytes; else `code`. */
+/* Read a `name` line holding the base64 of exactly n bytes in its one
+ * spelling (keys_b64_decode); else `code`. */
 int keys_lines_b64(keys_lines *r, const char *name, uint8_t *out, size_t n,
                    const char *code, err_info *e);
 /* Nothing may be left; else missing_code with where "end". */

@@ -2,8 +2,10 @@
  * key IDs, key strings, signing, opening a note against known keys) and
  * the tlog-checkpoint text inside it. Parsing is strict and bounded: the
  * whole note is checked as UTF-8 text first, sizes and signature counts
- * are capped, and every malformed piece has its own stable code. See
- * note.h. */
+ * are capped, and every malformed piece has its own stable code. Base64
+ * goes through keys.h's one decoder, which accepts only the spelling the
+ * encoder writes: otherwise one signature could be written several ways
+ * (libsodium 1.0.18 alone reads any byte >= 0x80 as '/'). See note.h. */
 #include "core/note.h"
 
 #include <inttypes.h>
@@ -13,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "core/keys.h"
 #include "core/mem.h"
 
 #define NOTE_ALG_ED25519 0x01
@@ -189,8 +192,7 @@ static int note_key_split(const char *s, char name[NOTE_NAME_MAX + 1], uint32_t 
     }
     *id = v;
     const char *b64 = p2 + 1;
-    if (sodium_base642bin(key, max, b64, strlen(b64), NULL, klen, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 || *klen == 0)
+    if (keys_b64_decode_max(b64, strlen(b64), key, max, klen) != 0 || *klen == 0)
         return note_key_error(e, what);
     return 0;
 }
@@ -380,8 +382,7 @@ static int note_read_sig(note_reader *r, const char *line, size_t len, err_info 
     size_t nlen = (size_t)(sp - name), dlen = 0;
     const char *b64 = sp + 1;
     size_t blen = len - dash - nlen - 1;
-    if (blen == 0 || sodium_base642bin(r->blob, blen, b64, blen, NULL, &dlen, NULL,
-                                       sodium_base64_VARIANT_ORIGINAL) != 0 || dlen < 5)
+    if (keys_b64_decode_max(b64, blen, r->blob, blen, &dlen) != 0 || dlen < 5)
         return note_malformed(e, lineno, "the signature is not base64 of a key ID and a signature");
     if (r->nsigs > NOTE_MAX_SIGS)
         return err_set(e, ERR_LIMIT, "NOTE_TOO_MANY_SIGS", "",
@@ -564,13 +565,9 @@ static int checkpoint_parse_lines(checkpoint *c, const char *text, size_t len, e
     if (checkpoint_parse_size(l[1], n[1], &c->size) < 0)
         return checkpoint_error(e, "CHECKPOINT_SIZE", 2,
                                 "the tree size must be a decimal number without leading zeros");
-    size_t rlen = 0;
-    if (n[2] != NOTE_ROOT_B64 - 1
-        || sodium_base642bin(c->root, sizeof c->root, l[2], n[2], NULL, &rlen, NULL,
-                             sodium_base64_VARIANT_ORIGINAL) != 0
-        || rlen != CHECKPOINT_HASH_SIZE)
+    if (keys_b64_decode(l[2], n[2], c->root, sizeof c->root) < 0)
         return checkpoint_error(e, "CHECKPOINT_ROOT", 3,
-                                "the root hash must be the base64 of 32 bytes");
+                                "the root hash must be the canonical base64 of 32 bytes");
     if ((rc = checkpoint_check_ext(text + at, len - at, e)) < 0)
         return rc;
     memcpy(c->origin, l[0], n[0]);

@@ -10,6 +10,8 @@
  *   verifier  <name>+<key ID, 8 hex digits>+<base64(0x01 || public key)>
  *   signer    PRIVATE+KEY+<name>+<key ID>+<base64(0x01 || 32-byte seed)>
  * Key names are non-empty UTF-8 without Unicode white space or '+'.
+ * Every base64 here (keys, signature lines, the root hash) is read only in
+ * its one spelling, the one the encoder writes (keys_b64_decode_max).
  *
  * A checkpoint is a note text of at least three lines: origin, tree size
  * (decimal, no leading zeros), root hash (base64 of 32 bytes), then
@@ -17,21 +19,23 @@
  *
  * Error codes (e->code):
  *   NOTE_NAME          key name empty, too long, or with space or '+'
- *   NOTE_KEY           signer or verifier key string malformed
+ *   NOTE_KEY           signer or verifier key string malformed (its
+ *                      base64 too: not in its one spelling)
  *   NOTE_KEY_ALG       key of a signature type other than Ed25519 (0x01)
  *   NOTE_KEY_ID        key ID does not match the name and key
  *   NOTE_TEXT          text not valid UTF-8, has control characters other
  *                      than newline, or does not end in a newline
  *   NOTE_TOO_LARGE     note over NOTE_MAX_SIZE bytes (ERR_LIMIT)
  *   NOTE_MALFORMED     no blank line before the signatures, or a
- *                      signature line of the wrong form
+ *                      signature line of the wrong form (its base64 not
+ *                      in its one spelling too, whoever's key it names)
  *   NOTE_TOO_MANY_SIGS more than NOTE_MAX_SIGS signature lines (ERR_LIMIT)
  *   NOTE_BAD_SIGNATURE a signature by a known key does not verify
  *   NOTE_UNVERIFIED    no signature by a known key
  *   CHECKPOINT_LINES   fewer than three lines, or no final newline
  *   CHECKPOINT_ORIGIN  origin line empty or over CHECKPOINT_ORIGIN_MAX
  *   CHECKPOINT_SIZE    tree size not a canonical decimal uint64
- *   CHECKPOINT_ROOT    root hash not base64 of exactly 32 bytes
+ *   CHECKPOINT_ROOT    root hash not the canonical base64 of 32 bytes
  *   CHECKPOINT_EXTENSION an empty extension line
  *   CHECKPOINT_TEXT    text not valid note text (see NOTE_TEXT)
  * All are ERR_INVALID unless marked. */

@@ -50,6 +50,8 @@ static const char BASE[] = "rekap-submission/1\n"
                            "photo " HEX_B "\n"
                            "form " DPR_FORM "\n";
 
+static const char B64_DIGITS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 /* RFC 8032 section 7.1, test 1. */
 static const char RFC_SEED[] = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 static const char RFC_PK[] = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
@@ -358,10 +360,33 @@ static void test_submission_errors(void **state)
         {"}\n", "}\nphoto " HEX_A "\n", ERR_INVALID, "ENTRY_FIELD", "end"},
         {"}\n", "}\n\n", ERR_INVALID, "ENTRY_FIELD", "end"},
         {"form ", "forms ", ERR_INVALID, "ENTRY_FIELD", "form"},
+        {"rekap-submission/1\n", "Rekap-Submission/1\n", ERR_INVALID, "ENTRY_FORMAT", "format"},
+        {"rekap-submission/1\n", "rekap-submission/1 \n", ERR_INVALID, "ENTRY_FORMAT", "format"},
+        {"rekap-submission/1\n", "rekap-submission/1\n\n", ERR_INVALID, "ENTRY_FIELD", "tps"},
+        /* a line twice, or two lines swapped */
+        {"tps 3273011001004\n", "tps 3273011001004\ntps 3273011001004\n", ERR_INVALID,
+         "ENTRY_FIELD", "contest"},
+        {"contest dpr\n", "contest dpr\ncontest dpr\n", ERR_INVALID, "ENTRY_FIELD", "version"},
+        {"version 2\n", "version 2\nversion 2\n", ERR_INVALID, "ENTRY_REASON", "reason"},
+        {"tulis\"\n", "tulis\"\nreason \"angka B4 salah tulis\"\n", ERR_INVALID, "ENTRY_FIELD",
+         "form"},
+        {"photo " HEX_A "\n", "photo " HEX_A "\nphoto " HEX_A "\n", ERR_INVALID, "ENTRY_PHOTO",
+         "photo[1]"},
+        {"}\n", "}\nform " DPR_FORM "\n", ERR_INVALID, "ENTRY_FIELD", "end"},
+        {"version 2\nreason \"angka B4 salah tulis\"\n", "reason \"angka B4 salah tulis\"\nversion 2\n",
+         ERR_INVALID, "ENTRY_FIELD", "version"},
+        {"reason \"angka B4 salah tulis\"\nphoto " HEX_A "\n",
+         "photo " HEX_A "\nreason \"angka B4 salah tulis\"\n", ERR_INVALID, "ENTRY_REASON", "reason"},
+        {"photo " HEX_B "\nform " DPR_FORM "\n", "form " DPR_FORM "\nphoto " HEX_B "\n",
+         ERR_INVALID, "ENTRY_FIELD", "end"},
         /* tps and contest */
         {"tps 3273011001004", "tps 327301100100", ERR_INVALID, "ENTRY_TPS", "tps"},
         {"tps 3273011001004", "tps 32730110010040", ERR_INVALID, "ENTRY_TPS", "tps"},
         {"tps 3273011001004", "tps 32.73.01.1001", ERR_INVALID, "ENTRY_TPS", "tps"},
+        {"tps 3273011001004", "tps +273011001004", ERR_INVALID, "ENTRY_TPS", "tps"},
+        {"tps 3273011001004", "tps 327301100100\xef\xbc\x94", ERR_INVALID, "ENTRY_TPS", "tps"},
+        {"contest dpr", "contest Dpr", ERR_INVALID, "ENTRY_CONTEST", "contest"},
+        {"contest dpr", "contest \"dpr\"", ERR_INVALID, "ENTRY_CONTEST", "contest"},
         {"contest dpr", "contest DPR", ERR_INVALID, "ENTRY_CONTEST", "contest"},
         {"contest dpr", "contest dprd_provinsi_xx", ERR_INVALID, "ENTRY_CONTEST", "contest"},
         {"tps 3273011001004", "tps 3273011001005", ERR_INVALID, "ENTRY_MISMATCH", "tps"},
@@ -374,6 +399,8 @@ static void test_submission_errors(void **state)
         {"version 2", "version +2", ERR_INVALID, "ENTRY_VERSION", "version"},
         {"version 2", "version 2x", ERR_INVALID, "ENTRY_VERSION", "version"},
         {"version 2", "version ", ERR_INVALID, "ENTRY_VERSION", "version"},
+        {"version 2", "version 2.0", ERR_INVALID, "ENTRY_VERSION", "version"},
+        {"version 2", "version 0x2", ERR_INVALID, "ENTRY_VERSION", "version"},
         /* reason */
         {"version 2", "version 1", ERR_INVALID, "ENTRY_REASON", "reason"},
         {"reason \"angka B4 salah tulis\"\n", "", ERR_INVALID, "ENTRY_REASON", "reason"},
@@ -393,6 +420,20 @@ static void test_submission_errors(void **state)
         {"\"angka B4 salah tulis\"", "\"a\\/b\"", ERR_INVALID, "ENTRY_NOT_CANONICAL", "reason"},
         {"\"angka B4 salah tulis\"", "\"\\u00fc\"", ERR_INVALID, "ENTRY_NOT_CANONICAL", "reason"},
         {"\"angka B4 salah tulis\"", "\"a\" ", ERR_INVALID, "ENTRY_NOT_CANONICAL", "reason"},
+        {"\"angka B4 salah tulis\"", "\"a\"\t", ERR_INVALID, "ENTRY_NOT_CANONICAL", "reason"},
+        {"\"angka B4 salah tulis\"", "\"a\\u0022b\"", ERR_INVALID, "ENTRY_NOT_CANONICAL", "reason"},
+        {"\"angka B4 salah tulis\"", "\"a\\u005cb\"", ERR_INVALID, "ENTRY_NOT_CANONICAL", "reason"},
+        {"\"angka B4 salah tulis\"", "\"\\u00FC\"", ERR_INVALID, "ENTRY_NOT_CANONICAL", "reason"},
+        {"reason \"", "reason  \"", ERR_INVALID, "ENTRY_NOT_CANONICAL", "reason"},
+        {HEX_B, HEX_B "\x20", ERR_INVALID, "ENTRY_NOT_CANONICAL", "photo[1]"},
+        {"photo " HEX_A, "photo  " HEX_A, ERR_INVALID, "ENTRY_NOT_CANONICAL", "photo[0]"},
+        {HEX_B, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaA",
+         ERR_INVALID, "ENTRY_NOT_CANONICAL", "photo[1]"},
+        {"version 2", "version 002", ERR_INVALID, "ENTRY_NOT_CANONICAL", "version"},
+        {"contest dpr", "contest dpr ", ERR_INVALID, "ENTRY_NOT_CANONICAL", "contest"},
+        {"tps 3273011001004", "tps  3273011001004", ERR_INVALID, "ENTRY_NOT_CANONICAL", "tps"},
+        {"form {\"format\"", "form { \"format\"", ERR_INVALID, "ENTRY_NOT_CANONICAL", "form"},
+        {"rekap-chasil/1", "rekap-chasil\\/1", ERR_INVALID, "ENTRY_NOT_CANONICAL", "form"},
         /* photos */
         {HEX_A, HEX_A "1", ERR_INVALID, "ENTRY_PHOTO", "photo[0]"},
         {HEX_A, HEX_A63, ERR_INVALID, "ENTRY_PHOTO", "photo[0]"},
@@ -626,13 +667,13 @@ static void test_entry_roundtrip(void **state)
     free(buf);
 }
 
-static void expect_entry_error(const char *label, const char *text, int rc, const char *code,
-                               const char *where)
+static void expect_entry_error(const char *label, const char *text, size_t len, int rc,
+                               const char *code, const char *where)
 {
     entry *en = mem_alloc(sizeof *en);
     err_info e = {0};
     memset(en, 0x5a, sizeof *en);
-    int got = entry_parse(text, strlen(text), en, &e);
+    int got = entry_parse(text, len, en, &e);
     if (got != rc || !e.code || strcmp(e.code, code) != 0 || strcmp(e.where, where) != 0)
         fail_msg("%s: expected %d %s at \"%s\", got %d %s at \"%s\": %s", label, rc, code,
                  where, got, e.code ? e.code : "(none)", e.where, e.msg);
@@ -653,10 +694,14 @@ static void test_entry_errors(void **state)
     memcpy(sig, sigline, 88);
     sig[88] = '\0';
     /* the same key with non-zero unused bits in its last base64 digit */
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char badbits[45];
     strcpy(badbits, key);
-    badbits[42] = b64[(strchr(b64, key[42]) - b64) ^ 1]; /* 2 unused bits in it */
+    badbits[42] = B64_DIGITS[(strchr(B64_DIGITS, key[42]) - B64_DIGITS) ^ 1]; /* 2 unused bits */
+    /* padding missing or doubled */
+    char key_nopad[45], key_pad2[47], sig_nopad[89];
+    snprintf(key_nopad, sizeof key_nopad, "%.43s", key);
+    snprintf(key_pad2, sizeof key_pad2, "%s=", key);
+    snprintf(sig_nopad, sizeof sig_nopad, "%.87s", sig);
     /* B4_SUM,LPT_SUM,... repeated past ENTRY_CODES_MAX */
     strcpy(codes, "status rejected B4_SUM");
     while (strlen(codes) < ENTRY_CODES_MAX + 20)
@@ -698,10 +743,34 @@ static void test_entry_errors(void **state)
         {"status rejected B4_SUM\n", "status rejected B4_SUM\nstatus accepted\n", ERR_INVALID, "ENTRY_FIELD", "end"},
         {"status rejected B4_SUM\n", "", ERR_INVALID, "ENTRY_FIELD", "status"},
         {"\nkey ", "\nkey  ", ERR_INVALID, "ENTRY_NOT_CANONICAL", "key"},
+        {"\nkey ", "\nkey\t", ERR_INVALID, "ENTRY_FIELD", "key"},
+        {key, key_nopad, ERR_INVALID, "ENTRY_KEY", "key"},
+        {key, key_pad2, ERR_INVALID, "ENTRY_KEY", "key"},
+        {sig, sig_nopad, ERR_INVALID, "ENTRY_SIG", "sig"},
+        {"\nsig ", "\nsig  ", ERR_INVALID, "ENTRY_NOT_CANONICAL", "sig"},
+        {"received 1707890400", "received +1707890400", ERR_INVALID, "ENTRY_RECEIVED", "received"},
+        {"received 1707890400", "received 1707890400.0", ERR_INVALID, "ENTRY_RECEIVED", "received"},
+        {"received 1707890400", "received 0001707890400", ERR_INVALID, "ENTRY_NOT_CANONICAL", "received"},
+        {"received 1707890400", "received  1707890400", ERR_INVALID, "ENTRY_NOT_CANONICAL", "received"},
+        {"status rejected B4_SUM", "status REJECTED B4_SUM", ERR_INVALID, "ENTRY_STATUS", "status"},
+        {"status rejected B4_SUM", "status rejected\tB4_SUM", ERR_INVALID, "ENTRY_STATUS", "status"},
+        {"status rejected B4_SUM", "status rejected  B4_SUM", ERR_INVALID, "ENTRY_STATUS", "status"},
+        {"status rejected B4_SUM", "status rejected B4_SUM, LPT_SUM", ERR_INVALID, "ENTRY_STATUS", "status"},
+        {"status rejected B4_SUM", "status rejected B4_SUM ", ERR_INVALID, "ENTRY_NOT_CANONICAL", "status"},
+        {"status rejected B4_SUM", "status  rejected B4_SUM", ERR_INVALID, "ENTRY_NOT_CANONICAL", "status"},
+        {"status rejected B4_SUM", "status accepted ", ERR_INVALID, "ENTRY_NOT_CANONICAL", "status"},
+        {"status rejected B4_SUM", "status ACCEPTED", ERR_INVALID, "ENTRY_STATUS", "status"},
+        /* a trailer line twice, or two swapped */
+        {"\nkey ", "\nkey AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nkey ", ERR_INVALID,
+         "ENTRY_FIELD", "sig"},
+        {"\nreceived 1707890400\n", "\nreceived 1707890400\nreceived 1707890400\n", ERR_INVALID,
+         "ENTRY_FIELD", "status"},
+        {"\nreceived 1707890400\nstatus rejected B4_SUM\n",
+         "\nstatus rejected B4_SUM\nreceived 1707890400\n", ERR_INVALID, "ENTRY_FIELD", "received"},
     };
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
         char *t = test_replace(base, m[i].from, m[i].to);
-        expect_entry_error(m[i].to, t, m[i].rc, m[i].code, m[i].where);
+        expect_entry_error(m[i].to, t, strlen(t), m[i].rc, m[i].code, m[i].where);
         free(t);
     }
     /* the valid codes parse, all hard rules at once too */
@@ -713,14 +782,235 @@ static void test_entry_errors(void **state)
     free(t);
     free(en);
     t = crlf(base);
-    expect_entry_error("crlf", t, ERR_INVALID, "ENTRY_NOT_CANONICAL", "format");
+    expect_entry_error("crlf", t, strlen(t), ERR_INVALID, "ENTRY_NOT_CANONICAL", "format");
     free(t);
     /* too large */
     char *huge = mem_alloc(ENTRY_MAX + 2);
     memset(huge, 'x', ENTRY_MAX + 1);
     huge[ENTRY_MAX + 1] = '\0';
-    expect_entry_error("huge", huge, ERR_LIMIT, "ENTRY_TOO_LARGE", "");
+    expect_entry_error("huge", huge, strlen(huge), ERR_LIMIT, "ENTRY_TOO_LARGE", "");
     free(huge);
+    free(base);
+}
+
+/* ---- one spelling ------------------------------------------------------ */
+
+/* base with `from` replaced by `to`, in which every 0x01 stands for a NUL
+ * byte (a C string cannot hold one); *len is the text's length. */
+static char *with_nul(const char *base, const char *from, const char *to, size_t *len)
+{
+    char *t = test_replace(base, from, to);
+    *len = strlen(t);
+    for (char *p = t; (p = strchr(p, '\x01')) != NULL;)
+        *p = '\0';
+    return t;
+}
+
+/* A NUL byte is no part of any value: a C string reading "dpr\0x" as
+ * "dpr" would be a second spelling. */
+static void test_nul_bytes(void **state)
+{
+    (void)state;
+    static const mutation sub[] = {
+        {"contest dpr", "contest dpr\x01x", ERR_INVALID, "ENTRY_CONTEST", "contest"},
+        {"contest dpr", "contest dpr\x01", ERR_INVALID, "ENTRY_CONTEST", "contest"},
+        {"tps 3273011001004", "tps 327301100100\x01", ERR_INVALID, "ENTRY_TPS", "tps"},
+        {"version 2", "version 2\x01", ERR_INVALID, "ENTRY_VERSION", "version"},
+        {"tulis\"", "tulis\"\x01", ERR_INVALID, "ENTRY_REASON", "reason"},
+        {HEX_B, HEX_B "\x01", ERR_INVALID, "ENTRY_PHOTO", "photo[1]"},
+        {"\"total\":198}", "\"total\":198}\x01", ERR_INVALID, "FORM_JSON", "form: 1:548"},
+    };
+    for (size_t i = 0; i < sizeof sub / sizeof *sub; i++) {
+        size_t n;
+        char *t = with_nul(BASE, sub[i].from, sub[i].to, &n);
+        expect_sub_error(sub[i].to, t, n, sub[i].rc, sub[i].code, sub[i].where);
+        free(t);
+    }
+    char *base = mem_alloc(ENTRY_MAX);
+    make_entry(base, ENTRY_MAX, 0, "B4_SUM", 1707890400);
+    static const mutation ent[] = {
+        {"status rejected B4_SUM", "status rejected B4_SUM\x01X", ERR_INVALID, "ENTRY_STATUS", "status"},
+        {"status rejected B4_SUM", "status rejected B4_SUM\x01", ERR_INVALID, "ENTRY_STATUS", "status"},
+        {"received 1707890400", "received 1707890400\x01", ERR_INVALID, "ENTRY_RECEIVED", "received"},
+        {"=\nsig", "=\x01\nsig", ERR_INVALID, "ENTRY_KEY", "key"},
+    };
+    for (size_t i = 0; i < sizeof ent / sizeof *ent; i++) {
+        size_t n;
+        char *t = with_nul(base, ent[i].from, ent[i].to, &n);
+        expect_entry_error(ent[i].to, t, n, ent[i].rc, ent[i].code, ent[i].where);
+        free(t);
+    }
+    free(base);
+}
+
+/* The key and the signature spelled another way, all refused: a byte
+ * >= 0x80 for a '/' (libsodium 1.0.18 reads each as '/', so every '/' had
+ * 129 spellings of the same key and signature, which still verify), and
+ * non-zero unused bits in the last character. */
+static void test_entry_base64_spellings(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line, *where, *code;
+        size_t n, last;
+        unsigned unused;
+    } lines[] = {{"\nkey ", "key", "ENTRY_KEY", 32, 42, 3},
+                 {"\nsig ", "sig", "ENTRY_SIG", 64, 85, 15}};
+    char *base = mem_alloc(ENTRY_MAX);
+    size_t len = make_entry(base, ENTRY_MAX, 1, "", 1707890400);
+    entry *en = mem_alloc(sizeof *en);
+    err_info e = {0};
+    assert_int_equal(entry_parse(base, len, en, &e), 0);
+    for (size_t k = 0; k < sizeof lines / sizeof *lines; k++) {
+        const char *where = lines[k].where;
+        char *v = strstr(base, lines[k].line) + strlen(lines[k].line);
+        char *slash = memchr(v, '/', KEYS_B64_LEN(lines[k].n));
+        assert_non_null(slash); /* the RFC 8032 key's and this signature's */
+        for (int c = 0x80; c <= 0xff; c++) {
+            *slash = (char)c;
+            /* what a decoder without the re-encoding check makes of it */
+            uint8_t alias[64];
+            size_t got = 0;
+            if (sodium_base642bin(alias, sizeof alias, v, KEYS_B64_LEN(lines[k].n), NULL, &got,
+                                  NULL, sodium_base64_VARIANT_ORIGINAL) == 0)
+                assert_memory_equal(alias, k ? en->sig : en->pubkey, lines[k].n);
+            expect_entry_error(where, base, len, ERR_INVALID, lines[k].code, where);
+        }
+        *slash = '/';
+        char *last = v + lines[k].last;
+        const char was = *last;
+        unsigned canon = (unsigned)(strchr(B64_DIGITS, was) - B64_DIGITS);
+        for (unsigned u = 1; u <= lines[k].unused; u++) {
+            *last = B64_DIGITS[canon | u];
+            expect_entry_error(where, base, len, ERR_INVALID, lines[k].code, where);
+        }
+        *last = was;
+    }
+    free(en);
+    free(base);
+}
+
+/* Another spelling of the submission, signed as it is: the signature
+ * verifies over those bytes, and still the entry (and the submission) is
+ * refused, naming the line. */
+static void test_signed_not_canonical(void **state)
+{
+    (void)state;
+    static const mutation m[] = {
+        {"version 2", "version 02", ERR_INVALID, "ENTRY_NOT_CANONICAL", "version"},
+        {HEX_B, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ERR_INVALID,
+         "ENTRY_NOT_CANONICAL", "photo[1]"},
+        {"photo " HEX_A "\nphoto " HEX_B, "photo " HEX_B "\nphoto " HEX_A, ERR_INVALID,
+         "ENTRY_NOT_CANONICAL", "photo[1]"},
+        {"\"angka", "\"\\u0061ngka", ERR_INVALID, "ENTRY_NOT_CANONICAL", "reason"},
+        {"\"valid\":190", "\"valid\": 190", ERR_INVALID, "ENTRY_NOT_CANONICAL", "form"},
+        {"\"valid\":190,\"invalid\":8", "\"invalid\":8,\"valid\":190", ERR_INVALID,
+         "ENTRY_NOT_CANONICAL", "form"},
+        {"contest dpr\n", "contest dpr\r\n", ERR_INVALID, "ENTRY_NOT_CANONICAL", "contest"},
+    };
+    uint8_t sk[64];
+    entry *en = mem_alloc(sizeof *en);
+    char *buf = mem_alloc(ENTRY_MAX);
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
+        char *sub = test_replace(BASE, m[i].from, m[i].to);
+        memset(en, 0, sizeof *en);
+        rfc_keys(en->pubkey, sk);
+        en->sub_bytes = sub;
+        en->sub_len = strlen(sub);
+        entry_sign(sub, en->sub_len, sk, en->sig);
+        en->accepted = 1;
+        size_t n = entry_encode(en, buf, ENTRY_MAX);
+        assert_true(n < ENTRY_MAX);
+        assert_int_equal(entry_verify(sub, en->sub_len, en->pubkey, en->sig), 0);
+        expect_entry_error(m[i].to, buf, n, m[i].rc, m[i].code, m[i].where);
+        expect_sub_error(m[i].to, sub, en->sub_len, m[i].rc, m[i].code, m[i].where);
+        free(sub);
+    }
+    free(buf);
+    free(en);
+}
+
+/* Every line of an entry twice, and every two neighbouring lines
+ * swapped: never read. */
+static void test_lines_doubled_or_swapped(void **state)
+{
+    (void)state;
+    char *base = mem_alloc(ENTRY_MAX), *t = mem_alloc(2 * ENTRY_MAX);
+    size_t n = make_entry(base, ENTRY_MAX, 0, "B4_SUM", 1707890400);
+    size_t at[32], nl = 0;
+    entry *en = mem_alloc(sizeof *en);
+    err_info e = {0};
+    for (size_t i = 0; i < n && nl < 31; i++)
+        if (i == 0 || base[i - 1] == '\n')
+            at[nl++] = i;
+    at[nl] = n;
+    for (size_t i = 0; i < nl; i++) {
+        size_t a = at[i], b = at[i + 1];
+        /* line i twice */
+        memcpy(t, base, b);
+        memcpy(t + b, base + a, n - a);
+        if (entry_parse(t, n + b - a, en, &e) == 0)
+            fail_msg("line %zu twice is read", i);
+        if (i + 1 == nl)
+            continue;
+        /* lines i and i + 1 swapped */
+        size_t c = at[i + 2];
+        memcpy(t, base, a);
+        memcpy(t + a, base + b, c - b);
+        memcpy(t + a + c - b, base + a, b - a);
+        memcpy(t + c, base + c, n - c);
+        if (entry_parse(t, n, en, &e) == 0)
+            fail_msg("lines %zu and %zu swapped are read", i, i + 1);
+    }
+    free(en);
+    free(t);
+    free(base);
+}
+
+/* The property itself, on mutants: whatever single byte of an entry is
+ * changed, removed or doubled, a text that is still read encodes back to
+ * exactly itself, the submission and the trailer alike. */
+static void test_mutants_one_spelling(void **state)
+{
+    (void)state;
+    static const unsigned char subst[] = {0x80, 0xaf, 0xff, 0x00, 0x01, '\n', '\r', ' ',
+                                          '\t', '/', '+', '=', '0', '9', 'A', 'a', 'F',
+                                          'f', '"', '\\', ','};
+    char *base = mem_alloc(ENTRY_MAX), *t = mem_alloc(ENTRY_MAX + 1);
+    char *again = mem_alloc(ENTRY_MAX), *sub = mem_alloc(ENTRY_MAX);
+    size_t n = make_entry(base, ENTRY_MAX, 0, "B4_SUM,TOTAL_SUM", 1707890400);
+    entry *en = mem_alloc(sizeof *en);
+    unsigned read = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < sizeof subst + 2; k++) {
+            size_t m = n;
+            memcpy(t, base, n);
+            if (k < sizeof subst) {
+                if ((unsigned char)base[i] == subst[k])
+                    continue;
+                t[i] = (char)subst[k];
+            } else if (k == sizeof subst) {
+                memmove(t + i, base + i + 1, n - i - 1);
+                m = n - 1;
+            } else {
+                memcpy(t + i + 1, base + i, n - i);
+                m = n + 1;
+            }
+            err_info e = {0};
+            if (entry_parse(t, m, en, &e) != 0)
+                continue;
+            read++;
+            size_t sn = submission_encode(&en->sub, sub, ENTRY_MAX);
+            if (sn != en->sub_len || memcmp(sub, en->sub_bytes, sn) != 0 ||
+                entry_encode(en, again, ENTRY_MAX) != m || memcmp(again, t, m) != 0)
+                fail_msg("byte %zu, case %zu: a second spelling is read", i, k);
+        }
+    }
+    assert_true(read > 100); /* digits of counts, hashes, the key: other meanings */
+    free(en);
+    free(sub);
+    free(again);
+    free(t);
     free(base);
 }
 
@@ -740,6 +1030,11 @@ int main(void)
         cmocka_unit_test(test_submission_check),
         cmocka_unit_test(test_entry_roundtrip),
         cmocka_unit_test(test_entry_errors),
+        cmocka_unit_test(test_nul_bytes),
+        cmocka_unit_test(test_entry_base64_spellings),
+        cmocka_unit_test(test_signed_not_canonical),
+        cmocka_unit_test(test_lines_doubled_or_swapped),
+        cmocka_unit_test(test_mutants_one_spelling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

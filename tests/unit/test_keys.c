@@ -250,6 +250,162 @@ static void test_b64(void **state)
     assert_int_equal(keys_b64_decode("Zm8=Zm8=", 8, b, 2), ERR_INVALID); /* more after */
 }
 
+/* The base64 alphabet, for building spellings by hand. */
+static const char B64_ALPHABET[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static unsigned b64_value(char c)
+{
+    const char *p = strchr(B64_ALPHABET, c);
+    assert_non_null(p);
+    return (unsigned)(p - B64_ALPHABET);
+}
+
+/* Every byte >= 0x80 put where a '/' stands is refused: libsodium 1.0.18
+ * decodes each of them as '/', so without the re-encoding check "////"
+ * had 129 spellings. */
+static void test_b64_high_bytes(void **state)
+{
+    (void)state;
+    uint8_t b[3], want[3] = {0xff, 0xff, 0xff};
+    char s[5] = "////";
+    assert_int_equal(keys_b64_decode(s, 4, b, 3), 0);
+    assert_memory_equal(b, want, 3);
+    for (int c = 0x80; c <= 0xff; c++) {
+        for (int at = 0; at < 4; at++) {
+            s[at] = (char)c;
+            if (keys_b64_decode(s, 4, b, 3) != ERR_INVALID)
+                fail_msg("byte 0x%02x at %d read as '/'", c, at);
+            s[at] = '/';
+        }
+    }
+    /* and past the first group of 48 bytes the check works in */
+    uint8_t big[100], back[100];
+    char enc[KEYS_B64_LEN(100) + 1];
+    size_t n = 0;
+    memset(big, 0xff, sizeof big);
+    keys_b64_encode(big, sizeof big, enc);
+    assert_int_equal(keys_b64_decode_max(enc, strlen(enc), back, sizeof back, &n), 0);
+    assert_int_equal(n, sizeof big);
+    for (size_t at = 0; at < strlen(enc); at += 7) {
+        if (enc[at] != '/')
+            continue;
+        enc[at] = (char)0xaf;
+        assert_int_equal(keys_b64_decode_max(enc, strlen(enc), back, sizeof back, &n),
+                         ERR_INVALID);
+        enc[at] = '/';
+    }
+}
+
+/* For a 32-byte key the last character carries 4 bits and 2 unused ones,
+ * for a 64-byte signature 2 bits and 4 unused ones: of the 4 (16)
+ * characters that say the same bits there, only the one with the unused
+ * bits zero is read. */
+static void test_b64_unused_bits(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t n;   /* bytes */
+        size_t at;  /* the last character before the padding */
+        unsigned unused;
+    } sizes[] = {{32, 42, 3}, {64, 85, 15}, {1, 1, 15}, {2, 2, 3}};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        uint8_t bin[64], back[64];
+        char s[KEYS_B64_LEN(64) + 1];
+        size_t n = sizes[k].n, at = sizes[k].at;
+        for (size_t i = 0; i < n; i++)
+            bin[i] = (uint8_t)(i * 37 + 11);
+        keys_b64_encode(bin, n, s);
+        unsigned canon = b64_value(s[at]);
+        assert_int_equal(canon & sizes[k].unused, 0);
+        /* the characters that differ from it in the unused bits only */
+        for (unsigned v = canon; v <= (canon | sizes[k].unused); v++) {
+            s[at] = B64_ALPHABET[v];
+            int rc = keys_b64_decode(s, strlen(s), back, n);
+            if (v == canon) {
+                assert_int_equal(rc, 0);
+                assert_memory_equal(back, bin, n);
+            } else if (rc != ERR_INVALID) {
+                fail_msg("%zu bytes: '%c' in place of '%c' read", n, B64_ALPHABET[v],
+                         B64_ALPHABET[canon]);
+            }
+        }
+    }
+}
+
+/* Padding, whitespace and other bytes around a valid text. */
+static void test_b64_one_spelling(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t len, n;
+    } bad[] = {
+        {"Zg", 2, 1},       {"Zg=", 3, 1},       {"Zg===", 5, 1},    {"Zg==\n", 5, 1},
+        {"Zg==\r\n", 6, 1}, {" Zg==", 5, 1},     {"Zg ==", 5, 1},    {"Z\ng==", 5, 1},
+        {"Zg==\0", 5, 1},   {"Zg\0\0", 4, 1},    {"Zm9v=", 5, 3},    {"Zm9v====", 8, 3},
+        {"=", 1, 0},        {"====", 4, 0},      {"-_-_", 4, 3},     {"Zm9v\tYmFy", 9, 6},
+    };
+    uint8_t b[8];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (keys_b64_decode(bad[i].s, bad[i].len, b, bad[i].n) != ERR_INVALID)
+            fail_msg("case %zu read", i);
+    /* any length up to max; more bytes than max is refused */
+    assert_int_equal(keys_b64_decode_max("Zm9vYmE=", 8, b, 8, &n), 0);
+    assert_int_equal(n, 5);
+    assert_memory_equal(b, "fooba", 5);
+    assert_int_equal(keys_b64_decode_max("", 0, b, 8, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(keys_b64_decode_max("Zm9vYmFy", 8, b, 5, &n), ERR_INVALID);
+    assert_int_equal(keys_b64_decode_max("Zm9vYmF=", 8, b, 8, &n), ERR_INVALID);
+}
+
+/* A key file has one spelling: any single-byte change, insertion or
+ * removal that still parses writes back to exactly the changed text. The
+ * RFC 8032 key has a '/' in both its lines' base64. */
+static void test_key_file_one_spelling(void **state)
+{
+    (void)state;
+    keys_file k = {.name = "Ketua \"KPPS\" \xc3\xbc", .has_secret = 1}, back;
+    uint8_t seed[32];
+    char text[KEYS_FILE_MAX], again[KEYS_FILE_MAX];
+    unhex(RFC_SEED_HEX, seed, 32);
+    crypto_sign_ed25519_seed_keypair(k.pk, k.sk, seed);
+    size_t n = keys_format_secret(&k, text, sizeof text);
+    char *mut = mem_alloc(n + 2);
+    static const unsigned char subst[] = {0x80, 0xaf, 0xff, '/', '+', '=', ' ', '\n',
+                                          '\r', '\0', '\\', 'A', 'a', '0'};
+    unsigned accepted = 0;
+    for (size_t i = 0; i <= n; i++) {
+        for (size_t k2 = 0; k2 < sizeof subst + 2; k2++) {
+            size_t m = n;
+            memcpy(mut, text, n);
+            if (k2 < sizeof subst && i < n) {
+                mut[i] = (char)subst[k2];
+            } else if (k2 == sizeof subst && i < n) { /* removed */
+                memmove(mut + i, text + i + 1, n - i - 1);
+                m = n - 1;
+            } else if (k2 == sizeof subst + 1) { /* doubled */
+                memcpy(mut + i + 1, text + i, n - i);
+                mut[i] = i < n ? text[i] : '\n';
+                m = n + 1;
+            } else {
+                continue;
+            }
+            err_info e = {0};
+            if (keys_parse(mut, m, &back, &e) != 0)
+                continue;
+            accepted++;
+            size_t w = keys_format_secret(&back, again, sizeof again);
+            if (w != m || memcmp(again, mut, m) != 0)
+                fail_msg("a second spelling at byte %zu (case %zu) is read", i, k2);
+        }
+    }
+    assert_true(accepted > 0); /* a changed letter of the name is another name */
+    free(mut);
+}
+
 static void test_quote(void **state)
 {
     (void)state;
@@ -344,6 +500,10 @@ int main(void)
         cmocka_unit_test(test_rfc8032_key_file),
         cmocka_unit_test(test_key_errors),
         cmocka_unit_test(test_b64),
+        cmocka_unit_test(test_b64_high_bytes),
+        cmocka_unit_test(test_b64_unused_bits),
+        cmocka_unit_test(test_b64_one_spelling),
+        cmocka_unit_test(test_key_file_one_spelling),
         cmocka_unit_test(test_quote),
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_generate_distinct),

@@ -548,6 +548,111 @@ static void test_checkpoint_open(void **state)
     note_signer_wipe(&other);
 }
 
+/* Every base64 of the format in its one spelling only. libsodium 1.0.18
+ * reads any byte >= 0x80 as '/': a note stays valid UTF-8 when "//" is
+ * written as the two bytes of U+00E9 (or any 2-byte character), which
+ * such a decoder reads as the same signature. */
+static void test_base64_one_spelling(void **state)
+{
+    (void)state;
+    err_info e = {0};
+    note_verifier v;
+    note_signer s;
+    /* verifier and signer keys: an aliased '/', padding, whitespace */
+    char *vk = mem_strdup(peter_vkey);
+    char *slash = strchr(strrchr(vk, '+'), '/');
+    assert_non_null(slash);
+    for (int c = 0x80; c <= 0xff; c++) {
+        *slash = (char)c;
+        assert_int_equal(note_verifier_parse(&v, vk, &e), ERR_INVALID);
+        assert_string_equal(e.code, "NOTE_KEY");
+    }
+    free(vk);
+    static const char *const bad_keys[] = {"=", "==", "\n", " "};
+    for (size_t i = 0; i < sizeof bad_keys / sizeof *bad_keys; i++) {
+        char *k = cat(peter_vkey, bad_keys[i], "");
+        assert_int_equal(note_verifier_parse(&v, k, &e), ERR_INVALID);
+        assert_string_equal(e.code, "NOTE_KEY");
+        free(k);
+        k = cat(peter_skey, bad_keys[i], "");
+        assert_int_equal(note_signer_parse(&s, k, &e), ERR_INVALID);
+        assert_string_equal(e.code, "NOTE_KEY");
+        free(k);
+    }
+
+    /* a signature line holding "//", rewritten as U+00E9 */
+    note_signer signer;
+    make_signer(&signer, "rekap.example/log", 5);
+    char text[64], *msg = NULL, *dup = NULL;
+    size_t len = 0, tl = 0, i;
+    for (i = 0; i < 20000 && !dup; i++) {
+        free(msg);
+        snprintf(text, sizeof text, "rekap.example/log\n%zu\n", i);
+        assert_int_equal(note_sign(&signer, text, strlen(text), &msg, &len, &e), 0);
+        dup = strstr(strrchr(msg, ' '), "//");
+    }
+    assert_non_null(dup);
+    assert_int_equal(note_open(msg, len, &signer.pub, 1, &tl, &e), 0);
+    memcpy(dup, "\xc3\xa9", 2);
+    uint8_t blob[68], good[68];
+    size_t got = 0;
+    char *b64 = strrchr(msg, ' ') + 1;
+    if (sodium_base642bin(blob, sizeof blob, b64, strlen(b64) - 1, NULL, &got, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) == 0) {
+        memcpy(dup, "//", 2); /* the lenient reading is the signature itself */
+        assert_int_equal(sodium_base642bin(good, sizeof good, b64, strlen(b64) - 1, NULL,
+                                           &got, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+        assert_memory_equal(blob, good, sizeof good);
+        memcpy(dup, "\xc3\xa9", 2);
+    }
+    assert_int_equal(note_open(msg, len, &signer.pub, 1, &tl, &e), ERR_INVALID);
+    assert_string_equal(e.code, "NOTE_MALFORMED");
+    /* the same line is refused when it names a key nobody asked for */
+    note_verifier stranger;
+    note_signer other;
+    make_signer(&other, "rekap.example/stranger", 6);
+    stranger = other.pub;
+    assert_int_equal(note_open(msg, len, &stranger, 1, &tl, &e), ERR_INVALID);
+    assert_string_equal(e.code, "NOTE_MALFORMED");
+    free(msg);
+    note_signer_wipe(&other);
+    note_signer_wipe(&signer);
+
+    /* the unused bits of the signature's last character, and its padding */
+    char *sig = mem_strdup(peter_sig);
+    char *pad = strchr(sig, '=');
+    note_verifier peter;
+    assert_int_equal(note_verifier_parse(&peter, peter_vkey, &e), 0);
+    for (char c = 'N'; c <= 'P'; c++) { /* 'M' with either unused bit set */
+        pad[-1] = c;
+        char *m = cat(go_text, "\n", sig);
+        assert_int_equal(open_str(m, &peter, 1, &e), ERR_INVALID);
+        assert_string_equal(e.code, "NOTE_MALFORMED");
+        free(m);
+    }
+    pad[-1] = 'M';
+    memmove(pad, pad + 1, strlen(pad)); /* no padding */
+    char *m = cat(go_text, "\n", sig);
+    assert_int_equal(open_str(m, &peter, 1, &e), ERR_INVALID);
+    assert_string_equal(e.code, "NOTE_MALFORMED");
+    free(m);
+    free(sig);
+
+    /* the checkpoint's root hash: 32 bytes 0xff are "//...//8=" */
+    uint8_t ff[CHECKPOINT_HASH_SIZE];
+    char root[80] = "origin\n1\n";
+    memset(ff, 0xff, sizeof ff);
+    sodium_bin2base64(root + strlen(root), 45, ff, sizeof ff, sodium_base64_VARIANT_ORIGINAL);
+    strcat(root, "\n");
+    checkpoint c;
+    assert_int_equal(checkpoint_parse(&c, root, strlen(root), &e), 0);
+    memcpy(strstr(root, "//"), "\xc3\xa9", 2);
+    assert_int_equal(checkpoint_parse(&c, root, strlen(root), &e), ERR_INVALID);
+    assert_string_equal(e.code, "CHECKPOINT_ROOT");
+    for (size_t k = 0; k < sizeof c.root; k++)
+        assert_int_equal(c.root[k], 0xff);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +666,7 @@ int main(void)
         cmocka_unit_test(test_checkpoint_format_parse),
         cmocka_unit_test(test_checkpoint_malformed),
         cmocka_unit_test(test_checkpoint_open),
+        cmocka_unit_test(test_base64_one_spelling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
