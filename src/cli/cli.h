@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "core/form.h"
 #include "core/keys.h"
+#include "edir/edir.h"
 #include "ingest/ingest.h"
 
 /* Exit codes of every subcommand. */
@@ -50,6 +51,10 @@ int cli_path(char *buf, const char *dir, const char *name, err_info *e);
 /* Open the election directory `dir` (ingest.h) with master data from
  * data_dir; prints the error. Returns 0 or CLI_FAIL. */
 int cli_ingest_open(const char *dir, const char *data_dir, ingest **out);
+/* Open the election directory `dir` read-only (edir.h: its signed log
+ * verified and replayed) for the commands that only read; prints the
+ * error. Returns 0 or CLI_FAIL. */
+int cli_edir_open(const char *dir, const char *data_dir, edir **out);
 
 /* Read a key file (keys.h); with need_secret a public one is refused
  * (KEY_NO_SECRET). Fills e on error; prints nothing. In cmd_keygen.c. */

@@ -69,6 +69,16 @@ int cli_ingest_open(const char *dir, const char *data_dir, ingest **out)
     return 0;
 }
 
+int cli_edir_open(const char *dir, const char *data_dir, edir **out)
+{
+    err_info e = {0};
+    if (edir_open_readonly(dir, data_dir, out, &e) < 0) {
+        cli_error(&e);
+        return CLI_FAIL;
+    }
+    return 0;
+}
+
 static int cli_is_jsonl(const char *path)
 {
     size_t n = strlen(path);

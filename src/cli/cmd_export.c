@@ -1,8 +1,8 @@
 /* cmd_export — `rekap export`: what an election directory counts, as CSV
- * for spreadsheets and independent checks. Per TPS the rows are the forms
- * counted, read back from the store (the signed entries themselves); per
- * region they are the live tally (ingest.h). docs/CLI.md lists the
- * columns. */
+ * for spreadsheets and independent checks, read-only from its signed log
+ * (edir.h). Per TPS the rows are the forms counted, each the signed entry
+ * the log holds; per region they are the totals of the log's replay.
+ * docs/CLI.md lists the columns. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +12,14 @@
 #include "core/entry.h"
 #include "core/export.h"
 #include "core/mem.h"
-#include "store/store.h"
 
 static const char export_usage[] =
     "usage: rekap export --dir DIR [options]\n"
     "\n"
     "Write the counted results of the election directory DIR as CSV on\n"
     "standard output: one row per TPS with a counted form (the latest\n"
-    "accepted version), or one row per region of a level from the tally.\n"
+    "accepted version), or one row per region of a level; read-only, from\n"
+    "what the directory's signed log has published.\n"
     "\n"
     "  --dir DIR         election directory (required)\n"
     "  --contest K       ppwp (default), dpr, dpd, dprd_prov or dprd_kab\n"
@@ -72,23 +72,6 @@ static void export_columns(export_line *l, const election *el, contest_kind k)
 
 /* ------------------------------------------------------------ TPS rows */
 
-typedef struct export_pick {
-    const election *el;
-    contest_kind kind;
-    uint16_t *version;           /* [ntps]: the latest accepted version, 0 none */
-} export_pick;
-
-static int export_pick_one(void *ctx, const store_entry *se)
-{
-    export_pick *p = ctx;
-    if (se->kind != p->kind || !se->accepted)
-        return 0;
-    uint32_t i = election_tps_find(p->el, se->tps);
-    if (i != ELECTION_NONE && se->version > p->version[i])
-        p->version[i] = (uint16_t)se->version;
-    return 0;
-}
-
 static void export_tps_header(export_line *l, const election *el, contest_kind k)
 {
     size_t n = export_csv_header(el, k, l->p, l->cap);
@@ -105,56 +88,26 @@ static void export_tps_row(export_line *l, const election *el, const entry *en)
     fwrite(l->p, 1, n, stdout);
 }
 
-/* Two passes over the store: which version of each TPS is counted (log
- * order, no parsing), then those entries in TPS order. */
-static int export_tps_rows(const election *el, store *st, contest_kind k, err_info *e)
+/* The counted form of each TPS, in TPS order: the entry the log holds. */
+static int export_tps_rows(edir *d, contest_kind k, err_info *e)
 {
-    export_pick p = {el, k, mem_calloc(el->ntps ? el->ntps : 1, sizeof(uint16_t))};
-    int rc = store_entries_each(st, 0, export_pick_one, &p, e);
+    const election *el = edir_election(d);
     entry *en = mem_alloc(sizeof *en);
     export_line l = {0};
-    if (rc == 0)
-        export_tps_header(&l, el, k);
-    for (size_t i = 0; rc == 0 && i < el->ntps; i++) {
-        if (!p.version[i])
+    export_tps_header(&l, el, k);
+    int rc = 0;
+    for (uint32_t i = 0; rc == 0 && i < el->ntps; i++) {
+        edir_versions v;
+        edir_versions_of(d, i, k, &v);
+        if (!v.counted)
             continue;
-        store_entry se;
-        const char *code = election_tps_region(el, (uint32_t)i)->code;
-        rc = store_entry_find(st, code, k, p.version[i], &se, e);
-        if (rc == 0)
-            rc = entry_parse((const char *)se.bytes, se.len, en, e);
+        rc = edir_counted_entry(d, i, k, en, e);
         if (rc == 0)
             export_tps_row(&l, el, en);
     }
     free(l.p);
     free(en);
-    free(p.version);
     return rc;
-}
-
-/* The store read-only beside the definition: no ingest needed. */
-static int export_tps(const char *dir, const char *data, contest_kind k)
-{
-    char path[CLI_PATH_MAX];
-    err_info e = {0};
-    election *el = NULL;
-    store *st = NULL;
-    if (cli_path(path, dir, "election.json", &e) < 0) {
-        cli_error(&e);
-        return CLI_FAIL;
-    }
-    if (cli_load_election(cli_data_dir(data), path, &el))
-        return CLI_FAIL;
-    int rc = cli_path(path, dir, "rekap.db", &e);
-    if (rc == 0)
-        rc = store_open_readonly(path, &st, &e);
-    if (rc == 0)
-        rc = export_tps_rows(el, st, k, &e);
-    if (rc < 0)
-        cli_error(&e);
-    store_close(st);
-    election_free(el);
-    return rc < 0 ? CLI_FAIL : CLI_OK;
 }
 
 /* ---------------------------------------------------------- region rows */
@@ -203,16 +156,22 @@ static void export_region_rows(const tally *t, contest_kind k, int level)
     free(l.p);
 }
 
-static int export_regions(const char *dir, const char *data, contest_kind k, int level)
+/* TPS rows (level REGION_TPS) or the region rows of a level. */
+static int export_dir(const char *dir, const char *data, contest_kind k, int level)
 {
-    ingest *in = NULL;
-    if (cli_ingest_open(dir, cli_data_dir(data), &in))
+    edir *d = NULL;
+    if (cli_edir_open(dir, cli_data_dir(data), &d))
         return CLI_FAIL;
-    ingest_read_lock(in);
-    export_region_rows(ingest_tally(in), k, level);
-    ingest_read_unlock(in);
-    ingest_close(in);
-    return CLI_OK;
+    err_info e = {0};
+    int rc = 0;
+    if (level == REGION_TPS)
+        rc = export_tps_rows(d, k, &e);
+    else
+        export_region_rows(edir_tally(d), k, level);
+    if (rc < 0)
+        cli_error(&e);
+    edir_close(d);
+    return rc < 0 ? CLI_FAIL : CLI_OK;
 }
 
 /* ------------------------------------------------------------- command */
@@ -261,7 +220,5 @@ int cmd_export(int argc, char **argv)
         fputs(export_usage, stderr);
         return CLI_USAGE;
     }
-    if (level == REGION_TPS)
-        return export_tps(dir, data, (contest_kind)kind);
-    return export_regions(dir, data, (contest_kind)kind, level);
+    return export_dir(dir, data, (contest_kind)kind, level);
 }

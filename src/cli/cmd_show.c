@@ -1,8 +1,11 @@
 /* cmd_show — `rekap show`: the totals of one region, at any level, for
  * each contest, computed from a set of form files: only forms without hard
  * errors count (rules.h), a second form for the same TPS and contest is
- * reported and left out. Or, with --dir, the live tally of an election
- * directory (ingest.h). Prints a table, or JSON with --json. */
+ * reported and left out. Or, with --dir, the totals an election
+ * directory's signed log proves, read-only (edir.h): nothing is written
+ * and no store column is taken on trust. Prints a table, or JSON with
+ * --json. */
+#include <assert.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -13,7 +16,6 @@
 #include "core/mem.h"
 #include "core/rules.h"
 #include "core/tally.h"
-#include "store/store.h"
 
 static const char show_usage[] =
     "usage: rekap show --election FILE [options] FORMS...\n"
@@ -22,7 +24,8 @@ static const char show_usage[] =
     "Add up the C.Hasil forms given (.json or .jsonl) and show a region's\n"
     "totals per contest with its children. Forms with hard errors are left\n"
     "out and counted as rejected; flagged forms count and are shown as such.\n"
-    "With --dir, show the totals counted in an election directory instead.\n"
+    "With --dir, show the totals an election directory's signed log proves\n"
+    "instead (read-only: what the log has published).\n"
     "\n"
     "  --election FILE   the election definition (with FORMS)\n"
     "  --dir DIR         an election directory (rekap init), instead\n"
@@ -223,59 +226,38 @@ static uint32_t show_pick_region(const election *el, const char *arg)
     return r;
 }
 
-static int show_dir_entry(void *ctx, const store_entry *en)
+/* The form counts of an election directory, from its log: entries read
+ * and rejected, forms counted now (flagged of them), and the accepted
+ * entries no longer counted because a correction replaced them
+ * (duplicate). */
+static void show_dir_forms(const edir *d, show_ctx *s)
 {
-    show_ctx *s = ctx;
-    s->read++;
-    s->rejected += !en->accepted;
-    return 0;
-}
-
-/* The entries of an election directory's store: logged (read) and
- * rejected ones. */
-static int show_dir_entries(const char *dir, show_ctx *s)
-{
-    char path[CLI_PATH_MAX];
-    store *st = NULL;
-    err_info e = {0};
-    if (cli_path(path, dir, "rekap.db", &e) < 0 || store_open_readonly(path, &st, &e) < 0 ||
-        store_entries_each(st, 0, show_dir_entry, s, &e) < 0) {
-        store_close(st);
-        cli_error(&e);
-        return CLI_FAIL;
-    }
-    store_close(st);
-    return 0;
-}
-
-/* The forms counted now, and the accepted entries no longer counted
- * because a correction replaced them (duplicate). */
-static void show_dir_counted(const tally *t, show_ctx *s)
-{
+    const edir_stats *st = edir_stats_of(d);
+    const tally *t = edir_tally(d);
+    s->read = (unsigned long)st->read;
+    s->rejected = (unsigned long)st->rejected;
     for (int k = 0; k < CONTEST_KINDS; k++) {
         s->counted += tally_region(t, (contest_kind)k, 0)->tps_counted;
         s->flagged += tally_region(t, (contest_kind)k, 0)->tps_flagged;
     }
-    s->duplicate = s->read - s->rejected - s->counted;
+    assert(st->accepted >= s->counted);
+    s->duplicate = (unsigned long)st->accepted - s->counted;
 }
 
 static int show_dir(const char *dir, const char *data, const char *region_arg, unsigned kinds,
                     int as_json)
 {
-    ingest *in = NULL;
-    if (cli_ingest_open(dir, cli_data_dir(data), &in))
+    edir *d = NULL;
+    if (cli_edir_open(dir, cli_data_dir(data), &d))
         return CLI_FAIL;
-    show_ctx s = {.el = ingest_election(in)};
+    show_ctx s = {.el = edir_election(d)};
     uint32_t r = show_pick_region(s.el, region_arg);
-    int rc = r == REGION_NONE ? CLI_USAGE : show_dir_entries(dir, &s);
-    if (rc == CLI_OK) {
-        ingest_read_lock(in);
-        show_dir_counted(ingest_tally(in), &s);
-        show_print(&s, ingest_tally(in), r, kinds, as_json);
-        ingest_read_unlock(in);
+    if (r != REGION_NONE) {
+        show_dir_forms(d, &s);
+        show_print(&s, edir_tally(d), r, kinds, as_json);
     }
-    ingest_close(in);
-    return rc;
+    edir_close(d);
+    return r == REGION_NONE ? CLI_USAGE : CLI_OK;
 }
 
 int cmd_show(int argc, char **argv)

@@ -1,0 +1,108 @@
+/* edir — an election directory, read side. The names of the directory's
+ * files are defined here, once:
+ *
+ *   <dir>/election.json  the definition; its SHA-256 must be the store's
+ *                        meta "election_sha256" (INGEST_ELECTION_CHANGED)
+ *   <dir>/rekap.db       the store: here only a source of the bytes of an
+ *                        earlier version, each checked against the log's
+ *                        leaf hash before it is used
+ *   <dir>/log/           the transparency log (tiles, signed checkpoint)
+ *   <dir>/log.key        the log's key file: only its public key is read
+ *   <dir>/photos/        the photos (rekapd)
+ *   <dir>/lock           the one writer's lock (ingest): never taken here
+ *
+ * edir_open_readonly reads a directory as a monitor reads a log: the
+ * checkpoint verified with the public half of log.key, every entry bundle
+ * read, the tree rebuilt and every tile compared (tlog_read.h); then every
+ * entry replayed in log order through the one counting rule of the ingest
+ * (ingest_count_into), so the totals it gives are those the signed log
+ * proves, never a store column taken on trust. The log covers what the
+ * writer has published: the last signed checkpoint, at most about a second
+ * (publish_interval_ms) behind the writer.
+ *
+ * It reads only: no thread, no signature, no lock, and it never writes or
+ * creates a file itself. SQLite does, under store_open_readonly: a reader
+ * of a WAL database writes its read marks into rekap.db-shm, and on a
+ * directory at rest (no writer) SQLite creates rekap.db-wal and
+ * rekap.db-shm and leaves them there.
+ *
+ * Error codes, besides those of the parts it reads through (STORE_*,
+ * FILE_*, ELECTION_*, KEY_*, TLOG_*, NOTE_*, CHECKPOINT_*, and the
+ * counting rule's INGEST_STORE_NOT_LOGGED, INGEST_STORE_COLUMNS,
+ * INGEST_TALLY): EDIR_DIR (no such directory), EDIR_PATH (a path too
+ * long), EDIR_LOG_KEY (log.key's name is not a valid key name), EDIR_ENTRY
+ * (a logged entry does not parse), EDIR_TPS (a logged entry names a TPS
+ * not in the election), EDIR_VERSION (a logged version does not follow the
+ * one before), EDIR_NOT_COUNTED (no form counted there),
+ * INGEST_ELECTION_CHANGED. docs/CLI.md lists them. */
+#ifndef REKAP_EDIR_H
+#define REKAP_EDIR_H
+
+#include <stdint.h>
+
+#include "core/election.h"
+#include "core/entry.h"
+#include "core/err.h"
+#include "core/tally.h"
+#include "store/store.h"
+
+#define EDIR_ELECTION "election.json"
+#define EDIR_STORE "rekap.db"
+#define EDIR_LOG_KEY "log.key"
+#define EDIR_LOG "log"
+#define EDIR_CHECKPOINT "log/checkpoint" /* the log's signed checkpoint (C2SP tlog-tiles) */
+#define EDIR_PHOTOS "photos"
+#define EDIR_LOCK "lock"
+
+#define EDIR_PATH_MAX 4096
+
+/* "<dir>/<name>" into buf (EDIR_PATH_MAX bytes); ERR_LIMIT (EDIR_PATH)
+ * when it does not fit. */
+int edir_path(char *buf, const char *dir, const char *name, err_info *e);
+
+/* 0 when the definition at path is the one the store was made for (its
+ * SHA-256 is the store's meta "election_sha256"), else ERR_INVALID
+ * (INGEST_ELECTION_CHANGED): an edited election.json would silently move
+ * every total. The one copy of this check for the read side; the writer
+ * (ingest.c) holds its own until it calls this one. */
+int edir_election_check(store *st, const char *path, err_info *e);
+
+typedef struct edir edir;
+
+/* Open the election directory dir (master data from data_dir) read-only
+ * and replay its signed log. On success *out is the caller's (edir_close);
+ * on error *out is NULL and nothing is left open. */
+int edir_open_readonly(const char *dir, const char *data_dir, edir **out, err_info *e);
+/* Free everything; NULL is allowed. */
+void edir_close(edir *d);
+
+/* The definition and the totals the log proves (owned by d). */
+const election *edir_election(const edir *d);
+const tally *edir_tally(const edir *d);
+/* Entries the verified checkpoint covers. */
+uint64_t edir_log_size(const edir *d);
+
+/* The entries replayed: read = accepted + rejected = edir_log_size. */
+typedef struct edir_stats {
+    uint64_t read;
+    uint64_t accepted;
+    uint64_t rejected;
+} edir_stats;
+const edir_stats *edir_stats_of(const edir *d);
+
+/* Per TPS (index into the election's tps[]) and contest. */
+typedef struct edir_versions {
+    uint32_t latest;   /* the highest version logged, accepted or rejected; 0: none */
+    uint32_t counted;  /* the version counted in the tally; 0: none */
+    uint64_t index;    /* the log index of the counted version (when counted) */
+} edir_versions;
+void edir_versions_of(const edir *d, uint32_t tps, contest_kind k, edir_versions *out);
+
+/* The counted entry of (tps, k) into *out: its bytes come from the store
+ * and are used only when they hash to the log's leaf (the log holds each
+ * version of a form once, so that leaf is the counted one). ERR_NOTFOUND
+ * (EDIR_NOT_COUNTED) when nothing is counted there. out's sub_bytes point
+ * into the store's buffer, valid until the next call on d. */
+int edir_counted_entry(edir *d, uint32_t tps, contest_kind k, entry *out, err_info *e);
+
+#endif
