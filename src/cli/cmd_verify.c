@@ -19,10 +19,11 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "core/count.h"
 #include "core/keys.h"
 #include "core/mem.h"
 #include "core/rules.h"
-#include "ingest/ingest.h"
+#include "edir/edir.h"
 #include "io/file.h"
 #include "io/masterdata.h"
 #include "log/tlog_read.h"
@@ -67,7 +68,7 @@ typedef struct verify_ctx {
     const election *el;
     store *st;
     merkle_tree *tree;           /* the log's, rebuilt from its files */
-    ingest_prev_store prev;      /* corrections: the counted version, checked against tree */
+    edir_prev_store prev;        /* corrections: the counted version, checked against tree */
     vofficer *off;
     size_t noff, capoff;
     tally *t;
@@ -237,8 +238,8 @@ static void verify_sequential(verify_ctx *v)
         v->accepted++;
         err_info e = {0};
         const form *f = &it->en.sub.form;
-        if (ingest_count_into(v->t, ingest_prev_from_store, &v->prev, &v->el->rules, v->counted,
-                              tps, f->kind, it->en.sub.version, f, it->nsoft > 0, &e) < 0)
+        if (count_form(v->t, edir_prev_from_store, &v->prev, &v->el->rules, v->counted, tps,
+                       f->kind, it->en.sub.version, f, it->nsoft > 0, &e) < 0)
             verify_mismatch(v, it->idx, "tally", "%s: %s", e.code, e.msg);
     }
     for (size_t i = 0; i < v->n; i++)
@@ -306,7 +307,7 @@ static int verify_open(verify_ctx *v, const char *dir, const char *data, electio
         qsort(v->off, v->noff, sizeof *v->off, verify_officer_cmp);
     v->el = *el;
     v->tree = merkle_tree_new();
-    v->prev = (ingest_prev_store){v->st, v->tree};
+    v->prev = (edir_prev_store){v->st, v->tree};
     v->t = tally_new(*el);
     v->version = mem_calloc((*el)->ntps * CONTEST_KINDS + 1, sizeof *v->version);
     v->counted = mem_calloc((*el)->ntps * CONTEST_KINDS + 1, sizeof *v->counted);

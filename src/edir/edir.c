@@ -10,12 +10,12 @@
 
 #include <sodium.h>
 
+#include "core/count.h"
 #include "core/keys.h"
 #include "core/mem.h"
 #include "core/merkle.h"
 #include "core/note.h"
 #include "core/rules.h"
-#include "ingest/ingest.h"
 #include "io/file.h"
 #include "io/masterdata.h"
 #include "log/tlog_read.h"
@@ -29,7 +29,7 @@ struct edir {
     /* the replay */
     merkle_tree *tree;           /* the log's leaves: earlier versions are checked against them */
     tally *t;
-    uint16_t *latest, *counted;  /* [tps * CONTEST_KINDS + kind], as ingest_count_into wants */
+    uint16_t *latest, *counted;  /* [tps * CONTEST_KINDS + kind], as count_form wants */
     uint64_t *index;             /* the log index of the counted version */
     edir_stats stats;
 };
@@ -60,6 +60,31 @@ int edir_election_check(store *st, const char *path, err_info *e)
         return err_set(e, ERR_INVALID, "INGEST_ELECTION_CHANGED", path,
                        "election.json is not the definition this store was made for");
     return 0;
+}
+
+int edir_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t version,
+                         entry *out, err_info *e)
+{
+    const edir_prev_store *src = ctx;
+    store_entry se;
+    int rc = store_entry_find(src->st, tps, k, version, &se, e);
+    if (rc < 0)
+        return rc;
+    uint8_t leaf[MERKLE_HASH_SIZE];
+    merkle_leaf_hash(se.bytes, se.len, leaf);
+    const uint8_t *want = se.idx < merkle_tree_size(src->tree)
+                              ? merkle_tree_hash(src->tree, 0, se.idx) : NULL;
+    if (!want || sodium_memcmp(leaf, want, MERKLE_HASH_SIZE) != 0)
+        return err_set(e, ERR_INVALID, "INGEST_STORE_NOT_LOGGED", tps,
+                       "the store's row %llu for %s %s version %u is not the log's entry",
+                       (unsigned long long)se.idx, tps, contest_kind_id[k], version);
+    rc = entry_parse((const char *)se.bytes, se.len, out, e);
+    if (rc == 0 && (strcmp(out->sub.form.tps, tps) || out->sub.form.kind != k ||
+                    out->sub.version != version || !out->accepted))
+        rc = err_set(e, ERR_INVALID, "INGEST_STORE_COLUMNS", tps,
+                     "the store's row %llu does not hold %s %s version %u as counted",
+                     (unsigned long long)se.idx, tps, contest_kind_id[k], version);
+    return rc;
 }
 
 /* ------------------------------------------------------------- opening */
@@ -191,9 +216,9 @@ static int edir_take(void *ctx, uint64_t index, const uint8_t *bytes, size_t len
     rule_report rep;
     rules_report_init(&rep);
     rules_check_form(f, &d->el->rules, &rep);
-    ingest_prev_store prev = {d->st, d->tree};
-    rc = ingest_count_into(d->t, ingest_prev_from_store, &prev, &d->el->rules, d->counted, tps,
-                           f->kind, r->en->sub.version, f, rep.nsoft > 0, r->e);
+    edir_prev_store prev = {d->st, d->tree};
+    rc = count_form(d->t, edir_prev_from_store, &prev, &d->el->rules, d->counted, tps, f->kind,
+                    r->en->sub.version, f, rep.nsoft > 0, r->e);
     if (rc == 0)
         d->index[slot] = index;
     return rc;
@@ -270,6 +295,6 @@ int edir_counted_entry(edir *d, uint32_t tps, contest_kind k, entry *out, err_in
     if (!version)
         return err_set(e, ERR_NOTFOUND, "EDIR_NOT_COUNTED", code, "no %s form is counted here",
                        contest_kind_id[k]);
-    ingest_prev_store src = {d->st, d->tree};
-    return ingest_prev_from_store(&src, code, k, version, out, e);
+    edir_prev_store src = {d->st, d->tree};
+    return edir_prev_from_store(&src, code, k, version, out, e);
 }

@@ -14,8 +14,8 @@
  * edir_open_readonly reads a directory as a monitor reads a log: the
  * checkpoint verified with the public half of log.key, every entry bundle
  * read, the tree rebuilt and every tile compared (tlog_read.h); then every
- * entry replayed in log order through the one counting rule of the ingest
- * (ingest_count_into), so the totals it gives are those the signed log
+ * entry replayed in log order through the one counting rule (count_form,
+ * core/count.h), so the totals it gives are those the signed log
  * proves, never a store column taken on trust. The log covers what the
  * writer has published: the last signed checkpoint, at most about a second
  * (publish_interval_ms) behind the writer.
@@ -27,9 +27,9 @@
  * rekap.db-shm and leaves them there.
  *
  * Error codes, besides those of the parts it reads through (STORE_*,
- * FILE_*, ELECTION_*, KEY_*, TLOG_*, NOTE_*, CHECKPOINT_*, and the
- * counting rule's INGEST_STORE_NOT_LOGGED, INGEST_STORE_COLUMNS,
- * INGEST_TALLY): EDIR_DIR (no such directory), EDIR_PATH (a path too
+ * FILE_*, ELECTION_*, KEY_*, TLOG_*, NOTE_*, CHECKPOINT_*, the counting
+ * rule's INGEST_TALLY, and edir_prev_from_store's INGEST_STORE_NOT_LOGGED,
+ * INGEST_STORE_COLUMNS): EDIR_DIR (no such directory), EDIR_PATH (a path too
  * long), EDIR_LOG_KEY (log.key's name is not a valid key name), EDIR_ENTRY
  * (a logged entry does not parse), EDIR_TPS (a logged entry names a TPS
  * not in the election), EDIR_VERSION (a logged version does not follow the
@@ -43,6 +43,7 @@
 #include "core/election.h"
 #include "core/entry.h"
 #include "core/err.h"
+#include "core/merkle.h"
 #include "core/tally.h"
 #include "store/store.h"
 
@@ -63,9 +64,20 @@ int edir_path(char *buf, const char *dir, const char *name, err_info *e);
 /* 0 when the definition at path is the one the store was made for (its
  * SHA-256 is the store's meta "election_sha256"), else ERR_INVALID
  * (INGEST_ELECTION_CHANGED): an edited election.json would silently move
- * every total. The one copy of this check for the read side; the writer
- * (ingest.c) holds its own until it calls this one. */
+ * every total. The writer (ingest) and the read side both call it. */
 int edir_election_check(store *st, const char *path, err_info *e);
+
+/* The store as the source of a version counted before (count_prev_fn,
+ * core/count.h): the row's bytes must hash to the leaf the tree holds at
+ * the row's index (INGEST_STORE_NOT_LOGGED) and say what its columns say
+ * (INGEST_STORE_COLUMNS). The writer passes its log's tree, readers the
+ * tree they rebuilt from the log's files. */
+typedef struct edir_prev_store {
+    store *st;
+    const merkle_tree *tree;
+} edir_prev_store;
+int edir_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t version,
+                         entry *out, err_info *e);
 
 typedef struct edir edir;
 

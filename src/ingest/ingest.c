@@ -17,23 +17,16 @@
 
 #include <sodium.h>
 
+#include "core/count.h"
 #include "core/keys.h"
 #include "core/mem.h"
 #include "core/note.h"
 #include "core/rules.h"
+#include "edir/edir.h"
 #include "io/file.h"
 #include "io/masterdata.h"
 
-#define INGEST_PATH_MAX 4096
 #define INGEST_REBUILD_PUBLISH 65536 /* entries appended to the log between publications */
-
-static int ingest_path(char *buf, const char *dir, const char *name, err_info *e)
-{
-    int n = snprintf(buf, INGEST_PATH_MAX, "%s/%s", dir, name);
-    if (n < 0 || n >= INGEST_PATH_MAX)
-        return err_set(e, ERR_LIMIT, "INGEST_PATH", dir, "directory name too long");
-    return 0;
-}
 
 /* ------------------------------------------------------------- key map */
 
@@ -152,79 +145,12 @@ int ingest_enrol(ingest *in, const uint8_t pubkey[32], int role, const char *cod
 
 /* ------------------------------------------------------------- counting */
 
-int ingest_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t version,
-                           entry *out, err_info *e)
-{
-    const ingest_prev_store *src = ctx;
-    store_entry se;
-    int rc = store_entry_find(src->st, tps, k, version, &se, e);
-    if (rc < 0)
-        return rc;
-    uint8_t leaf[MERKLE_HASH_SIZE];
-    merkle_leaf_hash(se.bytes, se.len, leaf);
-    const uint8_t *want = se.idx < merkle_tree_size(src->tree)
-                              ? merkle_tree_hash(src->tree, 0, se.idx) : NULL;
-    if (!want || sodium_memcmp(leaf, want, MERKLE_HASH_SIZE) != 0)
-        return err_set(e, ERR_INVALID, "INGEST_STORE_NOT_LOGGED", tps,
-                       "the store's row %llu for %s %s version %u is not the log's entry",
-                       (unsigned long long)se.idx, tps, contest_kind_id[k], version);
-    rc = entry_parse((const char *)se.bytes, se.len, out, e);
-    if (rc == 0 && (strcmp(out->sub.form.tps, tps) || out->sub.form.kind != k ||
-                    out->sub.version != version || !out->accepted))
-        rc = err_set(e, ERR_INVALID, "INGEST_STORE_COLUMNS", tps,
-                     "the store's row %llu does not hold %s %s version %u as counted",
-                     (unsigned long long)se.idx, tps, contest_kind_id[k], version);
-    return rc;
-}
-
-/* Take the counted version of (tps, k) out of the tally before its
- * correction goes in. */
-static int ingest_uncount(tally *t, ingest_prev_fn prev, void *prev_ctx,
-                          const election_rules *rules, uint32_t tps, const form *f,
-                          uint32_t old, err_info *e)
-{
-    entry *was = mem_alloc(sizeof *was);
-    int rc = prev(prev_ctx, f->tps, f->kind, old, was, e);
-    if (rc == 0 && tally_apply(t, &was->sub.form, tps, -1) < 0)
-        rc = err_set(e, ERR_INVALID, "INGEST_TALLY", f->tps, "counted form does not fit");
-    if (rc == 0) {
-        rule_report r;
-        rules_report_init(&r);
-        rules_check_form(&was->sub.form, rules, &r);
-        if (r.nsoft)
-            tally_flag(t, f->kind, tps, -1);
-    }
-    free(was);
-    return rc;
-}
-
-int ingest_count_into(tally *t, ingest_prev_fn prev, void *prev_ctx, const election_rules *rules,
-                      uint16_t *counted, uint32_t tps, contest_kind k, uint32_t version,
-                      const form *f, int flagged, err_info *e)
-{
-    assert(f->kind == k && version > 0 && version <= ENTRY_VERSION_MAX);
-    size_t slot = (size_t)tps * CONTEST_KINDS + k;
-    uint16_t old = counted[slot];
-    assert(old < version);
-    if (old) { /* a correction: the version counted so far goes out */
-        int rc = ingest_uncount(t, prev, prev_ctx, rules, tps, f, old, e);
-        if (rc < 0)
-            return rc;
-    }
-    if (tally_apply(t, f, tps, +1) < 0)
-        return err_set(e, ERR_INVALID, "INGEST_TALLY", f->tps, "form does not fit its ballot");
-    if (flagged)
-        tally_flag(t, k, tps, +1);
-    counted[slot] = (uint16_t)version;
-    return 0;
-}
-
 int ingest_count(ingest *in, uint32_t tps, contest_kind k, uint32_t version, const form *f,
                  int flagged, err_info *e)
 {
-    ingest_prev_store src = {in->st, tlog_tree(in->log)};
-    return ingest_count_into(in->t, ingest_prev_from_store, &src, &in->el->rules, in->counted,
-                             tps, k, version, f, flagged, e);
+    edir_prev_store src = {in->st, tlog_tree(in->log)};
+    return count_form(in->t, edir_prev_from_store, &src, &in->el->rules, in->counted, tps, k,
+                      version, f, flagged, e);
 }
 
 /* ------------------------------------------------------------- prepare */
@@ -403,7 +329,7 @@ static int ingest_rebuild_one(void *ctx, const store_entry *se)
     ingest_rebuild *rb = ctx;
     ingest *in = rb->in;
     if (se->idx != rb->next)
-        return err_set(rb->e, ERR_INVALID, "INGEST_STORE_GAP", "rekap.db",
+        return err_set(rb->e, ERR_INVALID, "INGEST_STORE_GAP", EDIR_STORE,
                        "the store has no row %llu: the next row is %llu",
                        (unsigned long long)rb->next, (unsigned long long)se->idx);
     rb->next++;
@@ -462,7 +388,7 @@ static int ingest_rebuild_all(ingest *in, err_info *e)
                          .e = e};
     int rc = store_entries_each(in->st, 0, ingest_rebuild_one, &rb, e);
     if (rc == 0 && rb.next < rb.log_size) /* rows the log holds are missing at the end */
-        rc = err_set(e, ERR_INVALID, "INGEST_LOG_AHEAD", "log",
+        rc = err_set(e, ERR_INVALID, "INGEST_LOG_AHEAD", EDIR_LOG,
                      "the signed log holds %llu entries, the store only %llu",
                      (unsigned long long)rb.log_size, (unsigned long long)rb.next);
     free(rb.en);
@@ -476,11 +402,11 @@ static int ingest_rebuild_all(ingest *in, err_info *e)
 
 static int ingest_log_open(ingest *in, err_info *e)
 {
-    char path[INGEST_PATH_MAX], origin[256];
+    char path[EDIR_PATH_MAX], origin[256];
     char *buf = NULL;
     size_t len = 0;
     keys_file k;
-    int rc = ingest_path(path, in->cfg.dir, "log.key", e);
+    int rc = edir_path(path, in->cfg.dir, EDIR_LOG_KEY, e);
     if (rc == 0)
         rc = file_read_all(path, KEYS_FILE_MAX, &buf, &len, e);
     if (rc == 0)
@@ -491,7 +417,7 @@ static int ingest_log_open(ingest *in, err_info *e)
     if (rc == 0)
         rc = store_meta_get(in->st, "log_origin", origin, sizeof origin, e);
     if (rc == 0)
-        rc = ingest_path(path, in->cfg.dir, "log", e);
+        rc = edir_path(path, in->cfg.dir, EDIR_LOG, e);
     if (rc == 0)
         rc = tlog_open(path, origin, k.sk, &in->log, e);
     sodium_memzero(&k, sizeof k);
@@ -508,30 +434,6 @@ static void ingest_defaults(ingest_config *c)
         c->publish_interval_ms = 1000;
 }
 
-static void ingest_hex(const uint8_t *b, size_t n, char *out);
-
-/* The definition must be the one the store was made for: an edited
- * election.json would silently move every total. */
-static int ingest_check_election(ingest *in, const char *path, err_info *e)
-{
-    char want[80], got[65];
-    char *buf = NULL;
-    size_t len = 0;
-    uint8_t sha[32];
-    int rc = store_meta_get(in->st, "election_sha256", want, sizeof want, e);
-    if (rc == 0)
-        rc = file_read_all(path, MASTERDATA_ELECTION_MAX, &buf, &len, e);
-    if (rc < 0)
-        return rc;
-    crypto_hash_sha256(sha, (const uint8_t *)buf, len);
-    free(buf);
-    ingest_hex(sha, sizeof sha, got);
-    if (strcmp(want, got) != 0)
-        return err_set(e, ERR_INVALID, "INGEST_ELECTION_CHANGED", path,
-                       "election.json is not the definition this store was made for");
-    return 0;
-}
-
 /* One writer per election directory: two would each keep their own log in
  * memory and sign diverging checkpoints. An exclusive flock on <dir>/lock
  * (released by the kernel when the process dies, even by SIGKILL); the
@@ -539,8 +441,8 @@ static int ingest_check_election(ingest *in, const char *path, err_info *e)
  * commands never take it. */
 static int ingest_lock(ingest *in, err_info *e)
 {
-    char path[INGEST_PATH_MAX];
-    int rc = ingest_path(path, in->cfg.dir, "lock", e);
+    char path[EDIR_PATH_MAX];
+    int rc = edir_path(path, in->cfg.dir, EDIR_LOCK, e);
     if (rc < 0)
         return rc;
     in->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -569,16 +471,16 @@ static int ingest_lock(ingest *in, err_info *e)
 
 static int ingest_load(ingest *in, err_info *e)
 {
-    char path[INGEST_PATH_MAX], db[INGEST_PATH_MAX];
+    char path[EDIR_PATH_MAX], db[EDIR_PATH_MAX];
     int rc = ingest_lock(in, e);
     if (rc == 0)
-        rc = ingest_path(path, in->cfg.dir, "election.json", e);
+        rc = edir_path(path, in->cfg.dir, EDIR_ELECTION, e);
     if (rc == 0)
-        rc = ingest_path(db, in->cfg.dir, "rekap.db", e);
+        rc = edir_path(db, in->cfg.dir, EDIR_STORE, e);
     if (rc == 0)
         rc = store_open(db, &in->st, e);
     if (rc == 0)
-        rc = ingest_check_election(in, path, e);
+        rc = edir_election_check(in->st, path, e);
     if (rc == 0)
         rc = masterdata_load_election(in->cfg.data_dir, path, &in->el, e);
     if (rc < 0)
@@ -662,9 +564,9 @@ static int ingest_write_bytes(FILE *f, void *ctx)
 static int ingest_write_file(const char *dir, const char *name, const char *buf, size_t len,
                              unsigned mode, err_info *e)
 {
-    char path[INGEST_PATH_MAX];
+    char path[EDIR_PATH_MAX];
     const char *b[2] = {buf, buf + len};
-    int rc = ingest_path(path, dir, name, e);
+    int rc = edir_path(path, dir, name, e);
     return rc ? rc : file_write_atomic_mode(path, mode, ingest_write_bytes, (void *)b, e);
 }
 
@@ -680,26 +582,21 @@ static int ingest_init_log_key(const char *dir, const char *origin, uint8_t seed
     size_t n = keys_format_secret(&k, buf, sizeof buf);
     memcpy(seed, k.sk, 32);
     sodium_memzero(&k, sizeof k);
-    int rc = ingest_write_file(dir, "log.key", buf, n, 0600, e);
+    int rc = ingest_write_file(dir, EDIR_LOG_KEY, buf, n, 0600, e);
     sodium_memzero(buf, sizeof buf);
     return rc;
 }
 
-static void ingest_hex(const uint8_t *b, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", b[i]);
-}
 
 /* Everything after the election has been checked and copied. */
 static int ingest_init_state(const char *dir, const char *sha_hex, const char *origin,
                              err_info *e)
 {
-    char path[INGEST_PATH_MAX];
+    char path[EDIR_PATH_MAX];
     store *st = NULL;
     tlog *log = NULL;
     uint8_t seed[32];
-    int rc = ingest_path(path, dir, "rekap.db", e);
+    int rc = edir_path(path, dir, EDIR_STORE, e);
     if (rc == 0)
         rc = store_open(path, &st, e);
     if (rc == 0)
@@ -710,7 +607,7 @@ static int ingest_init_state(const char *dir, const char *sha_hex, const char *o
     if (rc == 0)
         rc = ingest_init_log_key(dir, origin, seed, e);
     if (rc == 0)
-        rc = ingest_path(path, dir, "log", e);
+        rc = edir_path(path, dir, EDIR_LOG, e);
     if (rc == 0)
         rc = tlog_open(path, origin, seed, &log, e);
     if (rc == 0)
@@ -724,9 +621,9 @@ int ingest_init(const char *dir, const char *data_dir, const char *election_path
                 const char *origin, err_info *e)
 {
     keys_init();
-    char path[INGEST_PATH_MAX];
+    char path[EDIR_PATH_MAX];
     struct stat sb;
-    int rc = ingest_path(path, dir, "rekap.db", e);
+    int rc = edir_path(path, dir, EDIR_STORE, e);
     if (rc == 0 && stat(path, &sb) == 0)
         return err_set(e, ERR_EXISTS, "INGEST_EXISTS", dir, "an election store is already there");
     if (rc == 0 && mkdir(dir, 0755) < 0 && errno != EEXIST)
@@ -749,9 +646,9 @@ int ingest_init(const char *dir, const char *data_dir, const char *election_path
     char hex[65], def_origin[64];
     if (rc == 0) {
         crypto_hash_sha256(sha, (const uint8_t *)buf, len);
-        ingest_hex(sha, sizeof sha, hex);
+        sodium_bin2hex(hex, sizeof hex, sha, sizeof sha);
         snprintf(def_origin, sizeof def_origin, "rekap.local/%.16s", hex);
-        rc = ingest_write_file(dir, "election.json", buf, len, 0644, e);
+        rc = ingest_write_file(dir, EDIR_ELECTION, buf, len, 0644, e);
     }
     free(buf);
     return rc ? rc : ingest_init_state(dir, hex, origin ? origin : def_origin, e);

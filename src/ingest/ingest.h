@@ -34,7 +34,6 @@
 #include "core/election.h"
 #include "core/entry.h"
 #include "core/err.h"
-#include "core/merkle.h"
 #include "core/tally.h"
 #include "store/store.h"
 
@@ -118,31 +117,6 @@ const election *ingest_election(const ingest *in);
 const tally *ingest_tally(const ingest *in);
 void ingest_read_lock(ingest *in);
 void ingest_read_unlock(ingest *in);
-
-/* Where the counting rule reads the version counted before a correction:
- * the entry of (tps, kind, version) into *out, and only after checking it
- * is the entry the log holds (never a store row taken on trust). */
-typedef int (*ingest_prev_fn)(void *ctx, const char *tps, contest_kind k, uint32_t version,
-                              entry *out, err_info *e);
-
-/* A source for ingest_prev_fn: the store's row, whose bytes must hash to
- * the leaf the tree holds at the row's index and whose columns must be
- * what the entry says. */
-typedef struct ingest_prev_store {
-    store *st;
-    const merkle_tree *tree;
-} ingest_prev_store;
-int ingest_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t version,
-                           entry *out, err_info *e);
-
-/* The one rule for counting: form f becomes the counted version of (tps,
- * kind) in tally t, replacing the version counted before (read back through
- * prev; counted[] holds per TPS and contest the version counted, 0 for
- * none). Used by the writer, the restart, `rekap verify` and the read-only
- * commands. */
-int ingest_count_into(tally *t, ingest_prev_fn prev, void *prev_ctx, const election_rules *rules,
-                      uint16_t *counted, uint32_t tps, contest_kind k, uint32_t version,
-                      const form *f, int flagged, err_info *e);
 
 /* The log as the writer last left it. While a publication has failed
  * (full disk, I/O error) the writer acknowledges nothing: every submission
