@@ -147,15 +147,13 @@ static size_t tlog_bundle_encode(tlog *l, uint64_t n, unsigned width)
     return bytes;
 }
 
-/* Read the bundle file at `rel` into *buf (caller frees). A missing file
- * is corruption of a published log. */
+/* Read the bundle file at `rel` into *buf (caller frees). A missing or
+ * malformed file is corruption of a published log. */
 static int tlog_bundle_read(const tlog *l, const char *rel, char **buf, size_t *len,
                             err_info *e)
 {
     char *path = tlog_join(l->dir, rel);
-    int rc = file_read_all(path, TLOG_BUNDLE_MAX, buf, len, e);
-    if (rc == ERR_NOTFOUND)
-        rc = tlog_corrupt(e, rel, "an entry bundle is missing");
+    int rc = tlog_file_read(path, TLOG_BUNDLE_MAX, "entry bundle", buf, len, e);
     free(path);
     return rc;
 }
@@ -260,16 +258,27 @@ static int tlog_sign(tlog *l, uint64_t size, err_info *e)
     return 0;
 }
 
-/* Partial tiles and bundles whose full tile was just published. */
+/* Once the checkpoint of `size` replaced the one of `old`: at every level
+ * the partials of the tiles now full go, and of the edge tile only the
+ * partials of these two checkpoints stay (a reader who fetched the old
+ * checkpoint a moment ago still finds its partial). Those of earlier
+ * checkpoints go, and so does anything a failed publish wrote since `old`,
+ * which lies in the same tiles. This keeps the partials on disk bounded
+ * whatever the publish rate (tlog.h). */
 static void tlog_prune(const tlog *l, uint64_t old, uint64_t size)
 {
     for (int lv = TLOG_ENTRIES; lv < TLOG_LEVELS && tlog_level_count(lv, size) > 0; lv++) {
-        uint64_t full0 = tlog_level_count(lv, old) / TLOG_TILE_WIDTH;
-        uint64_t full1 = tlog_level_count(lv, size) / TLOG_TILE_WIDTH;
-        for (uint64_t n = full0; n < full1; n++) {
+        uint64_t c0 = tlog_level_count(lv, old), c1 = tlog_level_count(lv, size);
+        uint64_t edge = c1 / TLOG_TILE_WIDTH;
+        for (uint64_t n = c0 / TLOG_TILE_WIDTH; n <= edge; n++) {
+            unsigned keep[2] = {0, 0};
+            if (n == edge) {
+                keep[0] = (unsigned)(c1 % TLOG_TILE_WIDTH);
+                keep[1] = c0 / TLOG_TILE_WIDTH == edge ? (unsigned)(c0 % TLOG_TILE_WIDTH) : 0;
+            }
             char rel[TLOG_PATH_MAX];
             tlog_tile_path(rel, lv, n, TLOG_TILE_WIDTH);
-            tlog_remove_partials(l->dir, rel);
+            tlog_remove_partials(l->dir, rel, keep);
         }
     }
 }
@@ -332,9 +341,8 @@ static int tlog_check_tile(const tlog *l, int lv, uint64_t n, unsigned width, er
     tlog_tile_path(rel, lv, n, width);
     char *path = tlog_join(l->dir, rel), *buf = NULL;
     size_t len = 0;
-    int rc = file_read_all(path, (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE, &buf, &len, e);
-    if (rc == ERR_NOTFOUND)
-        rc = tlog_corrupt(e, path, "a tile is missing");
+    int rc = tlog_file_read(path, (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE, "tile", &buf, &len,
+                            e);
     const uint8_t *want = merkle_tree_hash(l->tree, (unsigned)(TLOG_TILE_HEIGHT * lv),
                                            n * TLOG_TILE_WIDTH);
     if (rc == 0 && (len != (size_t)width * MERKLE_HASH_SIZE || memcmp(buf, want, len) != 0))
@@ -400,6 +408,19 @@ static int tlog_read_checkpoint(tlog *l, const char *path, checkpoint *c, err_in
     return 0;
 }
 
+/* What a crash can leave beside a log whose checkpoint is verified:
+ * partials of tiles now full (killed between signing and pruning),
+ * partials of the edge tile other than the checkpoint's (older ones, and
+ * wider ones from a publish that was never signed), partials past the
+ * edge, and temporary files. Only the checkpoint's own partials stay; a
+ * failure to remove is harmless (the files are unused). */
+static void tlog_sweep(const tlog *l)
+{
+    tlog_sweep_tmp(l->dir);
+    for (int lv = TLOG_ENTRIES; lv < TLOG_LEVELS; lv++)
+        tlog_sweep_level(l->dir, lv, tlog_level_count(lv, l->pub_size));
+}
+
 /* Load the existing log, or start a new one when the directory holds no
  * checkpoint and no tiles. Tiles without a checkpoint are refused: a lost
  * checkpoint must not let the log sign a second history. */
@@ -421,6 +442,8 @@ static int tlog_load(tlog *l, err_info *e)
             rc = tlog_recover(l, &c, e);
     }
     free(path);
+    if (rc == 0)
+        tlog_sweep(l);
     return rc;
 }
 

@@ -19,8 +19,29 @@
  * atomically. A checkpoint is signed only after every file it covers is on
  * disk, and only for a tree that extends the last signed one, so the log
  * never signs two inconsistent checkpoints. Full tiles below the last
- * checkpoint are never written again; partial tiles are removed once their
- * full tile is published (the spec allows it).
+ * checkpoint are never written again.
+ *
+ * Partial tiles and bundles are bounded on disk. After each publish, at
+ * every level (entry bundles included) the partials of tiles now full are
+ * removed, and of the edge tile only the partials of the checkpoint just
+ * signed and of the one before it stay: a reader who fetched the previous
+ * checkpoint a moment ago still finds its partial; a reader further behind
+ * gets 404 and falls back, as C2SP clients do, to the full tile once it
+ * exists, or to a newer checkpoint and its wider partial, whose first W
+ * hashes (entries) are the ones it wanted. This departs from the spec,
+ * which asks a log to serve the partials of every checkpoint it signed
+ * until the full tile exists (docs/LOG.md says why). So at any
+ * arrival rate, one entry per publish included, the partial files on disk
+ * after a publish are at most 2 per hash level (a level per factor of 256
+ * in the size: at most 3 below 16,777,216 entries, 8 in all) plus 2 entry
+ * bundles, i.e. at most
+ *     2 x (levels x 255 x 32 + 255 x (2 + largest entry)) bytes;
+ * with entries of TLOG_ENTRY_MAX bytes 2 x 255 x 65,537 = 33,423,870 bytes
+ * of bundles plus 16,320 bytes per level: 33,554,430 bytes (< 32 MiB) for 8
+ * levels. While a publish writes, its new partials are one more per level,
+ * and a publish that fails after writing leaves its own until the next
+ * publish or open. Removal is best effort: a file that cannot be removed
+ * is only unused.
  *
  * The checkpoint origin is also the signing key's name, so it must be a
  * valid note key name (no spaces, no '+'), e.g. "rekap.example/pemilu2024".
@@ -28,7 +49,11 @@
  * tlog_open recovers the log from its directory and refuses to start when
  * the files do not reproduce the signed checkpoint. Entries past the last
  * checkpoint (a publish that did not finish) are not part of the log: the
- * caller appends them again (the store is the source of the entries).
+ * caller appends them again (the store is the source of the entries). Once
+ * the checkpoint is verified, it removes (best effort) what a crash can
+ * leave: temporary files, partials of tiles now full, and every partial
+ * but the checkpoint's own (older ones, wider ones of a publish never
+ * signed, ones past the edge). Nothing the checkpoint needs is touched.
  *
  * Memory: 64 bytes of hashes per entry, plus the entries of the last
  * partial bundle and those not yet published. Not thread-safe: one thread
@@ -40,8 +65,8 @@
  *   TLOG_KEY             the checkpoint on disk is not signed by this key
  *                        for this origin (ERR_INVALID)
  *   TLOG_CORRUPT         tiles, bundles or checkpoint on disk are missing,
- *                        malformed or do not reproduce the checkpoint's
- *                        root (ERR_INVALID)
+ *                        not regular files, malformed or do not reproduce
+ *                        the checkpoint's root (ERR_INVALID)
  *   TLOG_ENTRY_TOO_LARGE an entry over TLOG_ENTRY_MAX bytes (ERR_LIMIT)
  *   TLOG_INDEX           an index at or past the log's size (ERR_NOTFOUND)
  *   TLOG_WRITE           a tile or bundle could not be written (ERR_IO)

@@ -1,7 +1,8 @@
-/* tlog_fs — owns the tlog-tiles path encoding and the batched durable
- * writes of tiles and bundles (see tlog_fs.h). syncfs(2) is what makes
- * one sync per batch possible; it is Linux-specific, and reports writeback
- * errors from Linux 5.8 on. */
+/* tlog_fs — owns the tlog-tiles path encoding, the batched durable
+ * writes of tiles and bundles, reading a log's files, and removing the
+ * partials and temporary files nobody needs (see tlog_fs.h). syncfs(2) is
+ * what makes one sync per batch possible; it is Linux-specific, and
+ * reports writeback errors from Linux 5.8 on. */
 #define _GNU_SOURCE /* syncfs */
 #include "log/tlog_fs.h"
 
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +18,20 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "io/file.h"
 #include "log/tlog.h"
 
-#define TLOG_TMP_SUFFIX ".tmp.XXXXXX"
+/* mkstemp's template; file_write_atomic (the checkpoint) names its
+ * temporary files the same way. */
+#define TLOG_TMP_MARK ".tmp."
+#define TLOG_TMP_SUFFIX TLOG_TMP_MARK "XXXXXX"
+
+/* "tile/entries" or "tile/<level>": the directory of a level's tiles. */
+static int tlog_level_path(char buf[TLOG_PATH_MAX], int level)
+{
+    return level == TLOG_ENTRIES ? snprintf(buf, TLOG_PATH_MAX, "tile/entries")
+                                 : snprintf(buf, TLOG_PATH_MAX, "tile/%d", level);
+}
 
 size_t tlog_tile_path(char buf[TLOG_PATH_MAX], int level, uint64_t n, unsigned width)
 {
@@ -29,8 +42,8 @@ size_t tlog_tile_path(char buf[TLOG_PATH_MAX], int level, uint64_t n, unsigned w
         groups[ng++] = (unsigned)(n % 1000);
         n /= 1000;
     } while (n > 0);
-    int len = level == TLOG_ENTRIES ? snprintf(buf, TLOG_PATH_MAX, "tile/entries/")
-                                    : snprintf(buf, TLOG_PATH_MAX, "tile/%d/", level);
+    int len = tlog_level_path(buf, level);
+    len += snprintf(buf + len, TLOG_PATH_MAX - (size_t)len, "/");
     while (ng-- > 1)
         len += snprintf(buf + len, TLOG_PATH_MAX - (size_t)len, "x%03u/", groups[ng]);
     len += snprintf(buf + len, TLOG_PATH_MAX - (size_t)len, "%03u", groups[0]);
@@ -175,21 +188,160 @@ void tlog_stage_free(tlog_stage *s)
     memset(s, 0, sizeof *s);
 }
 
-void tlog_remove_partials(const char *root, const char *rel)
+/* ---- reading ---- */
+
+static int tlog_unreadable(err_info *e, const char *path, const char *what, const char *why)
+{
+    return err_set(e, ERR_INVALID, "TLOG_CORRUPT", path, "the log on disk is corrupt: the %s %s",
+                   what, why);
+}
+
+int tlog_file_read(const char *path, size_t max, const char *what, char **buf, size_t *len,
+                   err_info *e)
+{
+    /* Looked at before it is opened: opening a FIFO put in a mirror would
+     * block, and a directory opens fine and fails only on read. */
+    struct stat st;
+    int err = stat(path, &st) == 0 ? 0 : errno;
+    *buf = NULL;
+    if (err == ENOENT || err == ENOTDIR) /* ENOTDIR: a file where a directory should be */
+        return tlog_unreadable(e, path, what, "is missing");
+    if (err == 0 && !S_ISREG(st.st_mode))
+        return tlog_unreadable(e, path, what, "is not a regular file");
+    int rc = file_read_all(path, max, buf, len, e);
+    if (rc == ERR_NOTFOUND)
+        return tlog_unreadable(e, path, what, "is missing");
+    if (rc == ERR_LIMIT) {
+        char why[48];
+        snprintf(why, sizeof why, "is over %zu bytes", max);
+        return tlog_unreadable(e, path, what, why);
+    }
+    return rc; /* 0, or FILE_* (ERR_IO): the system could not read it */
+}
+
+/* ---- removing what nobody needs ---- */
+
+static bool tlog_is_dot(const char *name)
+{
+    return !strcmp(name, ".") || !strcmp(name, "..");
+}
+
+/* A temporary file of tlog_write_tmp or file_write_atomic: "<name>.tmp.XXXXXX". */
+static bool tlog_is_tmp(const char *name)
+{
+    size_t n = strlen(name), k = sizeof TLOG_TMP_SUFFIX - 1;
+    return n > k && !memcmp(name + n - k, TLOG_TMP_MARK, sizeof TLOG_TMP_MARK - 1);
+}
+
+/* Is `name` the partial of width keep[0] or keep[1] (0: no width)? */
+static bool tlog_is_kept(const char *name, const unsigned keep[2])
+{
+    for (int i = 0; i < 2; i++) {
+        char w[16];
+        snprintf(w, sizeof w, "%u", keep[i]);
+        if (keep[i] && !strcmp(name, w))
+            return true;
+    }
+    return false;
+}
+
+/* Open the directory `name` of dirfd `at` without following a symbolic
+ * link: what is removed below the log's directories must be the log's own
+ * (and a link cannot send a sweep round in circles). */
+static DIR *tlog_opendir_at(int at, const char *name)
+{
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d && fd >= 0)
+        close(fd);
+    return d;
+}
+
+/* In the partials directory `name` of dirfd `at`, remove every file but
+ * the partials of widths keep[], then the directory itself when nothing is
+ * kept. Best effort: a failure leaves only unused files behind. */
+static void tlog_prune_at(int at, const char *name, const unsigned keep[2])
+{
+    DIR *d = tlog_opendir_at(at, name);
+    if (!d)
+        return;
+    for (struct dirent *de; (de = readdir(d)) != NULL;)
+        if (!tlog_is_dot(de->d_name) && !tlog_is_kept(de->d_name, keep))
+            unlinkat(dirfd(d), de->d_name, 0);
+    closedir(d);
+    if (!keep[0] && !keep[1])
+        unlinkat(at, name, AT_REMOVEDIR);
+}
+
+void tlog_remove_partials(const char *root, const char *rel, const unsigned keep[2])
 {
     char *full = tlog_join(root, rel);
     size_t fl = strlen(full);
     char *dir = mem_alloc(fl + 3);
     memcpy(dir, full, fl);
     memcpy(dir + fl, ".p", 3);
-    DIR *d = opendir(dir);
-    if (d) {
-        for (struct dirent *de; (de = readdir(d)) != NULL;)
-            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                unlinkat(dirfd(d), de->d_name, 0);
-        closedir(d);
-        rmdir(dir);
-    }
+    tlog_prune_at(AT_FDCWD, dir, keep);
     free(dir);
     free(full);
+}
+
+/* "ddd", three decimal digits, as a number; -1 for anything else. */
+static int tlog_group(const char *s)
+{
+    if (strspn(s, "0123456789") < 3)
+        return -1;
+    return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+}
+
+/* Sweep the directory d of tile indexes `prefix`·1000 + ddd (see
+ * tlog_tile_path): temporary files go, "x<ddd>" directories are swept in
+ * turn, and in each "<ddd>.p" only the edge tile's partial of width
+ * count mod 256 stays. Names of any other shape are not the log's and are
+ * left alone. */
+static void tlog_sweep_dir(DIR *d, uint64_t prefix, uint64_t count)
+{
+    for (struct dirent *de; (de = readdir(d)) != NULL;) {
+        const char *s = de->d_name;
+        int x = s[0] == 'x', g = tlog_group(s + x);
+        if (tlog_is_tmp(s)) {
+            unlinkat(dirfd(d), s, 0);
+        } else if (g < 0 || prefix > (UINT64_MAX - 999) / 1000) {
+            continue;
+        } else if (x && !s[4] && (prefix || g)) { /* canonical: no leading x000 */
+            DIR *sub = tlog_opendir_at(dirfd(d), s);
+            if (sub) {
+                tlog_sweep_dir(sub, prefix * 1000 + (uint64_t)g, count);
+                closedir(sub);
+            }
+        } else if (!x && !strcmp(s + 3, ".p")) {
+            uint64_t n = prefix * 1000 + (uint64_t)g;
+            unsigned keep[2] = {n == count / TLOG_TILE_WIDTH ? (unsigned)(count % TLOG_TILE_WIDTH)
+                                                             : 0, 0};
+            tlog_prune_at(dirfd(d), s, keep);
+        }
+    }
+}
+
+void tlog_sweep_level(const char *root, int level, uint64_t count)
+{
+    char rel[TLOG_PATH_MAX];
+    tlog_level_path(rel, level);
+    char *path = tlog_join(root, rel);
+    DIR *d = opendir(path);
+    if (d) {
+        tlog_sweep_dir(d, 0, count);
+        closedir(d);
+    }
+    free(path);
+}
+
+void tlog_sweep_tmp(const char *root)
+{
+    DIR *d = opendir(root);
+    if (!d)
+        return;
+    for (struct dirent *de; (de = readdir(d)) != NULL;)
+        if (tlog_is_tmp(de->d_name))
+            unlinkat(dirfd(d), de->d_name, 0);
+    closedir(d);
 }

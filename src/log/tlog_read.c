@@ -7,11 +7,12 @@
 #include <string.h>
 
 #include "core/merkle.h"
-#include "io/file.h"
 #include "log/tlog.h"
+#include "log/tlog_fs.h"
 
 #define TLOG_READ_PATH_MAX 4200
 #define TLOG_BUNDLE_MAX ((size_t)TLOG_TILE_WIDTH * (2 + TLOG_ENTRY_MAX))
+#define TLOG_READ_LEVELS (64 / TLOG_TILE_HEIGHT) /* tile levels a uint64 size can reach */
 
 typedef struct tlog_reader {
     const char *dir;
@@ -21,25 +22,24 @@ typedef struct tlog_reader {
     err_info *e;
 } tlog_reader;
 
-/* Read <dir>/<tile path> whole. */
+/* Read <dir>/<tile path> whole into *buf (caller frees; NULL on failure);
+ * its path is left in `path` for the errors of the caller's checks. */
 static int tlog_read_tile(const tlog_reader *r, int level, uint64_t n, unsigned width,
                           size_t max, char **buf, size_t *len, char *path)
 {
     char rel[TLOG_PATH_MAX];
     tlog_tile_path(rel, level, n, width);
     snprintf(path, TLOG_READ_PATH_MAX, "%s/%s", r->dir, rel);
-    int rc = file_read_all(path, max, buf, len, r->e);
-    if (rc < 0)
-        return err_set(r->e, ERR_INVALID, "TLOG_CORRUPT", path, "missing or unreadable");
-    return 0;
+    return tlog_file_read(path, max, level == TLOG_ENTRIES ? "entry bundle" : "tile", buf, len,
+                          r->e);
 }
 
 /* One bundle of `width` entries: length-prefixed, nothing after the last. */
 static int tlog_read_bundle(tlog_reader *r, uint64_t n, unsigned width)
 {
     char path[TLOG_READ_PATH_MAX];
-    char *buf;
-    size_t len;
+    char *buf = NULL;
+    size_t len = 0;
     int rc = tlog_read_tile(r, TLOG_ENTRIES, n, width, TLOG_BUNDLE_MAX, &buf, &len, path);
     if (rc < 0)
         return rc;
@@ -47,7 +47,8 @@ static int tlog_read_bundle(tlog_reader *r, uint64_t n, unsigned width)
     for (unsigned i = 0; i < width && rc == 0; i++) {
         size_t elen = end - p >= 2 ? (size_t)p[0] << 8 | p[1] : SIZE_MAX;
         if (elen == SIZE_MAX || elen > (size_t)(end - p - 2)) {
-            rc = err_set(r->e, ERR_INVALID, "TLOG_CORRUPT", path, "entry %u is cut short", i);
+            rc = err_set(r->e, ERR_INVALID, "TLOG_CORRUPT", path,
+                         "the log on disk is corrupt: entry %u of the bundle is cut short", i);
             break;
         }
         uint8_t leaf[MERKLE_HASH_SIZE];
@@ -58,7 +59,8 @@ static int tlog_read_bundle(tlog_reader *r, uint64_t n, unsigned width)
         p += 2 + elen;
     }
     if (rc == 0 && p != end)
-        rc = err_set(r->e, ERR_INVALID, "TLOG_CORRUPT", path, "bytes after the last entry");
+        rc = err_set(r->e, ERR_INVALID, "TLOG_CORRUPT", path,
+                     "the log on disk is corrupt: the bundle has bytes after its last entry");
     free(buf);
     return rc;
 }
@@ -67,8 +69,8 @@ static int tlog_read_bundle(tlog_reader *r, uint64_t n, unsigned width)
 static int tlog_read_check_tile(tlog_reader *r, int level, uint64_t n, unsigned width)
 {
     char path[TLOG_READ_PATH_MAX];
-    char *buf;
-    size_t len;
+    char *buf = NULL;
+    size_t len = 0;
     int rc = tlog_read_tile(r, level, n, width, (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE, &buf,
                             &len, path);
     if (rc < 0)
@@ -76,14 +78,15 @@ static int tlog_read_check_tile(tlog_reader *r, int level, uint64_t n, unsigned 
     const uint8_t *want = merkle_tree_hash(r->tree, (unsigned)level * TLOG_TILE_HEIGHT,
                                            n * TLOG_TILE_WIDTH);
     if (len != (size_t)width * MERKLE_HASH_SIZE || !want || memcmp(buf, want, len) != 0)
-        rc = err_set(r->e, ERR_INVALID, "TLOG_CORRUPT", path, "does not match the entries");
+        rc = err_set(r->e, ERR_INVALID, "TLOG_CORRUPT", path,
+                     "the log on disk is corrupt: the tile does not match the entries");
     free(buf);
     return rc;
 }
 
 static int tlog_read_tiles(tlog_reader *r, uint64_t size)
 {
-    for (int level = 0;; level++) {
+    for (int level = 0; level < TLOG_READ_LEVELS; level++) {
         uint64_t nodes = size >> (TLOG_TILE_HEIGHT * level); /* complete subtrees at 8·L */
         if (!nodes)
             return 0;
@@ -99,21 +102,38 @@ static int tlog_read_tiles(tlog_reader *r, uint64_t size)
                 return rc;
         }
     }
+    return 0;
 }
 
-static int tlog_read_checkpoint(const char *dir, const note_verifier *v, checkpoint *cp,
+/* The note layer's errors say where in the text (a line), not which file:
+ * the path goes first. Returns rc. */
+static int tlog_read_in_file(err_info *e, int rc, const char *path)
+{
+    if (!e)
+        return rc;
+    char where[TLOG_READ_PATH_MAX + sizeof e->where + 2], msg[sizeof e->msg];
+    snprintf(where, sizeof where, "%s%s%s", path, e->where[0] ? ": " : "", e->where);
+    memcpy(msg, e->msg, sizeof msg);
+    return err_set(e, rc, e->code, where, "%s", msg);
+}
+
+/* The checkpoint at `path`, signed by v for v's log: the log's key is
+ * named after its origin, so another origin is another log. */
+static int tlog_read_checkpoint(const char *path, const note_verifier *v, checkpoint *cp,
                                 err_info *e)
 {
-    char path[TLOG_READ_PATH_MAX];
-    char *buf;
-    size_t len;
-    snprintf(path, sizeof path, "%s/checkpoint", dir);
-    int rc = file_read_all(path, NOTE_MAX_SIZE, &buf, &len, e);
-    if (rc == 0)
-        rc = checkpoint_open(cp, buf, len, v, 1, e);
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = tlog_file_read(path, NOTE_MAX_SIZE, "checkpoint", &buf, &len, e);
+    if (rc == 0 && (rc = checkpoint_open(cp, buf, len, v, 1, e)) < 0)
+        rc = tlog_read_in_file(e, rc, path);
     if (rc == 0 && cp->ext_len)
-        rc = err_set(e, ERR_INVALID, "TLOG_CORRUPT", path, "unexpected extension lines");
-    cp->ext = NULL;
+        rc = err_set(e, ERR_INVALID, "TLOG_CORRUPT", path,
+                     "the log on disk is corrupt: the checkpoint has extension lines");
+    if (rc == 0 && strcmp(cp->origin, v->name) != 0)
+        rc = err_set(e, ERR_INVALID, "TLOG_KEY", path,
+                     "the checkpoint is for the origin \"%s\", not \"%s\"", cp->origin, v->name);
+    cp->ext = NULL; /* it pointed into buf */
     cp->ext_len = 0;
     free(buf);
     return rc;
@@ -123,7 +143,9 @@ int tlog_read_verify(const char *dir, const note_verifier *v, checkpoint *cp, me
                      tlog_read_fn fn, void *ctx, err_info *e)
 {
     assert(!tree || merkle_tree_size(tree) == 0);
-    int rc = tlog_read_checkpoint(dir, v, cp, e);
+    char path[TLOG_READ_PATH_MAX];
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    int rc = tlog_read_checkpoint(path, v, cp, e);
     if (rc < 0)
         return rc;
     tlog_reader r = {.dir = dir, .tree = tree ? tree : merkle_tree_new(), .fn = fn, .ctx = ctx,
@@ -137,7 +159,7 @@ int tlog_read_verify(const char *dir, const note_verifier *v, checkpoint *cp, me
     uint8_t root[MERKLE_HASH_SIZE];
     if (rc == 0 && (merkle_tree_root(r.tree, cp->size, root) < 0 ||
                     memcmp(root, cp->root, sizeof root) != 0))
-        rc = err_set(e, ERR_INVALID, "TLOG_ROOT", dir,
+        rc = err_set(e, ERR_INVALID, "TLOG_ROOT", path,
                      "the entries do not hash to the checkpoint's root");
     if (rc == 0)
         rc = tlog_read_tiles(&r, cp->size);

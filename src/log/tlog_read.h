@@ -6,10 +6,22 @@
  * of the writer's state (tlog.h) is used, so this is the check the public
  * can run on a mirror.
  *
- * Error codes: TLOG_CORRUPT (a file missing, malformed, or not matching
- * the tree: e->where names it), TLOG_ROOT (the entries do not hash to the
- * checkpoint's root), NOTE_* / CHECKPOINT_* (the checkpoint's signature),
- * FILE_*. */
+ * No file read can crash it or make it hang: every error names the file
+ * in e->where (the log directory's path joined with the file's).
+ * Error codes:
+ *   TLOG_CORRUPT  a file is missing, not a regular file (a directory, a
+ *                 FIFO), too large, malformed (a bundle cut short or with
+ *                 bytes after its last entry, a tile of the wrong size or
+ *                 bytes), or the checkpoint has extension lines
+ *   TLOG_ROOT     the entries do not hash to the checkpoint's root
+ *                 (e->where: the checkpoint)
+ *   TLOG_KEY      the checkpoint is signed by v but for another origin
+ *   NOTE_* / CHECKPOINT_*  the checkpoint is not a note signed by v (for
+ *                 another key: NOTE_UNVERIFIED) or not a checkpoint;
+ *                 e->where is "<path>: <line>" when a line is named
+ *   FILE_*        the system could not read a file that is there (ERR_IO)
+ * All but FILE_* are ERR_INVALID (NOTE_TOO_LARGE, NOTE_TOO_MANY_SIGS:
+ * ERR_LIMIT). */
 #ifndef REKAP_TLOG_READ_H
 #define REKAP_TLOG_READ_H
 

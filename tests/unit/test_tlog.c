@@ -1,10 +1,12 @@
 /* Tests for tlog: paths as in the tlog-tiles spec, random logs published in
  * random batches and checked file by file against hashes computed here
  * from the entries, re-opening, the spec's 70,000-entry example, a crash
- * between tiles and checkpoint, corruption refused with TLOG_CORRUPT, and
- * an independent monitor that reads only the files on disk (checkpoint,
- * tiles, bundles), verifies the checkpoint with the verifier key string and
- * checks inclusion and consistency proofs the way an outside client does. */
+ * between tiles and checkpoint, partials bounded on disk (one entry per
+ * publish) and what a crash leaves swept at open, corruption refused with
+ * TLOG_CORRUPT, and an independent monitor that reads only the files on
+ * disk (checkpoint, tiles, bundles), verifies the checkpoint with the
+ * verifier key string and checks inclusion and consistency proofs the way
+ * an outside client does. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,7 @@
 #include "core/note.h"
 #include "io/file.h"
 #include "log/tlog.h"
+#include "log/tlog_read.h"
 
 #define H MERKLE_HASH_SIZE
 #define ORIGIN "rekap.example/test-log"
@@ -306,6 +310,81 @@ static void check_no_strays(const char *dir, uint64_t size)
     free(files);
 }
 
+/* ---- partials on disk: which, how many, how large ---- */
+
+/* Tile levels holding hashes in a tree of `size` entries. */
+static unsigned hash_levels(uint64_t size)
+{
+    unsigned n = 0;
+    while (n < 8 && (size >> (8 * n)) > 0)
+        n++;
+    return n;
+}
+
+/* The bound of tlog.h: per hash level 2 partials of at most 255 hashes,
+ * and 2 partial bundles of at most 255 entries of `max` bytes, each with
+ * its 2-byte length. */
+static uint64_t partial_bytes_bound(uint64_t size, size_t max)
+{
+    return 2 * ((uint64_t)hash_levels(size) * 255 * H + 255 * (2 + (uint64_t)max));
+}
+
+/* Is rel a partial the log may keep once the checkpoint of `size` has
+ * replaced the one of `prev`: at each level the edge tile's, at the width
+ * of either checkpoint. */
+static bool allowed_partial(const char *rel, uint64_t size, uint64_t prev)
+{
+    for (int lv = TLOG_ENTRIES; lv < 8; lv++) {
+        uint64_t c1 = lv <= 0 ? size : size >> (8 * lv), c0 = lv <= 0 ? prev : prev >> (8 * lv);
+        unsigned w[2] = {(unsigned)(c1 % 256), c0 / 256 == c1 / 256 ? (unsigned)(c0 % 256) : 0};
+        for (int i = 0; i < 2; i++) {
+            char p[TLOG_PATH_MAX];
+            tlog_tile_path(p, lv, c1 / 256, w[i]);
+            if (w[i] && !strcmp(p, rel))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The partial files on disk, counted and sized by walking the directory:
+ * only allowed ones, within the bound; no temporary file anywhere. */
+static void check_partials(const char *dir, uint64_t size, uint64_t prev, size_t max)
+{
+    char **files = NULL;
+    size_t n = 0, cap = 0, count = 0;
+    uint64_t bytes = 0;
+    list_files(dir, "", &files, &n, &cap);
+    for (size_t i = 0; i < n; i++) {
+        if (strstr(files[i], ".tmp."))
+            fail_msg("temporary file %s left in the log", files[i]);
+        if (strstr(files[i], ".p/")) {
+            if (!allowed_partial(files[i], size, prev))
+                fail_msg("partial %s kept in a log of %llu entries signed after %llu", files[i],
+                         (unsigned long long)size, (unsigned long long)prev);
+            char path[512];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+            assert_int_equal(stat(path, &st), 0);
+            count++;
+            bytes += (uint64_t)st.st_size;
+        }
+        free(files[i]);
+    }
+    free(files);
+    assert_true(count <= 2 * (hash_levels(size) + 1));
+    assert_true(bytes <= partial_bytes_bound(size, max));
+}
+
+/* An outside reader of the files (tlog_read) accepts the log as signed. */
+static void check_read_verify(const char *dir, const tlog *l)
+{
+    checkpoint cp;
+    err_info e = {0};
+    assert_int_equal(tlog_read_verify(dir, tlog_verifier(l), &cp, NULL, NULL, NULL, &e), 0);
+    assert_int_equal(cp.size, tlog_published_size(l));
+}
+
 /* ---- the monitor: knows only the directory and the verifier key ---- */
 
 typedef struct monitor {
@@ -547,6 +626,7 @@ static void test_random_batches(void **state)
         monitor_check_consistency(&mo, l, &prev);
         for (int k = 0; k < 20; k++)
             monitor_check_inclusion(&mo, l, rnd() % m.n);
+        check_partials(fx->dir, m.n, prev.size, 300);
         prev = mo.cp;
         monitor_free(&mo);
     }
@@ -681,6 +761,134 @@ static void test_crash_before_checkpoint(void **state)
     model_free(&m2);
 }
 
+/* One entry per publish, the worst case for partials: every publish
+ * rewrites the edge bundle of up to 255 entries. After each one only the
+ * partials of the last two checkpoints are on disk, within the bound of
+ * tlog.h, and the files verify; re-opened, only the checkpoint's own
+ * partials stay. */
+static void test_one_per_publish(void **state)
+{
+    fixture *fx = *state;
+    err_info e = {0};
+    tlog *l = NULL;
+    model m = {0};
+    assert_int_equal(tlog_open(fx->dir, ORIGIN, seed, &l, &e), 0);
+    for (int i = 0; i < 1000; i++) {
+        uint64_t prev = tlog_published_size(l);
+        append_random(l, &m, 300);
+        assert_int_equal(tlog_publish(l, &e), 0);
+        check_partials(fx->dir, m.n, prev, 300);
+        check_read_verify(fx->dir, l);
+    }
+    check_tiles(fx->dir, &m, m.n);
+    check_bundles(fx->dir, &m, m.n);
+    tlog_close(l);
+    assert_int_equal(tlog_open(fx->dir, ORIGIN, seed, &l, &e), 0);
+    check_published(fx->dir, l, &m);
+    check_partials(fx->dir, m.n, m.n, 300);
+    check_read_verify(fx->dir, l);
+    tlog_close(l);
+    model_free(&m);
+}
+
+static void write_rel(const char *dir, const char *rel, const char *buf, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* write_rel, creating the missing directories of rel first. */
+static void put_rel(const char *dir, const char *rel, const char *buf, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    for (char *s = path + strlen(dir) + 1; (s = strchr(s, '/')) != NULL; *s++ = '/') {
+        *s = '\0';
+        assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+    }
+    write_rel(dir, rel, buf, len);
+}
+
+/* What a kill can leave: between signing 600 entries and pruning, the
+ * partials of 200 entries beside tiles now full; at the edge, partials of
+ * older checkpoints and wider ones of a publish never signed; partials
+ * past the edge; temporary files of tiles and of the checkpoint. tlog_open
+ * removes them all and nothing the checkpoint needs; a file it cannot
+ * remove does not stop it, and names the log never writes are left. */
+static void test_crash_leftovers(void **state)
+{
+    fixture *fx = *state;
+    err_info e = {0};
+    tlog *l = NULL;
+    model m = {0};
+    assert_int_equal(tlog_open(fx->dir, ORIGIN, seed, &l, &e), 0);
+    for (int i = 0; i < 200; i++)
+        append_random(l, &m, 40);
+    assert_int_equal(tlog_publish(l, &e), 0);
+    size_t tlen = 0, blen = 0;
+    char *tile200 = read_rel(fx->dir, "tile/0/000.p/200", &tlen);
+    char *bundle200 = read_rel(fx->dir, "tile/entries/000.p/200", &blen);
+    assert_non_null(tile200);
+    assert_non_null(bundle200);
+    for (int i = 0; i < 400; i++)
+        append_random(l, &m, 40);
+    assert_int_equal(tlog_publish(l, &e), 0);
+    tlog_close(l);
+
+    static const char *const stale[] = {
+        "tile/0/000.p/200", "tile/entries/000.p/200",        /* tiles now full */
+        "tile/0/002.p/50", "tile/entries/002.p/87",          /* older at the edge */
+        "tile/0/002.p/120", "tile/entries/002.p/255",        /* wider, never signed */
+        "tile/1/000.p/3", "tile/0/003.p/1", "tile/2/000.p/1", /* past the edge */
+        "tile/0/002.p/88.tmp.Ab3dE9", "tile/0/001.tmp.q1W2e3", "tile/entries/001.tmp.zzzzzz",
+        "tile/1/000.p/2.tmp.abcdef", "checkpoint.tmp.AAAAAA",
+    };
+    put_rel(fx->dir, stale[0], tile200, tlen);
+    put_rel(fx->dir, stale[1], bundle200, blen);
+    for (size_t i = 2; i < sizeof stale / sizeof *stale; i++)
+        put_rel(fx->dir, stale[i], "stale", 5);
+    put_rel(fx->dir, "tile/entries/001.p/7/x", "x", 1); /* unremovable: a directory */
+    put_rel(fx->dir, "tile/0/README", "not the log's", 13);
+
+    assert_int_equal(tlog_open(fx->dir, ORIGIN, seed, &l, &e), 0);
+    for (size_t i = 0; i < sizeof stale / sizeof *stale; i++)
+        if (file_exists(fx->dir, stale[i]))
+            fail_msg("%s survived tlog_open", stale[i]);
+    assert_true(file_exists(fx->dir, "tile/entries/001.p/7/x"));
+    assert_true(file_exists(fx->dir, "tile/0/README"));
+    assert_true(file_exists(fx->dir, "tile/0/002.p/88"));
+    assert_true(file_exists(fx->dir, "tile/entries/002.p/88"));
+    assert_true(file_exists(fx->dir, "tile/1/000.p/2"));
+    check_published(fx->dir, l, &m);
+    check_tiles(fx->dir, &m, m.n);
+    check_bundles(fx->dir, &m, m.n);
+    check_read_verify(fx->dir, l);
+    char path[256];
+    snprintf(path, sizeof path, "%s/tile/0/README", fx->dir);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/tile/entries/001.p", fx->dir);
+    remove_tree(path);
+    check_partials(fx->dir, m.n, m.n, 40);
+
+    /* It grows on from there, and opens again. */
+    for (int i = 0; i < 100; i++)
+        append_random(l, &m, 40);
+    assert_int_equal(tlog_publish(l, &e), 0);
+    check_partials(fx->dir, m.n, 600, 40);
+    tlog_close(l);
+    assert_int_equal(tlog_open(fx->dir, ORIGIN, seed, &l, &e), 0);
+    check_published(fx->dir, l, &m);
+    check_read_verify(fx->dir, l);
+    tlog_close(l);
+    free(tile200);
+    free(bundle200);
+    model_free(&m);
+}
+
 /* A log of 600 entries on disk, closed. */
 static void make_log(const char *dir, model *m)
 {
@@ -700,16 +908,6 @@ static void expect_open_fails(const char *dir, const char *code)
     assert_int_equal(tlog_open(dir, ORIGIN, seed, &l, &e), ERR_INVALID);
     assert_string_equal(e.code, code);
     assert_null(l);
-}
-
-static void write_rel(const char *dir, const char *rel, const char *buf, size_t len)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(buf, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
 }
 
 /* Change one file, expect the log to refuse to open, put the file back. */
@@ -868,6 +1066,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_random_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spec_example, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_before_checkpoint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_per_publish, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_leftovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corruption_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     };
