@@ -38,6 +38,7 @@
 #include "http/http_util.h"
 #include "io/file.h"
 #include "log/tlog.h"
+#include "log/tlog_read.h"
 
 const char pub_ct_json[] = "application/json; charset=utf-8";
 const char pub_cc_live[] = "public, max-age=1";      /* a CDN may answer for a second */
@@ -397,6 +398,29 @@ static int pub_tile_parse(const public_server *s, const char *p, int *level, uin
     return *n * TLOG_TILE_WIDTH + *width <= pub_level_count(pub_log_size(s), *level) ? 0 : -1;
 }
 
+/* A partial the log has pruned since (a client holding an older
+ * checkpoint): the first `width` items of a wider tile are its exact bytes
+ * (tlog_tile_read), so C2SP clients get every partial they may ask for. */
+static enum MHD_Result pub_send_tile_prefix(public_server *s, struct MHD_Connection *c, int level,
+                                            uint64_t n, unsigned width, const char *cc,
+                                            const char *etag)
+{
+    if (pub_etag_match(c, etag, NULL))
+        return pub_not_modified(c, etag, cc, 0);
+    char *buf = NULL, path[TLOG_READ_PATH_MAX];
+    size_t len = 0;
+    if (tlog_tile_read(s->log_dir, level, n, width, &buf, &len, path, NULL) < 0)
+        return pub_not_found(c);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(buf);
+        return MHD_NO;
+    }
+    pub_common_headers(r, etag, cc);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, pub_ct_bin);
+    return pub_queue(c, MHD_HTTP_OK, r);
+}
+
 static enum MHD_Result pub_log(public_server *s, struct MHD_Connection *c, const char *p)
 {
     if (!strcmp(p, "checkpoint"))
@@ -410,8 +434,11 @@ static enum MHD_Result pub_log(public_server *s, struct MHD_Connection *c, const
     tlog_tile_path(rel, level, n, width);
     snprintf(path, sizeof path, "%s/%s", s->log_dir, rel);
     snprintf(etag, sizeof etag, "\"%s\"", rel); /* a tile's bytes are fixed by its name */
-    return pub_send_file(c, path, pub_ct_bin,
-                         width == TLOG_TILE_WIDTH ? pub_cc_immutable : pub_cc_live, etag);
+    const char *cc = width == TLOG_TILE_WIDTH ? pub_cc_immutable : pub_cc_live;
+    struct stat st;
+    if (width == TLOG_TILE_WIDTH || stat(path, &st) == 0)
+        return pub_send_file(c, path, pub_ct_bin, cc, etag);
+    return pub_send_tile_prefix(s, c, level, n, width, cc, etag);
 }
 
 /* ================================================================ photos */
@@ -460,28 +487,17 @@ typedef struct pub_tiles {
 } pub_tiles;
 
 /* Tile `index` of `level` as the checkpoint of t->size has it: its partial
- * file, or the full one when the log has grown past it since. */
+ * file, or the prefix of a wider one when the log has grown past it since. */
 static const uint8_t *pub_tile_load(pub_tiles *t, int level, uint64_t index, unsigned width)
 {
     for (unsigned i = 0; i < t->n; i++)
         if (t->t[i].level == level && t->t[i].index == index)
             return t->t[i].data;
-    char rel[TLOG_PATH_MAX], path[PUB_PATH_MAX];
+    char path[TLOG_READ_PATH_MAX];
     char *buf = NULL;
     size_t len = 0;
-    for (unsigned w = width;; w = TLOG_TILE_WIDTH) {
-        tlog_tile_path(rel, level, index, w);
-        snprintf(path, sizeof path, "%s/%s", t->s->log_dir, rel);
-        int rc = file_read_all(path, TLOG_TILE_WIDTH * MERKLE_HASH_SIZE, &buf, &len, NULL);
-        if ((rc == 0 && len == (size_t)w * MERKLE_HASH_SIZE) || w == TLOG_TILE_WIDTH)
-            break;
-        free(buf);
-        buf = NULL;
-    }
-    if (!buf || len < (size_t)width * MERKLE_HASH_SIZE) {
-        free(buf);
+    if (tlog_tile_read(t->s->log_dir, level, index, width, &buf, &len, path, NULL) < 0)
         return NULL;
-    }
     unsigned slot = t->n < PUB_TILES_KEPT ? t->n++ : (unsigned)(index % PUB_TILES_KEPT);
     if (t->t[slot].data)
         free(t->t[slot].data);

@@ -25,12 +25,11 @@
  * every level (entry bundles included) the partials of tiles now full are
  * removed, and of the edge tile only the partials of the checkpoint just
  * signed and of the one before it stay: a reader who fetched the previous
- * checkpoint a moment ago still finds its partial; a reader further behind
- * gets 404 and falls back, as C2SP clients do, to the full tile once it
- * exists, or to a newer checkpoint and its wider partial, whose first W
- * hashes (entries) are the ones it wanted. This departs from the spec,
- * which asks a log to serve the partials of every checkpoint it signed
- * until the full tile exists (docs/LOG.md says why). So at any
+ * checkpoint a moment ago still finds its file; for a reader further
+ * behind, the first W hashes (entries) of a wider partial or the full tile
+ * are exactly its partial: tlog_tile_read (tlog_read.h) reads them so, and
+ * rekapd serves them, so every partial the spec asks for is still served
+ * (docs/LOG.md). So at any
  * arrival rate, one entry per publish included, the partial files on disk
  * after a publish are at most 2 per hash level (a level per factor of 256
  * in the size: at most 3 below 16,777,216 entries, 8 in all) plus 2 entry

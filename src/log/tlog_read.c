@@ -2,15 +2,16 @@
 #include "log/tlog_read.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/merkle.h"
 #include "log/tlog.h"
 #include "log/tlog_fs.h"
 
-#define TLOG_READ_PATH_MAX 4200
 #define TLOG_BUNDLE_MAX ((size_t)TLOG_TILE_WIDTH * (2 + TLOG_ENTRY_MAX))
 #define TLOG_READ_LEVELS (64 / TLOG_TILE_HEIGHT) /* tile levels a uint64 size can reach */
 
@@ -22,16 +23,100 @@ typedef struct tlog_reader {
     err_info *e;
 } tlog_reader;
 
-/* Read <dir>/<tile path> whole into *buf (caller frees; NULL on failure);
- * its path is left in `path` for the errors of the caller's checks. */
-static int tlog_read_tile(const tlog_reader *r, int level, uint64_t n, unsigned width,
-                          size_t max, char **buf, size_t *len, char *path)
+static const char *tlog_what(int level)
+{
+    return level == TLOG_ENTRIES ? "entry bundle" : "tile";
+}
+
+/* The byte length of the first `width` items of a tile's bytes: hashes, or
+ * length-prefixed entries; 0 when the bytes hold fewer. */
+static size_t tlog_prefix_len(int level, const uint8_t *p, size_t len, unsigned width)
+{
+    if (level != TLOG_ENTRIES)
+        return len >= (size_t)width * MERKLE_HASH_SIZE ? (size_t)width * MERKLE_HASH_SIZE : 0;
+    size_t at = 0;
+    for (unsigned i = 0; i < width; i++) {
+        if (len - at < 2 || len - at - 2 < ((size_t)p[at] << 8 | p[at + 1]))
+            return 0;
+        at += 2 + ((size_t)p[at] << 8 | p[at + 1]);
+    }
+    return at;
+}
+
+/* The narrowest partial of tile `rel` wider than `width` in its .p
+ * directory, 0 when there is none. */
+static unsigned tlog_wider_partial(const char *dir, const char *rel, unsigned width)
+{
+    char pdir[TLOG_READ_PATH_MAX];
+    snprintf(pdir, sizeof pdir, "%s/%s.p", dir, rel);
+    DIR *d = opendir(pdir);
+    unsigned best = 0;
+    for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
+        char *end;
+        unsigned long w = strtoul(de->d_name, &end, 10);
+        if (*end == '\0' && de->d_name[0] != '0' && w > width && w < TLOG_TILE_WIDTH &&
+            (!best || w < best))
+            best = (unsigned)w;
+    }
+    if (d)
+        closedir(d);
+    return best;
+}
+
+/* A wider tile's first `width` items; 0 when read, <0 as tlog_file_read. */
+static int tlog_tile_prefix(const char *dir, int level, uint64_t n, unsigned wider,
+                            unsigned width, char **buf, size_t *len, char *path, err_info *e)
 {
     char rel[TLOG_PATH_MAX];
+    tlog_tile_path(rel, level, n, wider);
+    snprintf(path, TLOG_READ_PATH_MAX, "%s/%s", dir, rel);
+    size_t max = level == TLOG_ENTRIES ? TLOG_BUNDLE_MAX : (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE;
+    int rc = tlog_file_read(path, max, tlog_what(level), buf, len, e);
+    if (rc < 0)
+        return rc;
+    size_t keep = tlog_prefix_len(level, (const uint8_t *)*buf, *len, width);
+    if (!keep) {
+        free(*buf);
+        *buf = NULL;
+        return err_set(e, ERR_INVALID, "TLOG_CORRUPT", path,
+                       "the log on disk is corrupt: %s holds fewer than %u items",
+                       tlog_what(level), width);
+    }
+    *len = keep;
+    return 0;
+}
+
+int tlog_tile_read(const char *dir, int level, uint64_t n, unsigned width, char **buf,
+                   size_t *len, char *path, err_info *e)
+{
+    assert(width >= 1 && width <= TLOG_TILE_WIDTH);
+    char rel[TLOG_PATH_MAX], full[TLOG_PATH_MAX];
     tlog_tile_path(rel, level, n, width);
-    snprintf(path, TLOG_READ_PATH_MAX, "%s/%s", r->dir, rel);
-    return tlog_file_read(path, max, level == TLOG_ENTRIES ? "entry bundle" : "tile", buf, len,
-                          r->e);
+    snprintf(path, TLOG_READ_PATH_MAX, "%s/%s", dir, rel);
+    size_t max = level == TLOG_ENTRIES ? TLOG_BUNDLE_MAX : (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE;
+    struct stat st;
+    if (width == TLOG_TILE_WIDTH || stat(path, &st) == 0)
+        return tlog_file_read(path, max, tlog_what(level), buf, len, e);
+    /* pruned since the caller's checkpoint: a wider one holds it; the
+     * writer may prune again meanwhile, so look a few times */
+    tlog_tile_path(full, level, n, TLOG_TILE_WIDTH);
+    for (int tries = 0; tries < 4; tries++) {
+        char fpath[TLOG_READ_PATH_MAX];
+        snprintf(fpath, sizeof fpath, "%s/%s", dir, full);
+        unsigned wider = stat(fpath, &st) == 0 ? TLOG_TILE_WIDTH : tlog_wider_partial(dir, full, width);
+        if (!wider)
+            break;
+        char wpath[TLOG_READ_PATH_MAX];
+        err_info why = {0};
+        int rc = tlog_tile_prefix(dir, level, n, wider, width, buf, len, wpath, &why);
+        if (rc == 0 || strcmp(why.code, "TLOG_CORRUPT") != 0 || stat(wpath, &st) == 0) {
+            memcpy(path, wpath, sizeof wpath);
+            if (rc < 0 && e)
+                *e = why;
+            return rc;
+        }
+    }
+    return tlog_file_read(path, max, tlog_what(level), buf, len, e);
 }
 
 /* One bundle of `width` entries: length-prefixed, nothing after the last. */
@@ -40,7 +125,7 @@ static int tlog_read_bundle(tlog_reader *r, uint64_t n, unsigned width)
     char path[TLOG_READ_PATH_MAX];
     char *buf = NULL;
     size_t len = 0;
-    int rc = tlog_read_tile(r, TLOG_ENTRIES, n, width, TLOG_BUNDLE_MAX, &buf, &len, path);
+    int rc = tlog_tile_read(r->dir, TLOG_ENTRIES, n, width, &buf, &len, path, r->e);
     if (rc < 0)
         return rc;
     const uint8_t *p = (const uint8_t *)buf, *end = p + len;
@@ -71,8 +156,7 @@ static int tlog_read_check_tile(tlog_reader *r, int level, uint64_t n, unsigned 
     char path[TLOG_READ_PATH_MAX];
     char *buf = NULL;
     size_t len = 0;
-    int rc = tlog_read_tile(r, level, n, width, (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE, &buf,
-                            &len, path);
+    int rc = tlog_tile_read(r->dir, level, n, width, &buf, &len, path, r->e);
     if (rc < 0)
         return rc;
     const uint8_t *want = merkle_tree_hash(r->tree, (unsigned)level * TLOG_TILE_HEIGHT,

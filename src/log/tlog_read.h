@@ -36,6 +36,20 @@
  * is returned. */
 typedef int (*tlog_read_fn)(void *ctx, uint64_t index, const uint8_t *entry, size_t len);
 
+/* Tile n of `level` (TLOG_ENTRIES: the entry bundle) as a tree whose
+ * edge tile holds `width` hashes or entries has it: its own file when it is
+ * there, else the first `width` items of a wider one of the same tile (the
+ * full tile, or a later partial): a tile only grows at its end, so the
+ * prefix is the narrower tile, byte for byte. The log prunes superseded
+ * partials (LOG.md), so a reader holding an older checkpoint, and the
+ * public listener answering for one, read through here. *buf (caller
+ * frees) holds *len bytes; *path (TLOG_READ_PATH_MAX) names the file read.
+ * TLOG_CORRUPT when neither the tile nor a wider one is there, or the wider
+ * one is too short; FILE_*. The caller checks the bytes against its tree. */
+#define TLOG_READ_PATH_MAX 4200
+int tlog_tile_read(const char *dir, int level, uint64_t n, unsigned width, char **buf,
+                   size_t *len, char *path, err_info *e);
+
 /* Verify the log in `dir` against verifier v and read its entries. On
  * success *cp holds the verified checkpoint (cp->ext is NULL). The tree is
  * rebuilt into `tree` when the caller gives one (empty, caller-owned): its

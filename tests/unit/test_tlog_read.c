@@ -380,9 +380,83 @@ static void test_no_log(void **state)
     assert_int_equal(tlog_read_verify(fx->dir, &fx->v, &cp, NULL, NULL, NULL, &e), 0);
 }
 
+/* A reader holding an older checkpoint: its partials were pruned since,
+ * and the first items of a wider partial, or of the full tile, stand in
+ * for them byte for byte (tlog_tile_read). */
+static void test_older_checkpoint(void **state)
+{
+    (void)state;
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/rekap-tlogr-old-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    tlog *l = NULL;
+    err_info e = {0};
+    assert_int_equal(tlog_open(dir, ORIGIN, seed, &l, &e), 0);
+    note_verifier v = *tlog_verifier(l);
+    char cp_path[128], *cp150 = NULL, *cp100 = NULL;
+    size_t len150 = 0, len100 = 0;
+    snprintf(cp_path, sizeof cp_path, "%s/checkpoint", dir);
+    static const uint64_t sizes[] = {100, 150, 170, 190, 300};
+    uint64_t next = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        for (; next < sizes[s]; next++) {
+            char buf[64];
+            uint64_t idx;
+            entry_text(buf, sizeof buf, next);
+            assert_int_equal(tlog_append(l, (const uint8_t *)buf, strlen(buf), &idx, &e), 0);
+        }
+        assert_int_equal(tlog_publish(l, &e), 0);
+        if (sizes[s] == 100)
+            assert_int_equal(file_read_all(cp_path, 4096, &cp100, &len100, &e), 0);
+        if (sizes[s] == 150)
+            assert_int_equal(file_read_all(cp_path, 4096, &cp150, &len150, &e), 0);
+        if (sizes[s] == 190) { /* 150's partials are gone, 170's stand in */
+            char p150[128];
+            snprintf(p150, sizeof p150, "%s/tile/entries/000.p/150", dir);
+            assert_int_not_equal(access(p150, F_OK), 0);
+            FILE *f = fopen(cp_path, "w");
+            assert_non_null(f);
+            fwrite(cp150, 1, len150, f);
+            fclose(f);
+            checkpoint cp;
+            assert_int_equal(tlog_read_verify(dir, &v, &cp, NULL, NULL, NULL, &e), 0);
+            assert_int_equal(cp.size, 150);
+            char *buf = NULL, path[TLOG_READ_PATH_MAX];
+            size_t blen = 0;
+            assert_int_equal(tlog_tile_read(dir, 0, 0, 150, &buf, &blen, path, &e), 0);
+            assert_int_equal(blen, 150 * MERKLE_HASH_SIZE);
+            assert_non_null(strstr(path, "000.p/170"));
+            free(buf);
+        }
+    }
+    tlog_close(l);
+    /* the log is at 300: tile 000 is full, every partial of 100 is gone */
+    FILE *f = fopen(cp_path, "w");
+    assert_non_null(f);
+    fwrite(cp100, 1, len100, f);
+    fclose(f);
+    checkpoint cp;
+    assert_int_equal(tlog_read_verify(dir, &v, &cp, NULL, NULL, NULL, &e), 0);
+    assert_int_equal(cp.size, 100);
+    /* a wider tile that is too short is corruption, not a prefix */
+    char *buf = NULL, path[TLOG_READ_PATH_MAX];
+    size_t blen = 0;
+    char full[128];
+    snprintf(full, sizeof full, "%s/tile/entries/000", dir);
+    assert_int_equal(truncate(full, 10), 0);
+    assert_int_equal(tlog_tile_read(dir, TLOG_ENTRIES, 0, 100, &buf, &blen, path, &e),
+                     ERR_INVALID);
+    assert_string_equal(e.code, "TLOG_CORRUPT");
+    assert_null(buf);
+    free(cp100);
+    free(cp150);
+    remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_older_checkpoint),
         cmocka_unit_test(test_good_log),
         cmocka_unit_test(test_checkpoint_damaged),
         cmocka_unit_test(test_checkpoint_not_ours),
