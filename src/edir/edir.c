@@ -201,8 +201,8 @@ static int edir_take(void *ctx, uint64_t index, const uint8_t *bytes, size_t len
     if (entry_parse((const char *)bytes, len, r->en, &pe) < 0)
         return err_set(r->e, ERR_INVALID, "EDIR_ENTRY", where, "does not parse: %s %s: %s",
                        pe.code, pe.where, pe.msg);
-    uint32_t tps;
-    size_t slot;
+    uint32_t tps = 0;
+    size_t slot = 0;
     int rc = edir_place(d, where, r->en, &tps, &slot, r->e);
     if (rc < 0)
         return rc;

@@ -414,7 +414,7 @@ static void copy_dir(fixture *fx, const char *name, char *out)
     ingest_close(fx->in);
     fx->in = NULL;
     snprintf(out, 400, "%s/%s", fx->dir, name);
-    char cmd[1000];
+    char cmd[1400]; /* out and eldir hold at most 400 and 300 bytes */
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -a '%s' '%s'", out, fx->eldir, out);
     assert_int_equal(system(cmd), 0);
 }
