@@ -267,25 +267,7 @@ static int verify_take(void *ctx, uint64_t index, const uint8_t *bytes, size_t l
 /* The verifier to trust: --key, else the public half of D/log.key. */
 static int verify_key(const char *dir, const char *vkey, note_verifier *out, err_info *e)
 {
-    if (vkey)
-        return note_verifier_parse(out, vkey, e);
-    char path[CLI_PATH_MAX], *buf = NULL;
-    size_t len = 0;
-    keys_file k;
-    note_signer s;
-    int rc = cli_path(path, dir, "log.key", e);
-    if (rc == 0)
-        rc = file_read_all(path, KEYS_FILE_MAX, &buf, &len, e);
-    if (rc == 0)
-        rc = keys_parse(buf, len, &k, e);
-    free(buf);
-    if (rc == 0)
-        rc = note_signer_from_seed(&s, k.name, k.sk, e);
-    if (rc == 0)
-        *out = s.pub;
-    note_signer_wipe(&s);
-    sodium_memzero(&k, sizeof k);
-    return rc;
+    return vkey ? note_verifier_parse(out, vkey, e) : edir_log_verifier(dir, out, e);
 }
 
 static int verify_open(verify_ctx *v, const char *dir, const char *data, election **el,

@@ -102,14 +102,12 @@ static int edir_check_dir(const char *dir, err_info *e)
     return 0;
 }
 
-/* The log's verifier from log.key: its name and public key only (a public
- * key file does as well as the secret one), so nothing here can sign. */
-static int edir_log_key(edir *d, err_info *e)
+int edir_log_verifier(const char *dir, note_verifier *out, err_info *e)
 {
     char path[EDIR_PATH_MAX], *buf = NULL;
     size_t len = 0;
     keys_file k;
-    int rc = edir_path(path, d->dir, EDIR_LOG_KEY, e);
+    int rc = edir_path(path, dir, EDIR_LOG_KEY, e);
     if (rc == 0)
         rc = file_read_all(path, KEYS_FILE_MAX, &buf, &len, e);
     if (rc == 0)
@@ -121,9 +119,9 @@ static int edir_log_key(edir *d, err_info *e)
         rc = err_set(e, ERR_INVALID, "EDIR_LOG_KEY", path,
                      "the log key's name is not a valid log origin");
     if (rc == 0) {
-        snprintf(d->key.name, sizeof d->key.name, "%s", k.name);
-        memcpy(d->key.pubkey, k.pk, sizeof d->key.pubkey);
-        d->key.key_id = note_key_id(k.name, k.pk);
+        snprintf(out->name, sizeof out->name, "%s", k.name);
+        memcpy(out->pubkey, k.pk, sizeof out->pubkey);
+        out->key_id = note_key_id(k.name, k.pk);
     }
     sodium_memzero(&k, sizeof k);
     return rc;
@@ -145,7 +143,7 @@ static int edir_load(edir *d, const char *data_dir, err_info *e)
     if (rc == 0)
         rc = masterdata_load_election(data_dir, path, &d->el, e);
     if (rc == 0)
-        rc = edir_log_key(d, e);
+        rc = edir_log_verifier(d->dir, &d->key, e);
     return rc;
 }
 

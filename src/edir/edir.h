@@ -44,6 +44,7 @@
 #include "core/entry.h"
 #include "core/err.h"
 #include "core/merkle.h"
+#include "core/note.h"
 #include "core/tally.h"
 #include "store/store.h"
 
@@ -78,6 +79,12 @@ typedef struct edir_prev_store {
 } edir_prev_store;
 int edir_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t version,
                          entry *out, err_info *e);
+
+/* The log's verifier from <dir>/log.key: its name and public key only (a
+ * public key file does as well as the secret one), so nothing that calls
+ * this can sign. EDIR_LOG_KEY when the name is not a valid log origin;
+ * KEY_* / FILE_* from reading the file. */
+int edir_log_verifier(const char *dir, note_verifier *out, err_info *e);
 
 typedef struct edir edir;
 

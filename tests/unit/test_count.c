@@ -12,8 +12,7 @@
 
 #include "core/count.h"
 #include "core/mem.h"
-#include "gen/gen.h"
-#include "io/masterdata.h"
+#include "testutil.h"
 
 typedef struct fixture {
     election *el;
@@ -26,26 +25,10 @@ typedef struct fixture {
     unsigned prev_calls, prev_fail;
 } fixture;
 
-static int collect(void *ctx, const form *f)
-{
-    fixture *fx = ctx;
-    memcpy(&fx->forms[fx->nforms++], f, sizeof *f);
-    return 0;
-}
-
 static int setup(void **state)
 {
     fixture *fx = mem_calloc(1, sizeof *fx);
-    region_tree *tree;
-    err_info e = {0};
-    gen_params p;
-    gen_params_default(&p);
-    p.scope = "65";
-    p.seed = 3;
-    assert_int_equal(masterdata_load(REKAP_DATA_DIR, &tree, &e), 0);
-    assert_int_equal(gen_election(tree, &p, &fx->el, &e), 0);
-    fx->forms = mem_alloc(fx->el->ntps * sizeof *fx->forms);
-    assert_int_equal(gen_forms(fx->el, 3, 1u << CONTEST_PPWP, NULL, collect, fx, &e), 0);
+    fx->el = test_province("65", 3, 1u << CONTEST_PPWP, &fx->forms, &fx->nforms);
     fx->t = tally_new(fx->el);
     fx->counted = mem_calloc(fx->el->ntps * CONTEST_KINDS, sizeof *fx->counted);
     *state = fx;

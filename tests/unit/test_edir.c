@@ -24,10 +24,9 @@
 #include "core/keys.h"
 #include "core/mem.h"
 #include "edir/edir.h"
-#include "gen/gen.h"
 #include "ingest/ingest.h"
 #include "io/file.h"
-#include "io/masterdata.h"
+#include "testutil.h"
 
 /* At rest (no writer has the store open) SQLite, under store_open_readonly,
  * creates rekap.db-wal and rekap.db-shm and leaves them (src/store decides
@@ -48,13 +47,6 @@ typedef struct fixture {
     uint8_t (*pk)[32], (*sk)[64];
     ingest *in;        /* the writer, live until test_at_rest closes it */
 } fixture;
-
-static int collect(void *ctx, const form *f)
-{
-    fixture *fx = ctx;
-    memcpy(&fx->forms[fx->nforms++], f, sizeof *f);
-    return 0;
-}
 
 /* Sign form f (version, reason) with TPS key `key` and submit it. */
 static void submit(fixture *fx, const form *f, uint32_t version, const char *reason, size_t key,
@@ -133,21 +125,12 @@ static void fill(fixture *fx)
 
 static void make_election(fixture *fx, char *path)
 {
-    region_tree *t;
-    err_info e = {0};
-    gen_params p;
-    gen_params_default(&p);
-    p.scope = "65";
-    p.seed = 5;
-    assert_int_equal(masterdata_load(REKAP_DATA_DIR, &t, &e), 0);
-    assert_int_equal(gen_election(t, &p, &fx->el, &e), 0);
+    fx->el = test_province("65", 5, 1u << CONTEST_PPWP, &fx->forms, &fx->nforms);
     snprintf(path, 300, "%s/election.json", fx->dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     assert_int_equal(election_write(fx->el, f), 0);
     fclose(f);
-    fx->forms = mem_alloc(fx->el->ntps * sizeof *fx->forms);
-    assert_int_equal(gen_forms(fx->el, 5, 1u << CONTEST_PPWP, NULL, collect, fx, &e), 0);
     assert_true(fx->nforms > NKEYS);
 }
 
@@ -184,9 +167,7 @@ static int teardown(void **state)
 {
     fixture *fx = *state;
     ingest_close(fx->in);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-    assert_int_equal(system(cmd), 0);
+    test_remove_tree(fx->dir);
     election_free(fx->el);
     free(fx->forms);
     free(fx->pk);

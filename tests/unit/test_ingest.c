@@ -15,10 +15,9 @@
 #include "core/keys.h"
 #include "core/mem.h"
 #include "core/rules.h"
-#include "gen/gen.h"
 #include "ingest/ingest.h"
-#include "io/masterdata.h"
 #include "log/tlog.h"
+#include "testutil.h"
 
 typedef struct fixture {
     char dir[256], eldir[300];
@@ -28,13 +27,6 @@ typedef struct fixture {
     uint8_t (*pk)[32], (*sk)[64];
     ingest *in;
 } fixture;
-
-static int collect(void *ctx, const form *f)
-{
-    fixture *fx = ctx;
-    memcpy(&fx->forms[fx->nforms++], f, sizeof *f);
-    return 0;
-}
 
 static void open_ingest(fixture *fx)
 {
@@ -51,14 +43,8 @@ static int setup(void **state)
     snprintf(fx->dir, sizeof fx->dir, "/tmp/rekap-test-ingest-XXXXXX");
     assert_non_null(mkdtemp(fx->dir));
     snprintf(fx->eldir, sizeof fx->eldir, "%s/el", fx->dir);
-    region_tree *t;
     err_info e = {0};
-    gen_params p;
-    gen_params_default(&p);
-    p.scope = "65";
-    p.seed = 5;
-    assert_int_equal(masterdata_load(REKAP_DATA_DIR, &t, &e), 0);
-    assert_int_equal(gen_election(t, &p, &fx->el, &e), 0);
+    fx->el = test_province("65", 5, 1u << CONTEST_PPWP, &fx->forms, &fx->nforms);
     char path[400];
     snprintf(path, sizeof path, "%s/election.json", fx->dir);
     FILE *f = fopen(path, "w");
@@ -67,8 +53,6 @@ static int setup(void **state)
     assert_int_equal(ingest_init(fx->eldir, REKAP_DATA_DIR, path, NULL, &e), 0);
     assert_int_equal(ingest_init(fx->eldir, REKAP_DATA_DIR, path, NULL, &e), ERR_EXISTS);
 
-    fx->forms = mem_alloc(fx->el->ntps * sizeof *fx->forms);
-    assert_int_equal(gen_forms(fx->el, 5, 1u << CONTEST_PPWP, NULL, collect, fx, &e), 0);
     assert_int_equal(fx->nforms, fx->el->ntps);
     fx->pk = mem_alloc(fx->el->ntps * sizeof *fx->pk);
     fx->sk = mem_alloc(fx->el->ntps * sizeof *fx->sk);
@@ -93,9 +77,7 @@ static int teardown(void **state)
 {
     fixture *fx = *state;
     ingest_close(fx->in);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-    assert_int_equal(system(cmd), 0);
+    test_remove_tree(fx->dir);
     election_free(fx->el);
     free(fx->forms);
     free(fx->pk);

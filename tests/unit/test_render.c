@@ -18,10 +18,9 @@
 #include "core/mem.h"
 #include "core/rules.h"
 #include "core/tally.h"
-#include "gen/gen.h"
 #include "http/cache.h"
 #include "http/render.h"
-#include "io/masterdata.h"
+#include "testutil.h"
 
 typedef struct fixture {
     election *el;
@@ -31,26 +30,10 @@ typedef struct fixture {
     uint8_t *mask;
 } fixture;
 
-static int collect(void *ctx, const form *f)
-{
-    fixture *fx = ctx;
-    memcpy(&fx->forms[fx->nforms++], f, sizeof *f);
-    return 0;
-}
-
 static int setup(void **state)
 {
     fixture *fx = mem_calloc(1, sizeof *fx);
-    region_tree *tree;
-    err_info e = {0};
-    gen_params p;
-    gen_params_default(&p);
-    p.scope = "65";
-    p.seed = 11;
-    assert_int_equal(masterdata_load(REKAP_DATA_DIR, &tree, &e), 0);
-    assert_int_equal(gen_election(tree, &p, &fx->el, &e), 0);
-    fx->forms = mem_alloc(fx->el->ntps * CONTEST_KINDS * sizeof *fx->forms);
-    assert_int_equal(gen_forms(fx->el, 11, (1u << CONTEST_KINDS) - 1, NULL, collect, fx, &e), 0);
+    fx->el = test_province("65", 11, (1u << CONTEST_KINDS) - 1, &fx->forms, &fx->nforms);
     fx->t = tally_new(fx->el);
     for (size_t i = 0; i < fx->nforms; i++) {
         const form *f = &fx->forms[i];

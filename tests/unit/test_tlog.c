@@ -31,6 +31,7 @@
 #include "io/file.h"
 #include "log/tlog.h"
 #include "log/tlog_read.h"
+#include "testutil.h"
 
 #define H MERKLE_HASH_SIZE
 #define ORIGIN "rekap.example/test-log"
@@ -53,28 +54,10 @@ static int setup(void **state)
     return 0;
 }
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        for (struct dirent *de; (de = readdir(d));) {
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                continue;
-            char sub[512];
-            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-            remove_tree(sub);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    remove_tree(fx->dir);
+    test_remove_tree(fx->dir);
     free(fx);
     return 0;
 }
@@ -871,7 +854,7 @@ static void test_crash_leftovers(void **state)
     snprintf(path, sizeof path, "%s/tile/0/README", fx->dir);
     assert_int_equal(unlink(path), 0);
     snprintf(path, sizeof path, "%s/tile/entries/001.p", fx->dir);
-    remove_tree(path);
+    test_remove_tree(path);
     check_partials(fx->dir, m.n, m.n, 40);
 
     /* It grows on from there, and opens again. */

@@ -22,6 +22,7 @@
 #include "core/note.h"
 #include "io/file.h"
 #include "log/tlog.h"
+#include "testutil.h"
 #include "log/tlog_read.h"
 
 #define ORIGIN "rekap.example/read-test"
@@ -65,28 +66,10 @@ static int setup(void **state)
     return rc;
 }
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        for (struct dirent *de; (de = readdir(d));) {
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                continue;
-            char sub[512];
-            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-            remove_tree(sub);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    remove_tree(fx->dir);
+    test_remove_tree(fx->dir);
     free(fx);
     return 0;
 }
@@ -169,7 +152,7 @@ static void with_replaced(const fixture *fx, const char *rel, int (*make)(const 
     if (make)
         assert_int_equal(make(path), 0);
     expect_fails(fx, code, where);
-    remove_tree(path);
+    test_remove_tree(path);
     assert_int_equal(rename(aside, path), 0);
 }
 
@@ -450,7 +433,7 @@ static void test_older_checkpoint(void **state)
     assert_null(buf);
     free(cp100);
     free(cp150);
-    remove_tree(dir);
+    test_remove_tree(dir);
 }
 
 int main(void)

@@ -6,9 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/mem.h"
+#include "gen/gen.h"
+#include "io/masterdata.h"
 
 char *test_replace(const char *base, const char *from, const char *to)
 {
@@ -21,4 +26,55 @@ char *test_replace(const char *base, const char *from, const char *to)
     memcpy(s + pre, to, nt);
     memcpy(s + pre + nt, at + nf, rest + 1);
     return s;
+}
+
+void test_remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        unlink(path);
+        return;
+    }
+    for (struct dirent *de; (de = readdir(d));) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char sub[1024];
+        snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+        test_remove_tree(sub);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+typedef struct test_forms {
+    form *forms;
+    size_t n, cap;
+} test_forms;
+
+static int test_collect(void *ctx, const form *f)
+{
+    test_forms *c = ctx;
+    mem_grow((void **)&c->forms, &c->cap, c->n + 1, sizeof *c->forms);
+    memcpy(&c->forms[c->n++], f, sizeof *f);
+    return 0;
+}
+
+election *test_province(const char *scope, uint64_t seed, unsigned kinds, form **forms,
+                        size_t *n)
+{
+    region_tree *tree;
+    election *el;
+    err_info e = {0};
+    gen_params p;
+    gen_params_default(&p);
+    p.scope = scope;
+    p.seed = seed;
+    if (masterdata_load(REKAP_DATA_DIR, &tree, &e) || gen_election(tree, &p, &el, &e))
+        fail_msg("test_province: %s %s %s", e.code, e.where, e.msg);
+    test_forms c = {0};
+    if (gen_forms(el, seed, kinds, NULL, test_collect, &c, &e))
+        fail_msg("test_province: %s %s %s", e.code, e.where, e.msg);
+    *forms = c.forms;
+    *n = c.n;
+    return el;
 }
