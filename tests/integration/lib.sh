@@ -24,3 +24,37 @@ finish() { # the summary line and the exit status
   [ "$fails" -eq 0 ]
 }
 export REKAP_DATA=$data
+
+# rekapd beside rekap, started on free loopback ports (shared by the tests
+# of the server). usage: rekapd_up LOG [rekapd arguments...]: starts it in
+# the background (its stderr appended to LOG), its pid in $pid, its ports in
+# $IP (ingest) and $PP (public); 0 once the port file is written, non-zero
+# when rekapd exited (or took 30 s) first.
+rekapd=$(dirname "$rekap")/rekapd
+pid=
+rekapd_up() {
+  local log=$1; shift
+  rm -f "$tmp/ports"
+  "$rekapd" --ingest-port 0 --public-port 0 --port-file "$tmp/ports" "$@" 2>>"$log" &
+  pid=$!
+  for _ in $(seq 300); do [ -s "$tmp/ports" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  IP=$(sed -n 's/^ingest=//p' "$tmp/ports" 2>/dev/null)
+  PP=$(sed -n 's/^public=//p' "$tmp/ports" 2>/dev/null)
+  [ -n "$IP" ] && [ -n "$PP" ]
+}
+
+# The operator edits a number behind the log's back: in the store DB, the
+# first digit of "valid" in row IDX's entry changes (the no-update trigger
+# dropped first). usage: store_bump DB IDX
+store_bump() {
+  python3 - "$1" "$2" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("DROP TRIGGER IF EXISTS entry_no_update")
+b = bytes(c.execute("SELECT bytes FROM entry WHERE idx = ?", (int(sys.argv[2]),)).fetchone()[0])
+i = b.index(b'"valid":') + 8
+b = b[:i] + (b"1" if b[i:i+1] != b"1" else b"2") + b[i+1:]
+c.execute("UPDATE entry SET bytes = ? WHERE idx = ?", (b, int(sys.argv[2])))
+c.commit()
+PY
+}

@@ -6,7 +6,6 @@
 # its request limit answers 429.
 # usage: test_nginx.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
-rekapd=$(dirname "$rekap")/rekapd
 root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v nginx >/dev/null || { echo "FAIL - nginx is not installed (scripts/deps installs it)"; exit 1; }
 command -v openssl >/dev/null || { echo "FAIL - openssl is not installed"; exit 1; }
@@ -21,11 +20,9 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; [ -f "$tmp/ng/nginx
   && "$rekap" submit --dir "$D" --keys "$tmp/keys" "$tmp/some.jsonl" >/dev/null \
   || { echo "FAIL - setup"; exit 1; }
 
-"$rekapd" --dir "$D" --ingest-port 0 --public-port 0 --port-file "$tmp/ports" \
-  --set render_ms=100 --log-level warn 2>"$tmp/rekapd.log" &
-pids+=($!)
-for _ in $(seq 200); do [ -s "$tmp/ports" ] && break; sleep 0.1; done
-ip=$(sed -n 's/^ingest=//p' "$tmp/ports"); pp=$(sed -n 's/^public=//p' "$tmp/ports")
+rekapd_up "$tmp/rekapd.log" --dir "$D" --set render_ms=100 --log-level warn
+pids+=($pid)
+ip=$IP pp=$PP
 check "rekapd listens" [ -n "$ip" ] && [ -n "$pp" ]
 
 # Two free loopback ports for nginx.

@@ -9,7 +9,6 @@
 # directory's lock.
 # usage: test_readonly.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
-rekapd=$(dirname "$rekap")/rekapd
 [ -x "$rekapd" ] || { echo "FAIL - no rekapd next to $rekap"; exit 1; }
 has() { grep -q -- "$1" "$2"; }
 D=$tmp/D
@@ -26,13 +25,9 @@ cat "$tmp/before.jsonl" "$tmp/http.jsonl" > "$tmp/all.jsonl"
 expect_rc 0 "submit 300 forms before rekapd starts" "$rekap" submit --dir "$D" --keys "$tmp/keys" "$tmp/before.jsonl"
 
 # ---- rekapd live, 40 more forms over HTTP
-rm -f "$tmp/ports"
-"$rekapd" --dir "$D" --ingest-port 0 --public-port 0 --port-file "$tmp/ports" \
-  --set ingest_ip_rate=0 --set ingest_key_rate=0 2>>"$tmp/rekapd.log" &
-pid=$!
-for _ in $(seq 200); do [ -s "$tmp/ports" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-P=$(sed -n 's/^ingest=//p' "$tmp/ports" 2>/dev/null)
-[ -n "$P" ] || { echo "FAIL - rekapd did not start"; cat "$tmp/rekapd.log"; exit 1; }
+rekapd_up "$tmp/rekapd.log" --dir "$D" --set ingest_ip_rate=0 --set ingest_key_rate=0 \
+  || { echo "FAIL - rekapd did not start"; cat "$tmp/rekapd.log"; exit 1; }
+P=$IP
 ok "rekapd starts on the directory"
 "$rekap" sign --keys "$tmp/keys" "$tmp/http.jsonl" > "$tmp/bodies.jsonl"
 created=0

@@ -8,7 +8,6 @@
 # after the restart, and the log must grow consistently.
 # usage: test_rekapd_ingest.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
-rekapd=$(dirname "$rekap")/rekapd
 [ -x "$rekapd" ] || { echo "FAIL - no rekapd next to $rekap"; exit 1; }
 has() { grep -q -- "$1" "$2"; }
 D=$tmp/D
@@ -28,14 +27,10 @@ expect_rc 2 "rekap sign: a correction without a reason" "$rekap" sign --keys "$t
 
 # ---- start / stop
 start() { # extra rekapd arguments...: start it and wait for the port file
-  rm -f "$tmp/ports"
-  "$rekapd" --dir "$D" --config "$tmp/rekapd.conf" --ingest-port 0 --public-port 0 \
-    --port-file "$tmp/ports" "$@" 2>>"$tmp/rekapd.log" &
-  pid=$!
-  for _ in $(seq 200); do [ -s "$tmp/ports" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-  P=$(sed -n 's/^ingest=//p' "$tmp/ports" 2>/dev/null)
-  U=http://127.0.0.1:$P
-  [ -n "$P" ]
+  rekapd_up "$tmp/rekapd.log" --dir "$D" --config "$tmp/rekapd.conf" "$@"
+  local up=$?
+  P=$IP U=http://127.0.0.1:$IP
+  return $up
 }
 stop() { # signal: stop it, the exit status in $stopped
   kill -"$1" $pid; wait $pid 2>/dev/null; stopped=$?; pid=

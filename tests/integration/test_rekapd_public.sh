@@ -9,7 +9,6 @@
 # within a second with its photo; the per-address rate limit.
 # usage: test_rekapd_public.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
-rekapd=$(dirname "$rekap")/rekapd
 [ -x "$rekapd" ] || { echo "FAIL - no rekapd next to $rekap"; exit 1; }
 D=$tmp/D
 pid=
@@ -32,14 +31,10 @@ expect_rc 1 "a broken correction is rejected" "$rekap" submit --dir "$D" --keys 
   --version 2 --reason "salah hitung" "$tmp/bad.json"
 
 start() { # extra rekapd arguments...: start it, wait for the port file
-  rm -f "$tmp/ports"
-  "$rekapd" --dir "$D" --ingest-port 0 --public-port 0 --port-file "$tmp/ports" "$@" \
-    2>>"$tmp/rekapd.log" &
-  pid=$!
-  for _ in $(seq 300); do [ -s "$tmp/ports" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-  PUB=http://127.0.0.1:$(sed -n 's/^public=//p' "$tmp/ports" 2>/dev/null)
-  ING=http://127.0.0.1:$(sed -n 's/^ingest=//p' "$tmp/ports" 2>/dev/null)
-  grep -q '^public=[0-9]' "$tmp/ports" 2>/dev/null
+  rekapd_up "$tmp/rekapd.log" --dir "$D" "$@"
+  local up=$?
+  PUB=http://127.0.0.1:$PP ING=http://127.0.0.1:$IP
+  return $up
 }
 stop() { kill -TERM $pid; wait $pid 2>/dev/null; stopped=$?; pid=; }
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT

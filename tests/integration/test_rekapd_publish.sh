@@ -7,7 +7,6 @@
 # is in the signed log. Needs root (a tmpfs mount); skipped (77) otherwise.
 # usage: test_rekapd_publish.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
-rekapd=$(dirname "$rekap")/rekapd
 D=$tmp/D
 pid=
 mnt=$tmp/logfs
@@ -24,11 +23,8 @@ trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; umount "$mnt" 2>/dev/null; rm -
 # the log directory lives on the small filesystem
 cp -a "$D/log/." "$mnt/" && rm -rf "$D/log" && ln -s "$mnt" "$D/log"
 
-"$rekapd" --dir "$D" --ingest-port 0 --public-port 0 --port-file "$tmp/ports" \
-  --set ingest_ip_rate=0 --set ingest_key_rate=0 2>"$tmp/rd.log" &
-pid=$!
-for _ in $(seq 300); do [ -s "$tmp/ports" ] && break; sleep 0.1; done
-U=http://127.0.0.1:$(sed -n 's/^ingest=//p' "$tmp/ports")
+rekapd_up "$tmp/rd.log" --dir "$D" --set ingest_ip_rate=0 --set ingest_key_rate=0
+U=http://127.0.0.1:$IP
 n=0
 post() { # the next body: status in $code, body in $tmp/resp; 201s' indexes kept
   n=$((n + 1))

@@ -8,7 +8,6 @@
 # writers on one directory: the second is refused.
 # usage: test_tamper.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
-rekapd=$(dirname "$rekap")/rekapd
 [ -x "$rekapd" ] || { echo "FAIL - no rekapd next to $rekap"; exit 1; }
 D=$tmp/D
 pid=
@@ -37,11 +36,8 @@ cp "$D/log/checkpoint" "$tmp/checkpoint300"
 restore() { rm -rf "$D"; cp -a "$tmp/clean" "$D"; }
 sql() { python3 - "$D/rekap.db" "$@"; }
 starts() { # rekapd opens the directory (ports 0); 0 when it came up, the log in $tmp/rd.log
-  rm -f "$tmp/ports"; : >"$tmp/rd.log"
-  "$rekapd" --dir "$D" --ingest-port 0 --public-port 0 --port-file "$tmp/ports" 2>"$tmp/rd.log" &
-  pid=$!
-  for _ in $(seq 300); do [ -s "$tmp/ports" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-  if [ -s "$tmp/ports" ]; then kill -TERM $pid; wait $pid 2>/dev/null; pid=; return 0; fi
+  : >"$tmp/rd.log"
+  if rekapd_up "$tmp/rd.log" --dir "$D"; then kill -TERM $pid; wait $pid 2>/dev/null; pid=; return 0; fi
   wait $pid 2>/dev/null; pid=; return 1
 }
 refused() { # CODE description: rekapd refuses to start, naming CODE
@@ -130,16 +126,7 @@ refused INGEST_LOG_AHEAD "the last rows deleted"
 
 # 5. A logged row's bytes edited (a vote changed).
 restore
-sql <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-c.execute("DROP TRIGGER entry_no_update")
-b = bytes(c.execute("SELECT bytes FROM entry WHERE idx = 7").fetchone()[0])
-i = b.index(b'"valid":') + 8
-b = b[:i] + (b"1" if b[i:i+1] != b"1" else b"2") + b[i+1:]
-c.execute("UPDATE entry SET bytes = ? WHERE idx = 7", (b,))
-c.commit()
-PY
+store_bump "$D/rekap.db" 7
 refused INGEST_STORE_LOG_MISMATCH "an edited logged row"
 verify_finds "MISMATCH entry 7: store" "an edited logged row"
 
@@ -154,16 +141,7 @@ expect_rc 0 "and everything verifies" "$rekap" verify --dir "$D"
 # 6b. The same, with one of the rows past the log altered: the start stops there.
 restore
 rm -rf "$D/log"; cp -a "$tmp/log200" "$D/log"
-sql <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-c.execute("DROP TRIGGER entry_no_update")
-b = bytes(c.execute("SELECT bytes FROM entry WHERE idx = 250").fetchone()[0])
-i = b.index(b'"valid":') + 8
-b = b[:i] + (b"1" if b[i:i+1] != b"1" else b"2") + b[i+1:]
-c.execute("UPDATE entry SET bytes = ? WHERE idx = 250", (b,))
-c.commit()
-PY
+store_bump "$D/rekap.db" 250
 refused INGEST_STORE_UNVERIFIED "an altered row the log does not hold yet"
 grep -q 'store row 250 .*SIG_INVALID' "$tmp/rd.log" && ok "named with its signature failure" \
   || fail "why: $(tail -1 "$tmp/rd.log")"
@@ -180,9 +158,7 @@ sleep 0.5
 expect_rc 3 "a second writer (rekap submit) is refused" "$rekap" submit --dir "$D" --keys "$tmp/keys" "$tmp/a.jsonl"
 grep -q INGEST_LOCKED "$tmp/err" && ok "with INGEST_LOCKED" || fail "second writer: $(cat "$tmp/err")"
 kill $holder; wait $holder 2>/dev/null
-rm -f "$tmp/ports"
-"$rekapd" --dir "$D" --ingest-port 0 --public-port 0 --port-file "$tmp/ports" 2>"$tmp/rd1.log" & pid=$!
-for _ in $(seq 300); do [ -s "$tmp/ports" ] && break; sleep 0.1; done
+rekapd_up "$tmp/rd1.log" --dir "$D"
 expect_rc 3 "rekap enrol beside a running rekapd is refused" "$rekap" enrol --dir "$D" --generate "$tmp/k2"
 grep -q "INGEST_LOCKED.*pid $pid" "$tmp/err" && ok "naming rekapd's pid" || fail "enrol: $(cat "$tmp/err")"
 timeout 60 "$rekapd" --dir "$D" --ingest-port 0 --public-port 0 2>"$tmp/rd2.log"; rc=$?

@@ -52,16 +52,7 @@ expect_rc 1 "verify a mirror missing its last bundle" "$rekap" verify --dir "$D"
 
 # The operator edits a number in the database behind the log's back.
 cp "$D/rekap.db" "$tmp/rekap.db.orig"
-python3 - "$D/rekap.db" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-c.execute("DROP TRIGGER entry_no_update")
-b = bytes(c.execute("SELECT bytes FROM entry WHERE idx = 5").fetchone()[0])
-i = b.index(b'"valid":') + 8
-b = b[:i] + (b"1" if b[i:i+1] != b"1" else b"2") + b[i+1:]
-c.execute("UPDATE entry SET bytes = ? WHERE idx = 5", (b,))
-c.commit()
-PY
+store_bump "$D/rekap.db" 5
 expect_rc 1 "verify finds the edited store row" "$rekap" verify --dir "$D"
 grep -q "MISMATCH entry 5: store" "$tmp/out" && ok "the edited entry is named" || fail "store: $(cat "$tmp/out")"
 cp "$tmp/rekap.db.orig" "$D/rekap.db"; rm -f "$D/rekap.db-wal" "$D/rekap.db-shm"
