@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "core/note.h"
+#include "edir/edir.h"
 
 static const char init_usage[] =
     "usage: rekap init --dir DIR --election FILE [options]\n"
@@ -32,7 +33,7 @@ static int init_print_verifier(const char *dir)
     char path[CLI_PATH_MAX];
     err_info e = {0};
     keys_file k;
-    if (cli_path(path, dir, "log.key", &e) < 0 || cli_key_read(path, 1, &k, &e) < 0) {
+    if (cli_path(path, dir, EDIR_LOG_KEY, &e) < 0 || cli_key_read(path, 1, &k, &e) < 0) {
         cli_error(&e);
         return CLI_FAIL;
     }

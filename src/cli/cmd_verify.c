@@ -274,11 +274,11 @@ static int verify_open(verify_ctx *v, const char *dir, const char *data, electio
                        err_info *e)
 {
     char path[CLI_PATH_MAX];
-    int rc = cli_path(path, dir, "election.json", e);
+    int rc = cli_path(path, dir, EDIR_ELECTION, e);
     if (rc == 0)
         rc = masterdata_load_election(data, path, el, e);
     if (rc == 0)
-        rc = cli_path(path, dir, "rekap.db", e);
+        rc = cli_path(path, dir, EDIR_STORE, e);
     if (rc == 0)
         rc = store_open_readonly(path, &v->st, e);
     if (rc == 0)

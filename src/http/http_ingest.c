@@ -40,6 +40,7 @@
 #include "core/keys.h"
 #include "core/mem.h"
 #include "core/rules.h"
+#include "edir/edir.h"
 #include "http/http_conn.h"
 #include "http/http_limit.h"
 #include "http/http_metrics.h"
@@ -793,9 +794,9 @@ static int srv_mkdirs(ingest_server *srv, err_info *e)
     if (strlen(srv->dir) > SRV_PATH_MAX - 128)
         return err_set(e, ERR_LIMIT, "HTTP_PATH", srv->dir, "directory name too long");
     srv->photo_dir = mem_alloc(strlen(srv->dir) + 8);
-    sprintf(srv->photo_dir, "%s/photos", srv->dir);
+    sprintf(srv->photo_dir, "%s/" EDIR_PHOTOS, srv->dir);
     srv->db_path = mem_alloc(strlen(srv->dir) + 10);
-    sprintf(srv->db_path, "%s/rekap.db", srv->dir);
+    sprintf(srv->db_path, "%s/" EDIR_STORE, srv->dir);
     if (mkdir(srv->photo_dir, 0755) < 0 && errno != EEXIST)
         return err_set(e, ERR_IO, "HTTP_PHOTO_DIR", srv->photo_dir, "cannot create: %s",
                        strerror(errno));

@@ -35,6 +35,7 @@
 #include "core/mem.h"
 #include "core/merkle.h"
 #include "core/note.h"
+#include "edir/edir.h"
 #include "http/http_util.h"
 #include "io/file.h"
 #include "log/tlog.h"
@@ -841,9 +842,9 @@ static void pub_setup(public_server *s, const public_config *cfg, ingest *in)
     s->log_dir = mem_alloc(n);
     s->photo_dir = mem_alloc(n);
     s->db_path = mem_alloc(n);
-    snprintf(s->log_dir, n, "%s/log", s->dir);
-    snprintf(s->photo_dir, n, "%s/photos", s->dir);
-    snprintf(s->db_path, n, "%s/rekap.db", s->dir);
+    snprintf(s->log_dir, n, "%s/" EDIR_LOG, s->dir);
+    snprintf(s->photo_dir, n, "%s/" EDIR_PHOTOS, s->dir);
+    snprintf(s->db_path, n, "%s/" EDIR_STORE, s->dir);
     s->in = in;
     s->el = ingest_election(in);
     s->mask = render_contest_mask(s->el);
