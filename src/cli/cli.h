@@ -56,13 +56,17 @@ int cli_ingest_open(const char *dir, const char *data_dir, ingest **out);
  * error. Returns 0 or CLI_FAIL. */
 int cli_edir_open(const char *dir, const char *data_dir, edir **out);
 
-/* Read a key file (keys.h); with need_secret a public one is refused
- * (KEY_NO_SECRET). Fills e on error; prints nothing. In cmd_keygen.c. */
+/* Key files (cli_keys.c). Read a key file (keys.h); with need_secret a
+ * public one is refused (KEY_NO_SECRET). Fills e on error, its where
+ * naming the file; prints nothing. */
 int cli_key_read(const char *path, int need_secret, keys_file *k, err_info *e);
 /* Write a key file atomically: the secret form readable by its owner only
  * (0600), refusing an existing file (KEY_EXISTS) unless force; or the
- * public form (0644). In cmd_keygen.c. */
+ * public form (0644). */
 int cli_key_write(const char *path, const keys_file *k, int secret, int force, err_info *e);
+/* Read the secret key KEYDIR/<tps>.key of a TPS (the layout of `rekap
+ * enrol --generate`). SUBMIT_TPS when tps is not a TPS code. */
+int cli_key_for_tps(const char *keydir, const char *tps, keys_file *k, err_info *e);
 
 /* A decimal number 1..max, digits only. 0 or -1. */
 int cli_parse_count(const char *s, unsigned long max, unsigned long *out);
@@ -85,10 +89,6 @@ const char *cli_sub_check(const cli_sub_opts *o);
  * files, ascending as the format wants); s->form is left zero. Prints the
  * error; returns 0, CLI_USAGE (the same photo twice) or CLI_FAIL. */
 int cli_sub_proto(const cli_sub_opts *o, submission *s);
-
-/* Read the secret key KEYDIR/<tps>.key of a TPS (the layout of `rekap
- * enrol --generate`). SUBMIT_TPS when tps is not a TPS code. */
-int cli_key_for_tps(const char *keydir, const char *tps, keys_file *k, err_info *e);
 
 /* Print "rekap: <where>: <CODE>: <msg>" to stderr. */
 void cli_error(const err_info *e);

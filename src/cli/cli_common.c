@@ -264,13 +264,3 @@ int cli_sub_proto(const cli_sub_opts *o, submission *s)
     }
     return 0;
 }
-
-int cli_key_for_tps(const char *keydir, const char *tps, keys_file *k, err_info *e)
-{
-    char name[32], path[CLI_PATH_MAX];
-    if (region_code_level(tps) != REGION_TPS) /* the code becomes a file name */
-        return err_set(e, ERR_INVALID, "SUBMIT_TPS", tps, "not a TPS code");
-    snprintf(name, sizeof name, "%s.key", tps);
-    int rc = cli_path(path, keydir, name, e);
-    return rc < 0 ? rc : cli_key_read(path, 1, k, e);
-}

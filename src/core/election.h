@@ -1,7 +1,8 @@
 /* election — the definition of one election: parties, the five contests
  * with their electoral districts (dapil) and candidates, and every TPS with
  * its registered voters (DPT). The JSON form is documented in
- * docs/FORMATS.md ("rekap-election/1"); parsing and writing it live here.
+ * docs/FORMATS.md ("rekap-election/1"); this module reads, checks and
+ * writes it (election_internal.h lists its files).
  *
  * An election holds a region tree (owned) whose TPS level is exactly the
  * TPS list of the definition. Each TPS belongs to at most one district of

@@ -6,11 +6,12 @@
  * form_parse first tries the canonical fast path (form_fast.c), which
  * takes only what form_format writes; everything else, errors included,
  * goes to the reference parser here, on jansson (strict: duplicate keys
- * rejected, no NUL in strings, one value per document). Its error paths
- * name the JSON path of the offending value; paths are only built when an
- * error is reported, so a clean form costs no string formatting beyond the
- * per-party prefix. The value rules both parsers apply are the shared ones
- * of form_internal.h, defined at the end of the parsing part. */
+ * rejected, no NUL in strings, one value per document), read through
+ * json_get's strict accessors in the form's own words: an error's where is
+ * the JSON path of the offending value, its message names no path. A clean
+ * form formats only the path of each section and party block. The value
+ * rules both parsers apply are the shared ones of form_internal.h, defined
+ * at the end of the parsing part. */
 #include "core/form.h"
 
 #include <assert.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "core/form_internal.h"
+#include "core/json_get.h"
 #include "core/textbuf.h"
 
 #define FORM_PATH_MAX 64 /* longest path: "parties[39].candidates[98]" */
@@ -26,141 +28,87 @@
 /* ------------------------------------------------------------------ */
 /* parsing                                                             */
 
-/* "parent.key[idx]" with the parts that are present (key NULL, idx < 0 or
- * parent "" leave their part out). */
-static void path_fmt(char *buf, size_t cap, const char *parent, const char *key,
-                     int idx)
-{
-    int n = snprintf(buf, cap, "%s%s%s", parent, (*parent && key) ? "." : "",
-                     key ? key : "");
-    if (idx >= 0 && n >= 0 && (size_t)n < cap)
-        snprintf(buf + n, cap - (size_t)n, "[%d]", idx);
-}
+/* Record a structural error at path.key[idx] (key NULL or idx < 0 leave
+ * their part out). */
+static int fail(jget *g, int rc, const char *code, const char *key, int idx,
+                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* Record a structural error at parent.key[idx]. */
-static int fail(err_info *e, int rc, const char *code, const char *parent,
-                const char *key, int idx, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-
-static int fail(err_info *e, int rc, const char *code, const char *parent,
-                const char *key, int idx, const char *fmt, ...)
+static int fail(jget *g, int rc, const char *code, const char *key, int idx,
+                const char *fmt, ...)
 {
-    char where[FORM_PATH_MAX];
-    char msg[sizeof e->msg];
+    char msg[sizeof((err_info *)0)->msg];
     va_list ap;
 
-    path_fmt(where, sizeof where, parent, key, idx);
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return err_set(e, rc, code, where, "%s", msg);
+    size_t old = jget_at(g, key, idx);
+    rc = err_set(g->e, rc, code, g->path, "%s", msg);
+    jget_pop(g, old);
+    return rc;
 }
 
-/* Every key of obj must be one of allowed[0..n): a typo in a field name
- * must not pass as a missing optional field. */
-static int check_keys(json_t *obj, const char *const *allowed, size_t n,
-                      const char *parent, err_info *e)
+/* The form's words for what json_get finds wrong: the path is the where,
+ * the message names no path. */
+static int report(const jget *g, const jget_fault *f)
 {
-    const char *key;
-    json_t *v;
-
-    json_object_foreach(obj, key, v) {
-        size_t i = 0;
-        while (i < n && strcmp(key, allowed[i]) != 0)
-            i++;
-        if (i == n)
-            return fail(e, ERR_INVALID, "FORM_FIELD_UNKNOWN", parent, key, -1,
-                        "unknown field \"%s\"", key);
+    switch (f->kind) {
+    case JGET_UNKNOWN:
+        return err_set(g->e, ERR_INVALID, "FORM_FIELD_UNKNOWN", g->path,
+                       "unknown field \"%s\"", f->key);
+    case JGET_MISSING:
+        return err_set(g->e, ERR_INVALID, "FORM_FIELD_MISSING", g->path,
+                       "missing field \"%s\"", f->key);
+    case JGET_TYPE:
+        return err_set(g->e, ERR_INVALID, "FORM_FIELD_TYPE", g->path, "must be %s",
+                       f->want == JGET_INTEGER ? "a whole number" : jget_type_name(f->want));
+    case JGET_RANGE:
+        return err_set(g->e, ERR_INVALID, f->code, g->path, "%lld is outside %lld..%lld",
+                       f->value, f->lo, f->hi);
+    case JGET_TOO_LONG:
+        return err_set(g->e, ERR_LIMIT, "FORM_TOO_MANY", g->path, "%zu entries, at most %zu",
+                       f->n, f->max);
     }
-    return 0;
+    assert(!"a fault json_get does not report");
+    return ERR_INVALID;
 }
 
-/* The value of a required field. */
-static int field(json_t *obj, const char *parent, const char *key, json_t **out,
-                 err_info *e)
+/* An integer in r (FORM_COUNTS or FORM_PARTY_NOS) at path.key[idx]. */
+static int int_value(jget *g, json_t *v, form_range r, const char *key, int idx,
+                     uint16_t *out)
 {
-    *out = json_object_get(obj, key);
-    if (!*out)
-        return fail(e, ERR_INVALID, "FORM_FIELD_MISSING", parent, key, -1,
-                    "missing field \"%s\"", key);
-    return 0;
-}
+    long long x;
+    int rc = jget_int(g, v, key, idx, r.lo, r.hi, "FORM_VALUE_RANGE", &x);
 
-/* An integer in r (FORM_COUNTS or FORM_PARTY_NOS). */
-static int int_value(json_t *v, form_range r, uint16_t *out, const char *parent,
-                     const char *key, int idx, err_info *e)
-{
-    if (!json_is_integer(v))
-        return fail(e, ERR_INVALID, "FORM_FIELD_TYPE", parent, key, idx,
-                    "must be a whole number");
-    json_int_t x = json_integer_value(v);
-    if (!form_in_range(x, r))
-        return fail(e, ERR_INVALID, "FORM_VALUE_RANGE", parent, key, idx,
-                    "%lld is outside %lld..%lld", (long long)x, r.lo, r.hi);
-    *out = (uint16_t)x;
-    return 0;
-}
-
-static int count_value(json_t *v, uint16_t *out, const char *parent,
-                       const char *key, int idx, err_info *e)
-{
-    return int_value(v, FORM_COUNTS, out, parent, key, idx, e);
-}
-
-static int count_field(json_t *obj, const char *parent, const char *key,
-                       uint16_t *out, err_info *e)
-{
-    json_t *v;
-    int rc = field(obj, parent, key, &v, e);
-    return rc ? rc : count_value(v, out, parent, key, -1, e);
-}
-
-static int object_field(json_t *obj, const char *parent, const char *key,
-                        json_t **out, err_info *e)
-{
-    int rc = field(obj, parent, key, out, e);
-    if (rc == 0 && !json_is_object(*out))
-        rc = fail(e, ERR_INVALID, "FORM_FIELD_TYPE", parent, key, -1,
-                  "must be an object");
+    if (rc == 0)
+        *out = (uint16_t)x;
     return rc;
 }
 
-/* An array of at most max elements. */
-static int array_field(json_t *obj, const char *parent, const char *key,
-                       size_t max, json_t **out, err_info *e)
-{
-    int rc = field(obj, parent, key, out, e);
-    if (rc == 0 && !json_is_array(*out))
-        rc = fail(e, ERR_INVALID, "FORM_FIELD_TYPE", parent, key, -1,
-                  "must be an array");
-    if (rc == 0 && json_array_size(*out) > max)
-        rc = fail(e, ERR_LIMIT, "FORM_TOO_MANY", parent, key, -1,
-                  "%zu entries, at most %zu", json_array_size(*out), max);
-    return rc;
-}
-
-static int string_field(json_t *obj, const char *key, const char **out,
-                        err_info *e)
+static int count_field(jget *g, json_t *obj, const char *key, uint16_t *out)
 {
     json_t *v;
-    int rc = field(obj, "", key, &v, e);
-    if (rc == 0 && !json_is_string(v))
-        rc = fail(e, ERR_INVALID, "FORM_FIELD_TYPE", "", key, -1,
-                  "must be a string");
+    int rc = jget_member(g, obj, key, JGET_ANY, &v);
+    return rc ? rc : int_value(g, v, FORM_COUNTS, key, -1, out);
+}
+
+static int string_field(jget *g, json_t *obj, const char *key, const char **out)
+{
+    json_t *v;
+    int rc = jget_member(g, obj, key, JGET_STRING, &v);
     if (rc == 0)
         *out = json_string_value(v);
     return rc;
 }
 
-/* Counts array[0..n) into out[]. */
-static int count_array(json_t *arr, uint16_t *out, const char *parent,
-                       const char *key, err_info *e)
+/* Counts array[0..n), the member key, into out[]. */
+static int count_array(jget *g, json_t *arr, uint16_t *out, const char *key)
 {
     size_t i;
     json_t *v;
 
     json_array_foreach(arr, i, v) {
-        int rc = count_value(v, &out[i], parent, key, (int)i, e);
+        int rc = int_value(g, v, FORM_COUNTS, key, (int)i, &out[i]);
         if (rc)
             return rc;
     }
@@ -168,18 +116,18 @@ static int count_array(json_t *arr, uint16_t *out, const char *parent,
 }
 
 /* A voters row: [male, female, total]. */
-static int parse_lpt(json_t *voters, const char *key, form_lpt *row, err_info *e)
+static int parse_lpt(jget *g, json_t *voters, const char *key, form_lpt *row)
 {
     json_t *arr;
     uint16_t c[3];
-    int rc = array_field(voters, "voters", key, SIZE_MAX, &arr, e);
+    int rc = jget_array(g, voters, key, SIZE_MAX, &arr);
 
     if (rc == 0 && json_array_size(arr) != 3)
-        rc = fail(e, ERR_INVALID, "FORM_FIELD_TYPE", "voters", key, -1,
+        rc = fail(g, ERR_INVALID, "FORM_FIELD_TYPE", key, -1,
                   "must be [male, female, total], got %zu numbers",
                   json_array_size(arr));
     if (rc == 0)
-        rc = count_array(arr, c, "voters", key, e);
+        rc = count_array(g, arr, c, key);
     if (rc == 0) {
         row->male = c[0];
         row->female = c[1];
@@ -188,80 +136,79 @@ static int parse_lpt(json_t *voters, const char *key, form_lpt *row, err_info *e
     return rc;
 }
 
-static int parse_voters(json_t *root, form *f, err_info *e)
+static int parse_voters(jget *g, json_t *root, form *f)
 {
     json_t *voters;
-    int rc = object_field(root, "", "voters", &voters, e);
+    int rc = jget_member(g, root, "voters", JGET_OBJECT, &voters);
+    if (rc)
+        return rc;
 
-    if (rc == 0)
-        rc = check_keys(voters, form_voter_keys, FORM_VOTER_ROWS, "voters", e);
+    size_t old = jget_key(g, "voters");
+    rc = jget_object(g, voters, form_voter_keys, FORM_VOTER_ROWS);
     for (unsigned i = 0; rc == 0 && i < FORM_VOTER_ROWS; i++)
-        rc = parse_lpt(voters, form_voter_keys[i], form_voter_row(f, i), e);
+        rc = parse_lpt(g, voters, form_voter_keys[i], form_voter_row(f, i));
+    jget_pop(g, old);
     return rc;
 }
 
-static int parse_ballots(json_t *root, form *f, err_info *e)
+static int parse_ballots(jget *g, json_t *root, form *f)
 {
     json_t *ballots;
-    int rc = object_field(root, "", "ballots", &ballots, e);
+    int rc = jget_member(g, root, "ballots", JGET_OBJECT, &ballots);
+    if (rc)
+        return rc;
 
-    if (rc == 0)
-        rc = check_keys(ballots, form_ballot_keys, FORM_BALLOT_FIELDS, "ballots", e);
+    size_t old = jget_key(g, "ballots");
+    rc = jget_object(g, ballots, form_ballot_keys, FORM_BALLOT_FIELDS);
     for (unsigned i = 0; rc == 0 && i < FORM_BALLOT_FIELDS; i++)
-        rc = count_field(ballots, "ballots", form_ballot_keys[i],
-                         form_ballot_field(f, i), e);
+        rc = count_field(g, ballots, form_ballot_keys[i], form_ballot_field(f, i));
+    jget_pop(g, old);
     return rc;
 }
 
 /* PPWP / DPD: "votes", one count per candidate (pair) in ballot order. */
-static int parse_votes(json_t *root, form *f, err_info *e)
+static int parse_votes(jget *g, json_t *root, form *f)
 {
     json_t *arr;
-    int rc = array_field(root, "", "votes", FORM_VOTES_MAX, &arr, e);
+    int rc = jget_array(g, root, "votes", FORM_VOTES_MAX, &arr);
 
     if (rc == 0 && json_array_size(arr) == 0)
-        rc = fail(e, ERR_INVALID, "FORM_SHAPE", "", "votes", -1,
+        rc = fail(g, ERR_INVALID, "FORM_SHAPE", "votes", -1,
                   "a ballot has at least one candidate");
     if (rc == 0)
-        rc = count_array(arr, f->votes, "", "votes", e);
+        rc = count_array(g, arr, f->votes, "votes");
     if (rc == 0)
         f->nvotes = (uint16_t)json_array_size(arr);
     return rc;
 }
 
-/* One party block; its candidates' votes go to f->votes[f->nvotes..]. */
-static int parse_party(json_t *obj, unsigned i, form *f, uint8_t *seen,
-                       err_info *e)
+/* One party block, at path parties[i]; its candidates' votes go to
+ * f->votes[f->nvotes..]. */
+static int parse_party(jget *g, json_t *obj, unsigned i, form *f, uint8_t *seen)
 {
     static const char *const keys[] = {"no", "party_only", "candidates", "total"};
-    char path[FORM_PATH_MAX];
     form_party *p = &f->party[i];
     json_t *no, *cands;
-    int rc;
+    int rc = jget_object(g, obj, keys, sizeof keys / sizeof keys[0]);
 
-    snprintf(path, sizeof path, "parties[%u]", i);
-    if (!json_is_object(obj))
-        return fail(e, ERR_INVALID, "FORM_FIELD_TYPE", "parties", NULL, (int)i,
-                    "must be an object");
-    rc = check_keys(obj, keys, 4, path, e);
     if (rc == 0)
-        rc = field(obj, path, "no", &no, e);
+        rc = jget_member(g, obj, "no", JGET_ANY, &no);
     if (rc == 0)
-        rc = int_value(no, FORM_PARTY_NOS, &p->no, path, "no", -1, e);
+        rc = int_value(g, no, FORM_PARTY_NOS, "no", -1, &p->no);
     if (rc == 0 && seen[p->no])
-        rc = fail(e, ERR_INVALID, "FORM_PARTY_DUPLICATE", path, "no", -1,
+        rc = fail(g, ERR_INVALID, "FORM_PARTY_DUPLICATE", "no", -1,
                   "party %u appears twice", (unsigned)p->no);
     if (rc == 0)
-        rc = count_field(obj, path, "party_only", &p->party_only, e);
+        rc = count_field(g, obj, "party_only", &p->party_only);
     if (rc == 0)
-        rc = array_field(obj, path, "candidates", FORM_PARTY_CANDIDATES_MAX, &cands, e);
+        rc = jget_array(g, obj, "candidates", FORM_PARTY_CANDIDATES_MAX, &cands);
     if (rc == 0 && f->nvotes + json_array_size(cands) > FORM_SELECTIONS_MAX)
-        rc = fail(e, ERR_LIMIT, "FORM_TOO_MANY", path, "candidates", -1,
+        rc = fail(g, ERR_LIMIT, "FORM_TOO_MANY", "candidates", -1,
                   "more than %d candidates on one form", FORM_SELECTIONS_MAX);
     if (rc == 0)
-        rc = count_array(cands, f->votes + f->nvotes, path, "candidates", e);
+        rc = count_array(g, cands, f->votes + f->nvotes, "candidates");
     if (rc == 0)
-        rc = count_field(obj, path, "total", &p->total, e);
+        rc = count_field(g, obj, "total", &p->total);
     if (rc == 0) {
         seen[p->no] = 1;
         form_party_close(f, i, (unsigned)json_array_size(cands));
@@ -270,61 +217,65 @@ static int parse_party(json_t *obj, unsigned i, form *f, uint8_t *seen,
 }
 
 /* DPR / DPRD: "parties", one block per party in ballot order. */
-static int parse_parties(json_t *root, form *f, err_info *e)
+static int parse_parties(jget *g, json_t *root, form *f)
 {
     uint8_t seen[ELECTION_PARTY_MAX + 1] = {0};
     json_t *arr, *v;
     size_t i;
-    int rc = array_field(root, "", "parties", FORM_PARTIES_MAX, &arr, e);
+    int rc = jget_array(g, root, "parties", FORM_PARTIES_MAX, &arr);
 
     if (rc == 0 && json_array_size(arr) == 0)
-        rc = fail(e, ERR_INVALID, "FORM_SHAPE", "", "parties", -1,
+        rc = fail(g, ERR_INVALID, "FORM_SHAPE", "parties", -1,
                   "a ballot has at least one party");
     if (rc)
         return rc;
+    size_t old = jget_key(g, "parties");
     json_array_foreach(arr, i, v) {
-        rc = parse_party(v, (unsigned)i, f, seen, e);
+        size_t at = jget_index(g, i);
+        rc = parse_party(g, v, (unsigned)i, f, seen);
+        jget_pop(g, at);
         if (rc)
-            return rc;
+            break;
     }
-    return 0;
+    jget_pop(g, old);
+    return rc;
 }
 
 /* The selections section: which of "votes"/"parties" the contest needs. */
-static int parse_selections(json_t *root, form *f, err_info *e)
+static int parse_selections(jget *g, json_t *root, form *f)
 {
     int party_list = contest_is_party_list(f->kind);
     const char *wrong = party_list ? "votes" : "parties";
 
     if (json_object_get(root, wrong))
-        return fail(e, ERR_INVALID, "FORM_SHAPE", "", wrong, -1,
+        return fail(g, ERR_INVALID, "FORM_SHAPE", wrong, -1,
                     "a %s form carries \"%s\", not \"%s\"",
                     contest_kind_id[f->kind], party_list ? "parties" : "votes",
                     wrong);
-    return party_list ? parse_parties(root, f, e) : parse_votes(root, f, e);
+    return party_list ? parse_parties(g, root, f) : parse_votes(g, root, f);
 }
 
-static int parse_head(json_t *root, form *f, err_info *e)
+static int parse_head(jget *g, json_t *root, form *f)
 {
     const char *s;
-    int rc = string_field(root, "format", &s, e);
+    int rc = string_field(g, root, "format", &s);
 
     if (rc == 0 && strcmp(s, FORM_FORMAT_ID) != 0)
-        rc = fail(e, ERR_INVALID, "FORM_FORMAT", "", "format", -1,
+        rc = fail(g, ERR_INVALID, "FORM_FORMAT", "format", -1,
                   "expected \"%s\"", FORM_FORMAT_ID);
     if (rc == 0)
-        rc = string_field(root, "tps", &s, e);
+        rc = string_field(g, root, "tps", &s);
     if (rc == 0 && !form_tps_code_ok(s, strlen(s)))
-        rc = fail(e, ERR_INVALID, "FORM_TPS_CODE", "", "tps", -1,
+        rc = fail(g, ERR_INVALID, "FORM_TPS_CODE", "tps", -1,
                   "a TPS code is 13 digits (desa code and TPS number 001..999)");
     if (rc == 0)
         memcpy(f->tps, s, REGION_CODE_MAX);
     if (rc == 0)
-        rc = string_field(root, "contest", &s, e);
+        rc = string_field(g, root, "contest", &s);
     if (rc == 0) {
         int k = contest_kind_parse(s);
         if (k < 0)
-            rc = fail(e, ERR_INVALID, "FORM_CONTEST", "", "contest", -1,
+            rc = fail(g, ERR_INVALID, "FORM_CONTEST", "contest", -1,
                       "unknown contest (ppwp, dpr, dpd, dprd_prov, dprd_kab)");
         else
             f->kind = (contest_kind)k;
@@ -332,7 +283,7 @@ static int parse_head(json_t *root, form *f, err_info *e)
     return rc;
 }
 
-static int parse_root(json_t *root, form *f, err_info *e)
+static int parse_root(jget *g, json_t *root, form *f)
 {
     static const char *const keys[] = {"format", "tps",     "contest", "voters",
                                        "ballots", "votes",  "parties", "valid",
@@ -340,23 +291,23 @@ static int parse_root(json_t *root, form *f, err_info *e)
     int rc;
 
     if (!json_is_object(root))
-        return fail(e, ERR_INVALID, "FORM_FIELD_TYPE", "", NULL, -1,
+        return fail(g, ERR_INVALID, "FORM_FIELD_TYPE", NULL, -1,
                     "a form is a JSON object");
-    rc = check_keys(root, keys, sizeof keys / sizeof keys[0], "", e);
+    rc = jget_object(g, root, keys, sizeof keys / sizeof keys[0]);
     if (rc == 0)
-        rc = parse_head(root, f, e);
+        rc = parse_head(g, root, f);
     if (rc == 0)
-        rc = parse_voters(root, f, e);
+        rc = parse_voters(g, root, f);
     if (rc == 0)
-        rc = parse_ballots(root, f, e);
+        rc = parse_ballots(g, root, f);
     if (rc == 0)
-        rc = parse_selections(root, f, e);
+        rc = parse_selections(g, root, f);
     if (rc == 0)
-        rc = count_field(root, "", "valid", &f->valid, e);
+        rc = count_field(g, root, "valid", &f->valid);
     if (rc == 0)
-        rc = count_field(root, "", "invalid", &f->invalid, e);
+        rc = count_field(g, root, "invalid", &f->invalid);
     if (rc == 0)
-        rc = count_field(root, "", "total", &f->total, e);
+        rc = count_field(g, root, "total", &f->total);
     return rc;
 }
 
@@ -365,6 +316,7 @@ int form_parse_reference(const char *json, size_t len, form *out, err_info *e)
 {
     json_error_t jerr;
     json_t *root;
+    jget g;
     int rc;
 
     memset(out, 0, sizeof *out);
@@ -381,7 +333,8 @@ int form_parse_reference(const char *json, size_t len, form *out, err_info *e)
                            : "FORM_JSON",
                        where, "%s", jerr.text);
     }
-    rc = parse_root(root, out, e);
+    jget_init(&g, e, FORM_PATH_MAX, report);
+    rc = parse_root(&g, root, out);
     json_decref(root);
     if (rc)
         memset(out, 0, sizeof *out);
