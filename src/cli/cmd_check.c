@@ -78,17 +78,14 @@ static int check_one(void *ctx, const char *where, const form *f, const err_info
         return 0;
     }
     rule_report r;
-    rules_report_init(&r);
-    rules_check_form(f, c->el ? &c->el->rules : NULL, &r);
-    if (c->el)
-        rules_check_election(f, c->el, &r);
+    rules_check(f, c->el, &r);
     for (unsigned i = 0; i < r.nhit; i++)
         check_print_hit(c, where, f->tps, f->kind, &r.hit[i]);
     if (r.truncated && !c->quiet)
         printf("%s: %u more rule hits not shown\n", where, r.truncated);
     c->hard += r.nhard > 0;
-    c->soft += r.nhard == 0 && r.nsoft > 0;
-    c->clean += r.nhard == 0 && r.nsoft == 0;
+    c->soft += r.nhard == 0 && rules_flagged(&r);
+    c->clean += r.nhard == 0 && !rules_flagged(&r);
     if (r.nhard == 0)
         check_keep_turnout(c, f);
     return 0;

@@ -52,9 +52,7 @@ static int show_one(void *ctx, const char *where, const form *f, const err_info 
         return 0;
     }
     rule_report r;
-    rules_report_init(&r);
-    rules_check_form(f, &s->el->rules, &r);
-    rules_check_election(f, s->el, &r);
+    rules_check(f, s->el, &r);
     uint32_t tps = election_tps_find(s->el, f->tps);
     if (r.nhard || tps == ELECTION_NONE || tally_fits(s->t, f, tps) < 0) {
         s->rejected++;
@@ -70,7 +68,7 @@ static int show_one(void *ctx, const char *where, const form *f, const err_info 
     *seen = 1;
     tally_apply(s->t, f, tps, +1);
     s->counted++;
-    if (r.nsoft) {
+    if (rules_flagged(&r)) {
         s->flagged++;
         tally_flag(s->t, f->kind, tps, +1);
     }

@@ -54,7 +54,8 @@ typedef struct vitem {
     entry en;
     err_info perr;     /* parse error (code NULL: parsed) */
     int sig_ok;
-    unsigned nhard, nsoft;
+    unsigned nhard;
+    int flagged;       /* rules_flagged */
     char hard[ENTRY_CODES_MAX + 1];
 } vitem;
 
@@ -133,11 +134,9 @@ static void verify_item(const verify_ctx *v, vitem *it)
         return;
     it->sig_ok = entry_verify(it->en.sub_bytes, it->en.sub_len, it->en.pubkey, it->en.sig) == 0;
     rule_report r;
-    rules_report_init(&r);
-    rules_check_form(&it->en.sub.form, &v->el->rules, &r);
-    rules_check_election(&it->en.sub.form, v->el, &r);
+    rules_check(&it->en.sub.form, v->el, &r);
     it->nhard = r.nhard;
-    it->nsoft = r.nsoft;
+    it->flagged = rules_flagged(&r);
     rules_report_codes(&r, RULE_HARD, it->hard, sizeof it->hard);
 }
 
@@ -239,7 +238,7 @@ static void verify_sequential(verify_ctx *v)
         err_info e = {0};
         const form *f = &it->en.sub.form;
         if (count_form(v->t, edir_prev_from_store, &v->prev, &v->el->rules, v->counted, tps,
-                       f->kind, it->en.sub.version, f, it->nsoft > 0, &e) < 0)
+                       f->kind, it->en.sub.version, f, it->flagged, &e) < 0)
             verify_mismatch(v, it->idx, "tally", "%s: %s", e.code, e.msg);
     }
     for (size_t i = 0; i < v->n; i++)

@@ -8,7 +8,9 @@
 #include "core/rules.h"
 
 /* Take the counted version `old` of (tps, f's contest) out of the tally
- * before its correction goes in; its soft flag is the rules' verdict. */
+ * before its correction goes in, with the soft flag it went in with: the
+ * rules' flag, from its own rules alone (the election's rules are all
+ * HARD, so they cannot change it: rules_flagged). */
 static int count_take_out(tally *t, count_prev_fn prev, void *prev_ctx,
                           const election_rules *rules, uint32_t tps, const form *f, uint32_t old,
                           err_info *e)
@@ -21,7 +23,8 @@ static int count_take_out(tally *t, count_prev_fn prev, void *prev_ctx,
         rule_report r;
         rules_report_init(&r);
         rules_check_form(&was->sub.form, rules, &r);
-        if (r.nsoft)
+        assert(rules_flagged(&r) == t->tps_flagged[f->kind][tps]);
+        if (rules_flagged(&r))
             tally_flag(t, f->kind, tps, -1);
     }
     free(was);

@@ -1,8 +1,9 @@
 /* rules — owns the table of every rule a C.Hasil is checked against (code,
  * severity, messages in Bahasa Indonesia and English) and the checks
  * themselves: the form's own arithmetic, the form against the election
- * definition, and the soft signals for review. docs/RULES.md mirrors the
- * table for people.
+ * definition, and the soft signals for review, all behind one entry point
+ * (rules_check), and what a report means (rules_flagged). docs/RULES.md
+ * mirrors the table for people.
  *
  * The checks run over millions of forms, so they allocate nothing: a hit is
  * a rule id and a short detail formatted into the fixed-size report. A hit's
@@ -11,6 +12,7 @@
  * languages. */
 #include "core/rules.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -122,8 +124,10 @@ void rules_report_init(rule_report *r)
 
 /* Severity counts include hits beyond RULES_HITS_MAX: whether a form may be
  * counted must never depend on how many details fit. */
-void rules_report_add(rule_report *r, rule_id id, const char *fmt, ...)
+static void rules_report_vadd(rule_report *r, rule_id id, const char *fmt, va_list ap)
 {
+    assert((unsigned)id < RULE_COUNT);
+    assert(r->nhit <= RULES_HITS_MAX && r->nhit + r->truncated == r->nhard + r->nsoft);
     if (rule_table[id].severity == RULE_HARD)
         r->nhard++;
     else
@@ -133,15 +137,26 @@ void rules_report_add(rule_report *r, rule_id id, const char *fmt, ...)
         return;
     }
     rule_hit *h = &r->hit[r->nhit++];
-    va_list ap;
     h->id = id;
-    va_start(ap, fmt);
     vsnprintf(h->detail, sizeof h->detail, fmt, ap);
+}
+
+void rules_report_add(rule_report *r, rule_id id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rules_report_vadd(r, id, fmt, ap);
     va_end(ap);
+}
+
+int rules_flagged(const rule_report *r)
+{
+    return r->nsoft > 0;
 }
 
 void rules_hit_message(const rule_hit *h, const char *lang, char *buf, size_t cap)
 {
+    assert((unsigned)h->id < RULE_COUNT && cap > 0);
     const rule_def *d = &rule_table[h->id];
     const char *msg = (lang && strcmp(lang, "en") == 0) ? d->msg_en : d->msg_id;
 
@@ -328,6 +343,9 @@ static void check_soft(const form *f, rule_report *r)
 
 void rules_check_form(const form *f, const election_rules *rules, rule_report *r)
 {
+    /* the checks index the form's arrays by its own counts */
+    assert(f->kind < CONTEST_KINDS && f->nvotes <= FORM_SELECTIONS_MAX &&
+           f->nparty <= FORM_PARTIES_MAX);
     check_lpt_sums(f, r);
     check_voter_columns(f, r);
     check_ballots(f, rules, r);
@@ -338,33 +356,44 @@ void rules_check_form(const form *f, const election_rules *rules, rule_report *r
 /* ------------------------------------------------------------------ */
 /* the form against the election                                       */
 
+/* A hit of a rule against the election: always HARD, which rules_flagged
+ * relies on (a form's flag is the same from its own rules alone). */
+__attribute__((format(printf, 3, 4)))
+static void election_hit(rule_report *r, rule_id id, const char *fmt, ...)
+{
+    va_list ap;
+    assert(rule_table[id].severity == RULE_HARD);
+    va_start(ap, fmt);
+    rules_report_vadd(r, id, fmt, ap);
+    va_end(ap);
+}
+
 /* Reports the first difference only: a shifted party list would otherwise
  * fill the report with one hit per party. */
 static void check_shape(const form *f, const election_district *d, rule_report *r)
 {
     if (!contest_is_party_list(f->kind)) {
         if (f->nvotes != d->ncand)
-            rules_report_add(r, RULE_BALLOT_SHAPE, "votes: %u candidates, %s has %u",
-                             f->nvotes, d->id, d->ncand);
+            election_hit(r, RULE_BALLOT_SHAPE, "votes: %u candidates, %s has %u", f->nvotes,
+                         d->id, d->ncand);
         return;
     }
     if (f->nparty != d->nlist) {
-        rules_report_add(r, RULE_BALLOT_SHAPE, "parties: %u parties, %s has %u", f->nparty,
-                         d->id, d->nlist);
+        election_hit(r, RULE_BALLOT_SHAPE, "parties: %u parties, %s has %u", f->nparty, d->id,
+                     d->nlist);
         return;
     }
     for (unsigned i = 0; i < f->nparty; i++) {
         const form_party *p = &f->party[i];
         const election_list *l = &d->list[i];
         if (p->no != l->party) {
-            rules_report_add(r, RULE_BALLOT_SHAPE, "parties[%u]: party %u, %s has party %u",
-                             i, p->no, d->id, l->party);
+            election_hit(r, RULE_BALLOT_SHAPE, "parties[%u]: party %u, %s has party %u", i,
+                         p->no, d->id, l->party);
             return;
         }
         if (p->ncand != l->ncand) {
-            rules_report_add(r, RULE_BALLOT_SHAPE,
-                             "party %u (parties[%u]): %u candidates, %s has %u", p->no, i,
-                             p->ncand, d->id, l->ncand);
+            election_hit(r, RULE_BALLOT_SHAPE, "party %u (parties[%u]): %u candidates, %s has %u",
+                         p->no, i, p->ncand, d->id, l->ncand);
             return;
         }
     }
@@ -377,20 +406,28 @@ void rules_check_election(const form *f, const election *el, rule_report *r)
     const election_tps *t;
 
     if (i == ELECTION_NONE) {
-        rules_report_add(r, RULE_TPS_UNKNOWN, "tps %s", f->tps);
+        election_hit(r, RULE_TPS_UNKNOWN, "tps %s", f->tps);
         return;
     }
     d = election_tps_district(el, i, f->kind);
     if (!d) {
-        rules_report_add(r, RULE_CONTEST_NOT_HERE, "%s at tps %s",
-                         contest_kind_id[f->kind], f->tps);
+        election_hit(r, RULE_CONTEST_NOT_HERE, "%s at tps %s", contest_kind_id[f->kind],
+                     f->tps);
         return;
     }
     check_shape(f, d, r);
     t = &el->tps[i];
     if (f->dpt.male != t->dpt_male || f->dpt.female != t->dpt_female)
-        rules_report_add(r, RULE_DPT_MISMATCH, "voters.dpt %u + %u, registered %u + %u",
-                         f->dpt.male, f->dpt.female, t->dpt_male, t->dpt_female);
+        election_hit(r, RULE_DPT_MISMATCH, "voters.dpt %u + %u, registered %u + %u",
+                     f->dpt.male, f->dpt.female, t->dpt_male, t->dpt_female);
+}
+
+void rules_check(const form *f, const election *el, rule_report *r)
+{
+    rules_report_init(r);
+    rules_check_form(f, el ? &el->rules : NULL, r);
+    if (el)
+        rules_check_election(f, el, r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -431,6 +468,7 @@ void rules_report_codes(const rule_report *r, rule_severity sev, char *buf, size
 {
     unsigned char seen[RULE_COUNT] = {0};
     size_t n = 0;
+    assert(cap > 0);
     buf[0] = '\0';
     for (unsigned i = 0; i < r->nhit; i++) {
         const rule_def *d = rules_def(r->hit[i].id);

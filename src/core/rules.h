@@ -74,15 +74,32 @@ typedef struct rule_report {
     rule_hit hit[RULES_HITS_MAX];
 } rule_report;
 
-/* Check the form's own arithmetic and the soft signals that need nothing
- * else (TURNOUT_OVER, ONE_TAKES_ALL, INVALID_HIGH). `rules` gives the
- * ballot-reserve configuration (NULL: 2%, DPTb and DPK allowed). Appends to
- * *r (call rules_report_init first). Allocates nothing. */
+/* Every rule of one form, into *r (initialised here): the form's own
+ * arithmetic and soft signals, then, with an election, the form against it
+ * (with its ballot-reserve configuration). el NULL: the form alone, with
+ * the default reserve (`rekap check` without --election). The one entry
+ * point for a form's verdict: it counts when r->nhard == 0, and is then
+ * flagged for review when rules_flagged(r). Allocates nothing. */
+void rules_check(const form *f, const election *el, rule_report *r);
+
+/* The soft flag of a form with report r: it has SOFT hits. Only a counted
+ * form (no HARD hit) carries it into the totals. Every rule against the
+ * election is HARD (asserted in rules.c), so the flag is the same from
+ * rules_check_form alone as from rules_check: count takes a corrected
+ * form's flag out that way (it holds the reserve configuration only). */
+int rules_flagged(const rule_report *r);
+
+/* The two halves of rules_check, each appending to *r (call
+ * rules_report_init first). rules_check_form: the form's own arithmetic and
+ * the soft signals that need nothing else (TURNOUT_OVER, ONE_TAKES_ALL,
+ * INVALID_HIGH); `rules` gives the ballot-reserve configuration (NULL: 2%,
+ * DPTb and DPK allowed). */
 void rules_check_form(const form *f, const election_rules *rules, rule_report *r);
 
-/* Check the form against the election: the TPS exists, the ballot is cast
- * there, the ballot shape (first difference only) and the registered DPT
- * match. Stops after TPS_UNKNOWN / CONTEST_NOT_HERE. Appends to *r. */
+/* rules_check_election: the form against the election: the TPS exists, the
+ * ballot is cast there, the ballot shape (first difference only) and the
+ * registered DPT match; HARD hits only. Stops after TPS_UNKNOWN /
+ * CONTEST_NOT_HERE. */
 void rules_check_election(const form *f, const election *el, rule_report *r);
 
 /* Neighbour signal: flags each TPS whose turnout (B4/DPT) lies more than

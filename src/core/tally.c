@@ -1,6 +1,7 @@
 /* tally — running totals by deltas; see tally.h. */
 #include "core/tally.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,12 +110,24 @@ static int tally_shape_ok(const election *el, const election_district *d, const 
 /* Add v * sign to an unsigned counter: wraps back exactly on removal. */
 static inline void tally_add(uint64_t *c, uint64_t v, int sign)
 {
+    assert(sign == 1 || sign == -1);
     *c += sign > 0 ? v : (uint64_t)0 - v;
+}
+
+/* The row selection of party list i of f: its party's index into
+ * election.party. Never -1: tally_shape_ok refused forms whose parties the
+ * election does not know before anything moved. */
+static unsigned tally_party_sel(const tally *t, const form *f, uint16_t i)
+{
+    int p = tally_party_index(t->el, f->party[i].no);
+    assert(p >= 0 && (unsigned)p < t->width[f->kind]);
+    return (unsigned)p;
 }
 
 static void tally_add_row(tally *t, contest_kind k, uint32_t r, const form *f, int sign)
 {
     tally_row *row = &t->row[k][r];
+    assert(sign > 0 || row->tps_counted > 0);
     row->rev++;
     row->tps_counted += (uint32_t)sign;
     tally_add(&row->dpt, (uint64_t)f->dpt.total + f->dptb.total + f->dpk.total, sign);
@@ -125,17 +138,20 @@ static void tally_add_row(tally *t, contest_kind k, uint32_t r, const form *f, i
 
     uint64_t *sel = &t->sel[k][(size_t)r * t->width[k]];
     if (!contest_is_party_list(k)) {
+        assert(f->nvotes <= t->width[k]); /* the widest ballot of the contest */
         for (uint16_t i = 0; i < f->nvotes; i++)
             tally_add(&sel[i], f->votes[i], sign);
         return;
     }
     for (uint16_t i = 0; i < f->nparty; i++)
-        tally_add(&sel[tally_party_index(t->el, f->party[i].no)], f->party[i].total, sign);
+        tally_add(&sel[tally_party_sel(t, f, i)], f->party[i].total, sign);
 }
 
 static void tally_add_district(tally *t, contest_kind k, uint32_t d, const form *f, int sign)
 {
     uint64_t *v = &t->dist[k][t->dist_off[k][d]];
+    /* the district's width: its candidates, then one party-only count per list */
+    assert((uint32_t)f->nvotes + f->nparty == t->dist_off[k][d + 1] - t->dist_off[k][d]);
     for (uint16_t i = 0; i < f->nvotes; i++)
         tally_add(&v[i], f->votes[i], sign);
     for (uint16_t i = 0; i < f->nparty; i++)
@@ -164,15 +180,20 @@ int tally_apply(tally *t, const form *f, uint32_t tps, int sign)
     for (uint32_t r = tree->node[node].parent; r != REGION_NONE; r = tree->node[r].parent)
         tally_add_row(t, k, r, f, sign);
     tally_add_district(t, k, d, f, sign);
+    assert(sign > 0 || t->tps_counted[k][tps] > 0); /* only what was put in comes out */
     t->tps_counted[k][tps] += (uint8_t)sign;
     return 0;
 }
 
 void tally_flag(tally *t, contest_kind k, uint32_t tps, int sign)
 {
+    assert(k < CONTEST_KINDS && tps < t->el->ntps && (sign == 1 || sign == -1));
+    /* a flag goes in with a counted form and comes out no more than went in */
+    assert(sign > 0 ? t->tps_counted[k][tps] > 0 : t->tps_flagged[k][tps] > 0);
     const region_tree *tree = t->el->tree;
     uint32_t node = (uint32_t)(tree->level_start[REGION_TPS] + tps);
     for (uint32_t r = tree->node[node].parent; r != REGION_NONE; r = tree->node[r].parent) {
+        assert(sign > 0 || t->row[k][r].tps_flagged > 0);
         t->row[k][r].tps_flagged += (uint32_t)sign;
         t->row[k][r].rev++;
     }

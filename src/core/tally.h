@@ -64,7 +64,9 @@ int tally_fits(const tally *t, const form *f, uint32_t tps);
  * or sign is neither. */
 int tally_apply(tally *t, const form *f, uint32_t tps, int sign);
 
-/* Count (+1) or uncount (-1) a flagged form in the TPS's regions. */
+/* Count (+1) or uncount (-1) a flagged form in the TPS's regions: +1 only
+ * while a form is counted there (after tally_apply +1), -1 only what was
+ * counted before (asserted). */
 void tally_flag(tally *t, contest_kind k, uint32_t tps, int sign);
 
 const tally_row *tally_region(const tally *t, contest_kind k, uint32_t region);

@@ -212,11 +212,10 @@ static int edir_take(void *ctx, uint64_t index, const uint8_t *bytes, size_t len
     d->stats.accepted++;
     const form *f = &r->en->sub.form;
     rule_report rep;
-    rules_report_init(&rep);
-    rules_check_form(f, &d->el->rules, &rep);
+    rules_check(f, d->el, &rep);
     edir_prev_store prev = {d->st, d->tree};
     rc = count_form(d->t, edir_prev_from_store, &prev, &d->el->rules, d->counted, tps, f->kind,
-                    r->en->sub.version, f, rep.nsoft > 0, r->e);
+                    r->en->sub.version, f, rules_flagged(&rep), r->e);
     if (rc == 0)
         d->index[slot] = index;
     return rc;

@@ -22,6 +22,7 @@
  * time never produces). */
 #include "http/http_ingest.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -112,6 +113,7 @@ typedef struct srv_req {
     size_t sublen;
     int answered;
     ingest_result res;
+    rule_hit *hits;              /* res.hits: the writer's, copied before the job goes */
     /* a photo */
     int fd, io_errno;
     uint64_t size;
@@ -161,33 +163,21 @@ static void srv_hex(const uint8_t *b, size_t n, char *out)
 
 /* ---------------------------------------------------------- submissions */
 
-/* Every rule of `sev` the submission breaks, with both messages: the
- * writer's answer carries only the codes, so the rules run again here
- * (only for answers that have codes: rejected or flagged forms). */
-static json_t *srv_rules_json(ingest_server *srv, const char *sub, size_t len, rule_severity sev)
+/* Every rule of `sev` the submission breaks, with both messages, from the
+ * hits prepare found (the result carries them: the rules ran once). */
+static json_t *srv_rules_json(const ingest_result *res, rule_severity sev)
 {
     json_t *arr = json_array();
-    submission *s = mem_alloc(sizeof *s);
-    rule_report *rep = mem_alloc(sizeof *rep);
-    err_info e = {0};
-    if (submission_parse(sub, len, s, &e) == 0) {
-        const election *el = ingest_election(srv->in);
-        rules_report_init(rep);
-        rules_check_form(&s->form, &el->rules, rep);
-        rules_check_election(&s->form, el, rep);
-        for (unsigned i = 0; i < rep->nhit && i < RULES_HITS_MAX; i++) {
-            const rule_def *d = rules_def(rep->hit[i].id);
-            if (!d || d->severity != sev)
-                continue;
-            char id[512], en[512];
-            rules_hit_message(&rep->hit[i], "id", id, sizeof id);
-            rules_hit_message(&rep->hit[i], "en", en, sizeof en);
-            json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "code", d->code, "message_id",
-                                                 id, "message_en", en));
-        }
+    for (unsigned i = 0; i < res->nhits; i++) {
+        const rule_def *d = rules_def(res->hits[i].id);
+        if (d->severity != sev)
+            continue;
+        char id[512], en[512];
+        rules_hit_message(&res->hits[i], "id", id, sizeof id);
+        rules_hit_message(&res->hits[i], "en", en, sizeof en);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "code", d->code, "message_id", id,
+                                             "message_en", en));
     }
-    free(rep);
-    free(s);
     return arr;
 }
 
@@ -244,19 +234,24 @@ static enum MHD_Result srv_submit_answer(srv_req *r)
     json_object_set_new(o, "index", json_integer((json_int_t)res->index));
     json_object_set_new(o, "duplicate", json_boolean(res->duplicate));
     json_object_set_new(o, "codes", srv_codes_json(res->codes));
-    json_object_set_new(o, "rules", res->codes[0] ? srv_rules_json(srv, r->sub, r->sublen,
-                                                                   accepted ? RULE_SOFT : RULE_HARD)
-                                                  : json_array());
+    json_object_set_new(o, "rules", srv_rules_json(res, accepted ? RULE_SOFT : RULE_HARD));
     json_object_set_new(o, "receipt", srv_receipt(r));
     return srv_json(r, accepted ? MHD_HTTP_CREATED : MHD_HTTP_UNPROCESSABLE_CONTENT, o, 0);
 }
 
-/* The writer's answer (writer thread): keep it, wake the connection. */
+/* The writer's answer (writer thread): keep it, with a copy of its rule
+ * hits (they go with the job), wake the connection. */
 static void srv_submit_done(void *ctx, const ingest_result *res)
 {
     srv_req *r = ctx;
     ingest_server *srv = r->srv; /* r may be gone once resumed */
+    assert(!r->answered && !r->hits && atomic_load(&srv->pending) > 0); /* one answer each */
     r->res = *res;
+    if (res->nhits) {
+        r->hits = mem_alloc(res->nhits * sizeof *r->hits);
+        memcpy(r->hits, res->hits, res->nhits * sizeof *r->hits);
+    }
+    r->res.hits = r->hits;
     r->answered = 1;
     http_conn_release(r->sc); /* the deadline restarts for the answer */
     MHD_resume_connection(r->conn);
@@ -782,8 +777,10 @@ static void srv_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     srv_photo_drop(r);
     free(r->body);
     free(r->sub);
+    free(r->hits);
     free(r);
     *con_cls = NULL;
+    assert(atomic_load(&srv->active) > 0);
     atomic_fetch_sub(&srv->active, 1);
 }
 

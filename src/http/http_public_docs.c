@@ -399,9 +399,7 @@ static int docs_tps_contest(const election *el, store *st, const char *code, con
     }
     if (rc == 0 && c->counted >= 0) {
         const form *f = &v[c->counted].en->sub.form;
-        rules_report_init(report);
-        rules_check_form(f, &el->rules, report);
-        rules_check_election(f, el, report);
+        rules_check(f, el, report);
         c->report = report;
     }
     return rc;

@@ -200,10 +200,32 @@ static int ingest_judge(ingest *in, const submission *sub, const char *bytes, si
                      "the signature does not match the submission and key");
     if (rc < 0)
         return rc;
-    rules_report_init(r);
-    rules_check_form(&sub->form, &in->el->rules, r);
-    rules_check_election(&sub->form, in->el, r);
+    rules_check(&sub->form, in->el, r);
     return 0;
+}
+
+/* The job of a judged submission: where it goes, its verdict from the
+ * rules' report (accepted: no HARD hit; flagged; the codes its entry
+ * records or its answer names) and the report's hits, which the answer's
+ * messages are made of: the rules run once per submission. */
+static ingest_job *ingest_job_new(const submission *s, uint32_t tps, const rule_report *r)
+{
+    ingest_job *j = mem_calloc(1, sizeof *j);
+    j->tps = tps;
+    j->kind = s->form.kind;
+    j->version = s->version;
+    assert(j->version >= 1 && j->version <= ENTRY_VERSION_MAX); /* the writer keeps 16 bits */
+    j->accepted = r->nhard == 0;
+    j->flagged = j->accepted && rules_flagged(r);
+    rules_report_codes(r, j->accepted ? RULE_SOFT : RULE_HARD, j->codes, sizeof j->codes);
+    assert(j->accepted || j->codes[0]); /* a rejection names its reasons */
+    if (r->nhit) {
+        j->nhits = r->nhit;
+        j->hits = mem_alloc(r->nhit * sizeof *j->hits);
+        memcpy(j->hits, r->hit, r->nhit * sizeof *j->hits);
+    }
+    memcpy(&j->form, &s->form, sizeof j->form);
+    return j;
 }
 
 int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pubkey[32],
@@ -219,15 +241,8 @@ int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pub
         free(en);
         return rc;
     }
-
-    ingest_job *j = mem_calloc(1, sizeof *j);
-    j->tps = tps;
-    j->kind = en->sub.form.kind;
-    j->version = en->sub.version;
-    j->accepted = r.nhard == 0;
-    j->flagged = j->accepted && r.nsoft > 0;
-    rules_report_codes(&r, j->accepted ? RULE_SOFT : RULE_HARD, j->codes, sizeof j->codes);
-    memcpy(&j->form, &en->sub.form, sizeof j->form);
+    assert(tps < in->el->ntps && in->el->tps[tps].district[en->sub.form.kind] != ELECTION_NONE);
+    ingest_job *j = ingest_job_new(&en->sub, tps, &r);
 
     memcpy(en->pubkey, pubkey, 32);
     memcpy(en->sig, sig, 64);
@@ -243,7 +258,7 @@ int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pub
     free(en);
     if (j->len > ENTRY_MAX) {
         free(buf);
-        free(j);
+        ingest_job_free(j);
         return err_set(e, ERR_LIMIT, "ENTRY_TOO_LARGE", "", "the entry is over %d bytes", ENTRY_MAX);
     }
     j->bytes = mem_realloc(buf, j->len);
@@ -349,6 +364,7 @@ static int ingest_rebuild_one(void *ctx, const store_entry *se)
     if (rb->en->sub.version != in->version[slot] + 1u)
         return ingest_row_error(rb, se, "INGEST_STORE_VERSION",
                                 "its version does not follow the one before", NULL);
+    assert(rb->en->sub.version <= ENTRY_VERSION_MAX); /* fits the 16-bit slot */
     in->version[slot] = (uint16_t)rb->en->sub.version;
     if (se->idx >= rb->log_size) { /* the log takes it before the tally does */
         uint64_t idx;
@@ -362,9 +378,8 @@ static int ingest_rebuild_one(void *ctx, const store_entry *se)
     }
     if (rb->en->accepted) {
         rule_report r;
-        rules_report_init(&r);
-        rules_check_form(f, &in->el->rules, &r);
-        rc = ingest_count(in, tps, f->kind, rb->en->sub.version, f, r.nsoft > 0, rb->e);
+        rules_check(f, in->el, &r);
+        rc = ingest_count(in, tps, f->kind, rb->en->sub.version, f, rules_flagged(&r), rb->e);
     }
     return rc;
 }

@@ -34,6 +34,7 @@
 #include "core/election.h"
 #include "core/entry.h"
 #include "core/err.h"
+#include "core/rules.h"
 #include "core/tally.h"
 #include "store/store.h"
 
@@ -67,6 +68,13 @@ typedef struct ingest_result {
     contest_kind kind;
     uint32_t version;
     char codes[ENTRY_CODES_MAX + 1]; /* rejected: hard rule codes; accepted: soft flags */
+    /* The hits of the submission's rules as prepare found them (the first
+     * RULES_HITS_MAX, both severities, with details): what an answer's
+     * messages are made of, so nobody runs the rules again. They belong to
+     * the job: valid during the done callback only (copy what you keep;
+     * ingest_submit's result has none). NULL when there are none. */
+    const rule_hit *hits;
+    unsigned nhits;
     err_info err;                /* refused: why */
 } ingest_result;
 

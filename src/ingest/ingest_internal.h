@@ -25,6 +25,8 @@ struct ingest_job {
     int accepted;
     int flagged;                 /* accepted with SOFT hits */
     char codes[ENTRY_CODES_MAX + 1];
+    rule_hit *hits;              /* the rules' kept hits, for the answer's messages (NULL: none) */
+    unsigned nhits;
     char *bytes;                 /* the encoded entry */
     size_t len;
     const char *sub;             /* the signed submission inside bytes */

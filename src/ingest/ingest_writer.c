@@ -3,6 +3,7 @@
  * answers. See ingest.h for the order of events a submission goes through. */
 #include "ingest/ingest_internal.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,12 +20,17 @@ typedef struct writer_item {
     uint16_t prev_version;       /* to undo a rolled-back batch */
 } writer_item;
 
+/* What every answer of job j says, whatever the writer decides: where, and
+ * the hits of the rules prepare ran (valid until the job is freed). */
 static void writer_result_base(const ingest *in, const ingest_job *j, ingest_result *r)
 {
+    assert(j->tps < in->el->ntps && j->kind < CONTEST_KINDS);
     memset(r, 0, sizeof *r);
     snprintf(r->tps, sizeof r->tps, "%s", election_tps_region(in->el, j->tps)->code);
     r->kind = j->kind;
     r->version = j->version;
+    r->hits = j->hits;
+    r->nhits = j->nhits;
 }
 
 /* The same (tps, contest, version) was logged before: the same signed
@@ -62,6 +68,7 @@ static void writer_duplicate(ingest *in, writer_item *it)
 static int writer_decide(ingest *in, writer_item *it)
 {
     ingest_job *j = it->job;
+    assert(j->version >= 1 && j->version <= ENTRY_VERSION_MAX); /* fits the 16-bit slot */
     size_t slot = (size_t)j->tps * CONTEST_KINDS + j->kind;
     it->prev_version = in->version[slot];
     if (j->version <= in->version[slot]) {
@@ -96,8 +103,11 @@ static void writer_undo(ingest *in, writer_item *items, size_t n, const err_info
         writer_item *it = &items[i];
         if (it->verdict == W_REFUSED && it->res.err.code)
             continue;
-        if (it->verdict == W_NEW)
-            in->version[(size_t)it->job->tps * CONTEST_KINDS + it->job->kind] = it->prev_version;
+        if (it->verdict == W_NEW) {
+            size_t slot = (size_t)it->job->tps * CONTEST_KINDS + it->job->kind;
+            assert(in->version[slot] == it->job->version); /* undone in reverse order */
+            in->version[slot] = it->prev_version;
+        }
         it->verdict = W_REFUSED;
         it->res.status = INGEST_REFUSED;
         it->res.duplicate = 0;
@@ -260,6 +270,7 @@ static void *writer_main(void *arg)
             last = last->next;
             n++;
         }
+        assert(n <= in->qlen && n <= in->cfg.batch_max);
         in->head = last->next;
         if (!in->head)
             in->tail = NULL;
@@ -314,6 +325,7 @@ int ingest_enqueue(ingest *in, ingest_job *job, int block, ingest_done_fn done, 
         ingest_job_free(job);
         return ERR_LIMIT;
     }
+    assert(!in->tail == !in->head && !in->head == !in->qlen);
     if (in->tail)
         in->tail->next = job;
     else
@@ -338,6 +350,8 @@ static void writer_wait_done(void *ctx, const ingest_result *r)
     writer_wait *w = ctx;
     pthread_mutex_lock(&w->lock);
     *w->out = *r;
+    w->out->hits = NULL; /* they go with the job, freed once this returns */
+    w->out->nhits = 0;
     w->done = 1;
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->lock);
@@ -403,5 +417,6 @@ void ingest_job_free(ingest_job *job)
     if (!job)
         return;
     free(job->bytes);
+    free(job->hits);
     free(job);
 }

@@ -1,12 +1,15 @@
 /* Tests of ingest: the whole path from a signed submission to the store,
  * the tally and the log, on a real generated province (Kalimantan Utara):
  * accepted, rejected, refused, duplicate, conflict, gap, correction, and a
- * restart that rebuilds exactly the same totals and log. */
+ * restart that rebuilds exactly the same totals and log; the rules' report
+ * of prepare reaching the answer, and the soft flag the same from every
+ * path (prepare, rebuild, the read side, a correction). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include "core/keys.h"
 #include "core/mem.h"
 #include "core/rules.h"
+#include "edir/edir.h"
 #include "ingest/ingest.h"
 #include "log/tlog.h"
 #include "testutil.h"
@@ -86,22 +90,31 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Sign form f (version, reason) with key k and submit it. */
-static void submit(fixture *fx, const form *f, uint32_t version, const char *reason, size_t key,
-                   ingest_result *r)
+/* Form f (version, reason) as a submission signed with key k: its bytes
+ * into buf (ENTRY_MAX + 1), their length returned. */
+static size_t sign_form(const fixture *fx, const form *f, uint32_t version, const char *reason,
+                        size_t key, char *buf, uint8_t sig[64])
 {
     submission *s = mem_calloc(1, sizeof *s);
     memcpy(&s->form, f, sizeof *f);
     s->version = version;
     if (reason)
         snprintf(s->reason, sizeof s->reason, "%s", reason);
-    char *buf = mem_alloc(ENTRY_MAX + 1);
     size_t n = submission_encode(s, buf, ENTRY_MAX + 1);
-    uint8_t sig[64];
     entry_sign(buf, n, fx->sk[key], sig);
+    free(s);
+    return n;
+}
+
+/* Sign form f (version, reason) with key k and submit it. */
+static void submit(fixture *fx, const form *f, uint32_t version, const char *reason, size_t key,
+                   ingest_result *r)
+{
+    char *buf = mem_alloc(ENTRY_MAX + 1);
+    uint8_t sig[64];
+    size_t n = sign_form(fx, f, version, reason, key, buf, sig);
     ingest_submit(fx->in, buf, n, fx->pk[key], sig, r);
     free(buf);
-    free(s);
 }
 
 static uint64_t nat_votes(fixture *fx, unsigned pair)
@@ -195,12 +208,158 @@ static void test_rejected_is_logged_not_counted(void **state)
     assert_int_equal(nat_votes(fx, 0), fx->forms[2].votes[0]);
 }
 
+/* The writer's answer, with a copy of its rule hits (they go with the
+ * job once the done callback returns). */
+typedef struct answer {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done;
+    ingest_result res;
+    rule_hit hits[RULES_HITS_MAX];
+} answer;
+
+static void answer_done(void *ctx, const ingest_result *r)
+{
+    answer *a = ctx;
+    pthread_mutex_lock(&a->lock);
+    a->res = *r;
+    if (r->nhits)
+        memcpy(a->hits, r->hits, r->nhits * sizeof *r->hits);
+    a->res.hits = a->hits;
+    a->done = 1;
+    pthread_cond_signal(&a->cond);
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* Prepare, queue and wait for one signed form, as the HTTP listener does. */
+static void submit_answer(fixture *fx, const form *f, size_t key, answer *a)
+{
+    char *buf = mem_alloc(ENTRY_MAX + 1);
+    uint8_t sig[64];
+    size_t n = sign_form(fx, f, 1, NULL, key, buf, sig);
+    ingest_job *job = NULL;
+    err_info e = {0};
+    if (ingest_prepare(fx->in, buf, n, fx->pk[key], sig, &job, &e) < 0)
+        fail_msg("ingest_prepare: %s %s %s", e.code, e.where, e.msg);
+    memset(a, 0, sizeof *a);
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->cond, NULL);
+    assert_int_equal(ingest_enqueue(fx->in, job, 1, answer_done, a), 0);
+    pthread_mutex_lock(&a->lock);
+    while (!a->done)
+        pthread_cond_wait(&a->cond, &a->lock);
+    pthread_mutex_unlock(&a->lock);
+    pthread_mutex_destroy(&a->lock);
+    pthread_cond_destroy(&a->cond);
+    free(buf);
+}
+
+/* The answer carries rules_check's report of the form, details included. */
+static void assert_hits_are_rules(const fixture *fx, const answer *a, const form *f)
+{
+    rule_report *want = mem_alloc(sizeof *want);
+    rules_check(f, fx->el, want);
+    assert_int_equal(a->res.nhits, want->nhit);
+    for (unsigned i = 0; i < want->nhit; i++) {
+        assert_int_equal(a->res.hits[i].id, want->hit[i].id);
+        assert_string_equal(a->res.hits[i].detail, want->hit[i].detail);
+    }
+    free(want);
+}
+
+/* Every valid vote to the first pair: ONE_TAKES_ALL, a soft signal. */
+static void one_takes_all(form *f)
+{
+    assert_true(f->valid >= 10 && f->nvotes >= 2);
+    for (unsigned i = 0; i < f->nvotes; i++)
+        f->votes[i] = i ? 0 : f->valid;
+}
+
+/* The PPWP flags of tally t: the nation's count, and TPS 0 and 1's marks. */
+static void expect_flags(const tally *t, unsigned nation, unsigned tps0, unsigned tps1)
+{
+    assert_int_equal(tally_region(t, CONTEST_PPWP, 0)->tps_flagged, nation);
+    assert_int_equal(t->tps_flagged[CONTEST_PPWP][0], tps0);
+    assert_int_equal(t->tps_flagged[CONTEST_PPWP][1], tps1);
+}
+
+/* The flags of the running ingest, and of the read side's replay of the
+ * log once published (the writer publishes after it answers). */
+static void expect_flags_everywhere(fixture *fx, unsigned nation, unsigned tps0, unsigned tps1)
+{
+    ingest_log_state ls;
+    for (int i = 0; i < 500; i++) {
+        ingest_log_state_get(fx->in, &ls);
+        if (ls.published == ls.size)
+            break;
+        usleep(10000);
+    }
+    assert_int_equal(ls.published, ls.size);
+    ingest_read_lock(fx->in);
+    expect_flags(ingest_tally(fx->in), nation, tps0, tps1);
+    ingest_read_unlock(fx->in);
+    edir *d = NULL;
+    err_info e = {0};
+    if (edir_open_readonly(fx->eldir, REKAP_DATA_DIR, &d, &e) < 0)
+        fail_msg("edir_open_readonly: %s %s %s", e.code, e.where, e.msg);
+    expect_flags(edir_tally(d), nation, tps0, tps1);
+    edir_close(d);
+}
+
+/* The rules run once, in prepare, and their hits reach the answer: a
+ * flagged form, and a rejected one breaking a rule against the election
+ * (with a soft signal too, which does not flag what is not counted). The
+ * flag counted is the same after a restart (the rebuild), on the read side
+ * (edir's replay), and a correction without the signal takes it out
+ * (count). */
+static void test_rules_once_flag_everywhere(void **state)
+{
+    fixture *fx = *state;
+    answer *a = mem_alloc(sizeof *a);
+    form f = fx->forms[0];
+    one_takes_all(&f);
+    submit_answer(fx, &f, 0, a);
+    assert_int_equal(a->res.status, INGEST_ACCEPTED);
+    assert_string_equal(a->res.codes, "ONE_TAKES_ALL");
+    assert_hits_are_rules(fx, a, &f);
+
+    form g = fx->forms[1];
+    one_takes_all(&g);
+    g.dpt.male++; /* not the DPT registered for the TPS */
+    g.dpt.total++;
+    submit_answer(fx, &g, 1, a);
+    assert_int_equal(a->res.status, INGEST_REJECTED);
+    assert_string_equal(a->res.codes, "DPT_MISMATCH");
+    assert_hits_are_rules(fx, a, &g);
+    assert_int_equal(a->res.nhits, 2);
+
+    /* ingest_submit's result outlives the job: it has no hits */
+    ingest_result r;
+    submit(fx, &g, 1, NULL, 1, &r);
+    assert_true(r.duplicate && r.hits == NULL && r.nhits == 0);
+
+    expect_flags_everywhere(fx, 1, 1, 0);
+    ingest_close(fx->in);
+    open_ingest(fx);
+    expect_flags_everywhere(fx, 1, 1, 0);
+
+    submit(fx, &fx->forms[0], 2, "salah tulis", 0, &r);
+    assert_int_equal(r.status, INGEST_ACCEPTED);
+    assert_string_equal(r.codes, ""); /* the true form: no signal */
+    expect_flags_everywhere(fx, 0, 0, 0);
+    ingest_close(fx->in);
+    open_ingest(fx);
+    expect_flags_everywhere(fx, 0, 0, 0);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_accept_all_and_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_is_logged_not_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rules_once_flag_everywhere, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,9 @@
  * C.Hasil for each of the five contest kinds from a handful of primary
  * numbers; table-driven cases then break each rule in turn, for every
  * ballot type it applies to, and assert exactly which rules fire — and
- * that the boundary cases (received at the cap, B1 = DPT, ...) pass. */
+ * that the boundary cases (received at the cap, B1 = DPT, ...) pass. The
+ * one entry point (rules_check) is its two halves on every case, and its
+ * soft flag is the same whichever half-set it is read from. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -712,6 +714,138 @@ static void test_election_shape_detail(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* the one entry point                                                 */
+
+static void assert_same_report(const rule_report *a, const rule_report *b)
+{
+    assert_int_equal(a->nhit, b->nhit);
+    assert_int_equal(a->nhard, b->nhard);
+    assert_int_equal(a->nsoft, b->nsoft);
+    assert_int_equal(a->truncated, b->truncated);
+    for (unsigned i = 0; i < a->nhit; i++) {
+        assert_int_equal(a->hit[i].id, b->hit[i].id);
+        assert_string_equal(a->hit[i].detail, b->hit[i].detail);
+    }
+}
+
+/* rules_check on one form: its report starts empty, and it is its two
+ * halves (without an election, the form alone with the default reserve);
+ * the election's half adds HARD hits only, so the flag is the same from
+ * the form's own rules (count's way) as from all of them. */
+static void check_one_form(const form *f, const election *el, rule_report *a, rule_report *b)
+{
+    rules_report_init(a);
+    rules_report_add(a, RULE_INVALID_HIGH, "left from another form");
+    rules_check(f, NULL, a);
+    rules_report_init(b);
+    rules_check_form(f, NULL, b);
+    assert_same_report(a, b);
+
+    rules_check(f, el, a);
+    rules_report_init(b);
+    rules_check_form(f, &el->rules, b);
+    int own = rules_flagged(b);
+    unsigned nsoft = b->nsoft;
+    rules_check_election(f, el, b);
+    assert_same_report(a, b);
+    assert_int_equal(a->nsoft, nsoft);
+    assert_int_equal(rules_flagged(a), own);
+}
+
+/* Over every case of both tables, on every ballot. */
+static void test_check_entry_point(void **state)
+{
+    const election *el = *state;
+    const rule_case *tables[] = {form_cases, election_cases};
+    size_t sizes[] = {sizeof form_cases / sizeof form_cases[0],
+                      sizeof election_cases / sizeof election_cases[0]};
+    form *f = mem_alloc(sizeof *f);
+    rule_report *a = mem_alloc(sizeof *a), *b = mem_alloc(sizeof *b);
+
+    for (size_t t = 0; t < 2; t++)
+        for (size_t i = 0; i < sizes[t]; i++)
+            for (int k = 0; k < CONTEST_KINDS; k++) {
+                if (!(tables[t][i].kinds & BIT(k)))
+                    continue;
+                build_base(f, (contest_kind)k, &BASE);
+                if (tables[t][i].mutate)
+                    tables[t][i].mutate(f);
+                check_one_form(f, el, a, b);
+            }
+    free(a);
+    free(b);
+    free(f);
+}
+
+/* A form whose own numbers are right but which breaks a rule against the
+ * election: only rules_check with the election sees it, and it does not
+ * count. With a soft signal as well, the hard hit still decides. */
+static void test_check_breaks_election_rule(void **state)
+{
+    const election *el = *state;
+    form *f = mem_alloc(sizeof *f);
+    rule_report *r = mem_alloc(sizeof *r);
+    char codes[64];
+
+    build_base(f, CONTEST_DPR, &BASE);
+    m_dpt_male(f);
+    rules_check(f, NULL, r);
+    assert_int_equal(r->nhit, 0);
+    rules_check(f, el, r);
+    assert_int_equal(r->nhit, 1);
+    assert_int_equal(r->hit[0].id, RULE_DPT_MISMATCH);
+    assert_int_equal(r->nhard, 1);
+    assert_false(rules_flagged(r));
+    rules_report_codes(r, RULE_HARD, codes, sizeof codes);
+    assert_string_equal(codes, "DPT_MISMATCH");
+
+    build_base(f, CONTEST_PPWP, &BASE);
+    m_turnout_over(f); /* a smaller DPT: over 100%, and not the registered one */
+    rules_check(f, el, r);
+    assert_int_equal(hit_mask(r), BIT(RULE_TURNOUT_OVER) | BIT(RULE_DPT_MISMATCH));
+    assert_int_equal(r->nhard, 1);
+    assert_int_equal(r->nsoft, 1);
+    rules_report_codes(r, RULE_HARD, codes, sizeof codes);
+    assert_string_equal(codes, "DPT_MISMATCH");
+
+    build_base(f, CONTEST_DPD, &BASE);
+    m_abroad(f);
+    rules_check(f, el, r);
+    assert_int_equal(hit_mask(r), BIT(RULE_CONTEST_NOT_HERE));
+    free(r);
+    free(f);
+}
+
+/* A form with a soft signal counts and is flagged, with or without the
+ * election; a clean form is not flagged. */
+static void test_check_soft_flag(void **state)
+{
+    const election *el = *state;
+    form *f = mem_alloc(sizeof *f);
+    rule_report *r = mem_alloc(sizeof *r);
+    char codes[64];
+
+    for (int k = 0; k < CONTEST_KINDS; k++) {
+        build_base(f, (contest_kind)k, &BASE);
+        rules_check(f, el, r);
+        assert_int_equal(r->nhit, 0);
+        assert_false(rules_flagged(r));
+
+        m_one_takes_all_first(f);
+        for (int with_el = 0; with_el < 2; with_el++) {
+            rules_check(f, with_el ? el : NULL, r);
+            assert_int_equal(hit_mask(r), BIT(RULE_ONE_TAKES_ALL));
+            assert_int_equal(r->nhard, 0);
+            assert_true(rules_flagged(r));
+            rules_report_codes(r, RULE_SOFT, codes, sizeof codes);
+            assert_string_equal(codes, "ONE_TAKES_ALL");
+        }
+    }
+    free(r);
+    free(f);
+}
+
+/* ------------------------------------------------------------------ */
 /* the table, the report and the messages                              */
 
 static int upper_snake(const char *s)
@@ -940,6 +1074,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_election_stops_early, setup_election,
                                         teardown_election),
         cmocka_unit_test_setup_teardown(test_election_shape_detail, setup_election,
+                                        teardown_election),
+        cmocka_unit_test_setup_teardown(test_check_entry_point, setup_election,
+                                        teardown_election),
+        cmocka_unit_test_setup_teardown(test_check_breaks_election_rule, setup_election,
+                                        teardown_election),
+        cmocka_unit_test_setup_teardown(test_check_soft_flag, setup_election,
                                         teardown_election),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_report_truncates),
