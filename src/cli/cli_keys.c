@@ -33,17 +33,6 @@ int cli_key_read(const char *path, int need_secret, keys_file *k, err_info *e)
     return rc;
 }
 
-typedef struct key_text {
-    const char *buf;
-    size_t len;
-} key_text;
-
-static int key_write_text(FILE *f, void *ctx)
-{
-    const key_text *t = ctx;
-    return fwrite(t->buf, 1, t->len, f) == t->len ? 0 : ERR_IO;
-}
-
 /* Make sure `path` exists with mode 0600 before the atomic write, which
  * keeps an existing file's permission bits: a secret is never readable by
  * others, not even for a moment. O_EXCL makes the no-overwrite check
@@ -70,19 +59,19 @@ static int key_claim(const char *path, int force, int *created, err_info *e)
 int cli_key_write(const char *path, const keys_file *k, int secret, int force, err_info *e)
 {
     char buf[KEYS_FILE_MAX];
-    key_text t = {buf, secret ? keys_format_secret(k, buf, sizeof buf)
-                              : keys_format_public(k, buf, sizeof buf)};
+    size_t len = secret ? keys_format_secret(k, buf, sizeof buf)
+                        : keys_format_public(k, buf, sizeof buf);
     int created = 0, rc = 0;
     keys_file back; /* what a reader will see: a bad name fails here, not later */
-    if (t.len >= sizeof buf)
+    if (len >= sizeof buf)
         rc = err_set(e, ERR_LIMIT, "KEY_TOO_LARGE", path, "key file over %d bytes", KEYS_FILE_MAX);
     else
-        rc = keys_parse(buf, t.len, &back, e);
+        rc = keys_parse(buf, len, &back, e);
     sodium_memzero(&back, sizeof back);
     if (rc == 0 && secret)
         rc = key_claim(path, force, &created, e);
     if (rc == 0)
-        rc = file_write_atomic(path, key_write_text, &t, e);
+        rc = file_write_atomic_bytes(path, 0, buf, len, e); /* keeps key_claim's 0600 */
     if (rc < 0 && created)
         unlink(path);
     sodium_memzero(buf, sizeof buf);

@@ -237,7 +237,7 @@ static void verify_sequential(verify_ctx *v)
         v->accepted++;
         err_info e = {0};
         const form *f = &it->en.sub.form;
-        if (count_form(v->t, edir_prev_from_store, &v->prev, &v->el->rules, v->counted, tps,
+        if (count_form(v->t, edir_prev_from_store, &v->prev, v->counted, tps,
                        f->kind, it->en.sub.version, f, it->flagged, &e) < 0)
             verify_mismatch(v, it->idx, "tally", "%s: %s", e.code, e.msg);
     }

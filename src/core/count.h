@@ -26,12 +26,12 @@ typedef int (*count_prev_fn)(void *ctx, const char *tps, contest_kind k, uint32_
 
 /* Form f (accepted, version `version`, flagged: with SOFT rule hits)
  * becomes the counted version of (tps, k): the version counted before, if
- * any, is read through prev and taken out first. counted[] holds per TPS
+ * any, is read through prev and taken out first, with the flag the tally
+ * recorded for it. counted[] holds per TPS
  * and contest ([tps * CONTEST_KINDS + k]) the version counted, 0 for none,
  * and is updated. INGEST_TALLY when a form does not fit its ballot, or
  * prev's error; the tally is then unchanged only if prev failed. */
-int count_form(tally *t, count_prev_fn prev, void *prev_ctx, const election_rules *rules,
-               uint16_t *counted, uint32_t tps, contest_kind k, uint32_t version, const form *f,
-               int flagged, err_info *e);
+int count_form(tally *t, count_prev_fn prev, void *prev_ctx, uint16_t *counted, uint32_t tps,
+               contest_kind k, uint32_t version, const form *f, int flagged, err_info *e);
 
 #endif

@@ -214,7 +214,7 @@ static int edir_take(void *ctx, uint64_t index, const uint8_t *bytes, size_t len
     rule_report rep;
     rules_check(f, d->el, &rep);
     edir_prev_store prev = {d->st, d->tree};
-    rc = count_form(d->t, edir_prev_from_store, &prev, &d->el->rules, d->counted, tps, f->kind,
+    rc = count_form(d->t, edir_prev_from_store, &prev, d->counted, tps, f->kind,
                     r->en->sub.version, f, rules_flagged(&rep), r->e);
     if (rc == 0)
         d->index[slot] = index;

@@ -466,7 +466,7 @@ static const char *render_tps_status(const render_tps_contest *c)
         return "none";
     if (c->counted < 0)
         return "rejected";
-    return c->report && c->report->nsoft ? "flagged" : "counted";
+    return c->report && rules_flagged(c->report) ? "flagged" : "counted";
 }
 
 static void render_tps_contest_doc(rbuf *b, const election *el, uint32_t tps,

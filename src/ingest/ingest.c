@@ -149,7 +149,7 @@ int ingest_count(ingest *in, uint32_t tps, contest_kind k, uint32_t version, con
                  int flagged, err_info *e)
 {
     edir_prev_store src = {in->st, tlog_tree(in->log)};
-    return count_form(in->t, edir_prev_from_store, &src, &in->el->rules, in->counted, tps, k,
+    return count_form(in->t, edir_prev_from_store, &src, in->counted, tps, k,
                       version, f, flagged, e);
 }
 
@@ -569,20 +569,12 @@ double ingest_rebuild_seconds(const ingest *in) { return in->rebuild_s; }
 
 /* ------------------------------------------------------------- init */
 
-static int ingest_write_bytes(FILE *f, void *ctx)
-{
-    const char **b = ctx; /* {start, end} */
-    size_t n = (size_t)(b[1] - b[0]);
-    return fwrite(b[0], 1, n, f) == n ? 0 : ERR_IO;
-}
-
 static int ingest_write_file(const char *dir, const char *name, const char *buf, size_t len,
                              unsigned mode, err_info *e)
 {
     char path[EDIR_PATH_MAX];
-    const char *b[2] = {buf, buf + len};
     int rc = edir_path(path, dir, name, e);
-    return rc ? rc : file_write_atomic_mode(path, mode, ingest_write_bytes, (void *)b, e);
+    return rc ? rc : file_write_atomic_bytes(path, mode, buf, len, e);
 }
 
 /* A fresh log key, kept beside the store, readable by its owner only. */

@@ -170,3 +170,23 @@ int file_write_atomic_mode(const char *path, unsigned mode_new, file_writer w, v
     free(tmp);
     return file_sync_dir(path, e);
 }
+
+typedef struct file_bytes {
+    const void *p;
+    size_t n;
+} file_bytes;
+
+static int file_put_bytes(FILE *f, void *ctx)
+{
+    const file_bytes *b = ctx;
+    if (b->n)
+        fwrite(b->p, 1, b->n, f); /* errors: file_write_atomic checks the stream */
+    return 0;
+}
+
+int file_write_atomic_bytes(const char *path, unsigned mode, const void *buf, size_t len,
+                            err_info *e)
+{
+    file_bytes b = {buf, len};
+    return file_write_atomic_mode(path, mode, file_put_bytes, &b, e);
+}

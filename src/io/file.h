@@ -35,6 +35,10 @@ int file_write_atomic(const char *path, file_writer w, void *ctx, err_info *e);
 int file_write_atomic_mode(const char *path, unsigned mode, file_writer w, void *ctx,
                            err_info *e);
 
+/* file_write_atomic_mode of the bytes buf[0..len): the common case. */
+int file_write_atomic_bytes(const char *path, unsigned mode, const void *buf, size_t len,
+                            err_info *e);
+
 /* fsync the directory holding `path`, so that a file's creation or rename
  * is itself durable. FILE_WRITE on failure. */
 int file_sync_dir(const char *path, err_info *e);

@@ -213,18 +213,6 @@ static int tlog_check_extends(const tlog *l, uint64_t size, const uint8_t root[M
     return 0;
 }
 
-typedef struct tlog_bytes {
-    const char *p;
-    size_t n;
-} tlog_bytes;
-
-static int tlog_write_bytes(FILE *f, void *ctx)
-{
-    const tlog_bytes *b = ctx;
-    fwrite(b->p, 1, b->n, f);
-    return 0;
-}
-
 /* Sign the checkpoint of the first `size` entries and replace the
  * checkpoint file with it; the log's signed state follows only once the
  * file is in place. */
@@ -242,9 +230,8 @@ static int tlog_sign(tlog *l, uint64_t size, err_info *e)
         rc = note_sign(&l->signer, text, tlen, &msg, &mlen, e);
     free(text);
     char *path = tlog_join(l->dir, TLOG_CHECKPOINT);
-    tlog_bytes b = {msg, mlen};
     if (rc == 0)
-        rc = file_write_atomic(path, tlog_write_bytes, &b, e);
+        rc = file_write_atomic_bytes(path, 0, msg, mlen, e);
     free(path);
     if (rc < 0) {
         free(msg);

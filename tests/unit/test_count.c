@@ -70,7 +70,7 @@ static uint64_t pair(const fixture *fx, unsigned i)
 static void count_ok(fixture *fx, uint32_t version)
 {
     err_info e = {0};
-    assert_int_equal(count_form(fx->t, prev, fx, &fx->el->rules, fx->counted, 0, CONTEST_PPWP,
+    assert_int_equal(count_form(fx->t, prev, fx, fx->counted, 0, CONTEST_PPWP,
                                 version, &fx->logged[version], 0, &e), 0);
 }
 
@@ -107,7 +107,7 @@ static void test_failing_source_changes_nothing(void **state)
     uint64_t p0 = pair(fx, 0);
     fx->prev_fail = 1;
     err_info e = {0};
-    assert_int_equal(count_form(fx->t, prev, fx, &fx->el->rules, fx->counted, 0, CONTEST_PPWP, 3,
+    assert_int_equal(count_form(fx->t, prev, fx, fx->counted, 0, CONTEST_PPWP, 3,
                                 &fx->logged[3], 0, &e), ERR_INVALID);
     assert_string_equal(e.code, "TEST_PREV");
     assert_int_equal(pair(fx, 0), p0);
@@ -121,7 +121,7 @@ static void test_form_that_does_not_fit(void **state)
     form f = fx->forms[0];
     f.nvotes = f.nvotes + 1; /* one selection more than the ballot has */
     err_info e = {0};
-    assert_int_equal(count_form(fx->t, prev, fx, &fx->el->rules, fx->counted, 0, CONTEST_PPWP, 1,
+    assert_int_equal(count_form(fx->t, prev, fx, fx->counted, 0, CONTEST_PPWP, 1,
                                 &f, 0, &e), ERR_INVALID);
     assert_string_equal(e.code, "INGEST_TALLY");
     assert_int_equal(fx->counted[CONTEST_PPWP], 0);
