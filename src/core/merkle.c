@@ -1,6 +1,7 @@
 /* merkle — owns RFC 6962 hashing, the level-by-level store of complete
- * subtree hashes (merkle_tree), proof generation from that store and proof
- * verification per RFC 9162. See merkle.h. */
+ * subtree hashes (merkle_tree), proof generation (once, over any source of
+ * complete subtree hashes; the tree is one) and proof verification per
+ * RFC 9162. See merkle.h. */
 #include "core/merkle.h"
 
 #include <assert.h>
@@ -122,9 +123,9 @@ const uint8_t *merkle_tree_hash(const merkle_tree *t, unsigned level, uint64_t i
 
 /* MTH(D[lo:hi]) for a range the RFC recursion can produce: lo is a
  * multiple of the largest power of two not above hi - lo, so the range is
- * a run of stored complete subtrees of decreasing size. */
-static void merkle_range_hash(const merkle_tree *t, uint64_t lo, uint64_t hi,
-                              uint8_t out[MERKLE_HASH_SIZE])
+ * a run of complete subtrees of decreasing size, each asked of the source. */
+static int merkle_range_hash(merkle_hash_fn hash, void *ctx, uint64_t lo, uint64_t hi,
+                             uint8_t out[MERKLE_HASH_SIZE])
 {
     uint8_t parts[MERKLE_LEVELS][MERKLE_HASH_SIZE];
     unsigned n = 0;
@@ -132,20 +133,20 @@ static void merkle_range_hash(const merkle_tree *t, uint64_t lo, uint64_t hi,
     for (unsigned k = MERKLE_LEVELS; k-- > 0;) {
         if (!((size >> k) & 1))
             continue;
-        const uint8_t *h = merkle_tree_hash(t, k, lo >> k);
-        assert(h && (lo & ((UINT64_C(1) << k) - 1)) == 0);
-        memcpy(parts[n++], h, MERKLE_HASH_SIZE);
+        assert((lo & ((UINT64_C(1) << k) - 1)) == 0);
+        int rc = hash(ctx, k, lo >> k, parts[n++]);
+        if (rc < 0)
+            return rc;
         lo += UINT64_C(1) << k;
     }
     merkle_fold(parts, n, out);
+    return 0;
 }
 
-int merkle_tree_root(const merkle_tree *t, uint64_t size, uint8_t out[MERKLE_HASH_SIZE])
+int merkle_root_from(merkle_hash_fn hash, void *ctx, uint64_t size,
+                     uint8_t out[MERKLE_HASH_SIZE])
 {
-    if (size > merkle_tree_size(t))
-        return ERR_INVALID;
-    merkle_range_hash(t, 0, size, out);
-    return 0;
+    return merkle_range_hash(hash, ctx, 0, size, out);
 }
 
 /* The largest power of two strictly below n (n >= 2): where RFC 6962
@@ -167,10 +168,10 @@ static void merkle_reverse(uint8_t (*proof)[MERKLE_HASH_SIZE], size_t n)
     }
 }
 
-int merkle_inclusion_proof(const merkle_tree *t, uint64_t index, uint64_t size,
-                           uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n)
+int merkle_inclusion_proof_from(merkle_hash_fn hash, void *ctx, uint64_t index, uint64_t size,
+                                uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n)
 {
-    if (index >= size || size > merkle_tree_size(t))
+    if (index >= size)
         return ERR_INVALID;
     size_t k = 0;
     uint64_t lo = 0, hi = size;
@@ -178,49 +179,96 @@ int merkle_inclusion_proof(const merkle_tree *t, uint64_t index, uint64_t size,
      * subtree at each split. */
     while (hi - lo > 1) {
         uint64_t mid = lo + merkle_split(hi - lo);
-        if (index < mid) {
-            merkle_range_hash(t, mid, hi, proof[k++]);
+        bool left = index < mid;
+        assert(k < MERKLE_PROOF_MAX);
+        int rc = merkle_range_hash(hash, ctx, left ? mid : lo, left ? hi : mid, proof[k++]);
+        if (rc < 0)
+            return rc;
+        if (left)
             hi = mid;
-        } else {
-            merkle_range_hash(t, lo, mid, proof[k++]);
+        else
             lo = mid;
-        }
     }
     merkle_reverse(proof, k);
     *n = k;
     return 0;
 }
 
-int merkle_consistency_proof(const merkle_tree *t, uint64_t size1, uint64_t size2,
-                             uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n)
+int merkle_consistency_proof_from(merkle_hash_fn hash, void *ctx, uint64_t size1,
+                                  uint64_t size2, uint8_t (*proof)[MERKLE_HASH_SIZE],
+                                  size_t *n)
 {
-    if (size1 > size2 || size2 > merkle_tree_size(t))
+    if (size1 > size2)
         return ERR_INVALID;
     size_t k = 0;
+    int rc = 0;
     if (size1 > 0 && size1 < size2) {
         /* SUBPROOF(m, D[lo:hi], whole): m counts from lo; `whole` stays
          * true while the old tree is a left part of the new one, when its
          * hash is known to the verifier and need not be sent. */
         uint64_t lo = 0, hi = size2, m = size1;
         bool whole = true;
-        while (m != hi - lo) {
+        while (rc == 0 && m != hi - lo) {
             uint64_t split = merkle_split(hi - lo);
+            assert(k < MERKLE_PROOF_MAX);
             if (m <= split) {
-                merkle_range_hash(t, lo + split, hi, proof[k++]);
+                rc = merkle_range_hash(hash, ctx, lo + split, hi, proof[k++]);
                 hi = lo + split;
             } else {
-                merkle_range_hash(t, lo, lo + split, proof[k++]);
+                rc = merkle_range_hash(hash, ctx, lo, lo + split, proof[k++]);
                 lo += split;
                 m -= split;
                 whole = false;
             }
         }
-        if (!whole)
-            merkle_range_hash(t, lo, hi, proof[k++]);
+        if (rc == 0 && !whole)
+            rc = merkle_range_hash(hash, ctx, lo, hi, proof[k++]);
     }
+    if (rc < 0)
+        return rc;
     merkle_reverse(proof, k);
     *n = k;
     return 0;
+}
+
+/* The tree as a source of hashes: its stored complete subtrees. The
+ * callers check sizes against the tree first, so every one asked for is
+ * there. ctx is the tree, const: sources that cache need a mutable
+ * context, this one only reads (hence the casts below). */
+static int merkle_tree_source(void *ctx, unsigned level, uint64_t index,
+                              uint8_t out[MERKLE_HASH_SIZE])
+{
+    const uint8_t *h = merkle_tree_hash(ctx, level, index);
+    assert(h);
+    if (!h)
+        return ERR_INVALID;
+    memcpy(out, h, MERKLE_HASH_SIZE);
+    return 0;
+}
+
+int merkle_tree_root(const merkle_tree *t, uint64_t size, uint8_t out[MERKLE_HASH_SIZE])
+{
+    if (size > merkle_tree_size(t))
+        return ERR_INVALID;
+    return merkle_root_from(merkle_tree_source, (void *)t, size, out);
+}
+
+int merkle_inclusion_proof(const merkle_tree *t, uint64_t index, uint64_t size,
+                           uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n)
+{
+    if (size > merkle_tree_size(t))
+        return ERR_INVALID;
+    return merkle_inclusion_proof_from(merkle_tree_source, (void *)t, index, size,
+                                       proof, n);
+}
+
+int merkle_consistency_proof(const merkle_tree *t, uint64_t size1, uint64_t size2,
+                             uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n)
+{
+    if (size2 > merkle_tree_size(t))
+        return ERR_INVALID;
+    return merkle_consistency_proof_from(merkle_tree_source, (void *)t, size1, size2,
+                                         proof, n);
 }
 
 /* Shift fn and sn right together until fn is odd or zero (RFC 9162 step

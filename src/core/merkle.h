@@ -15,7 +15,11 @@
  *
  * Proofs are arrays of 32-byte hashes ordered from the leaf (or the smaller
  * tree) upward, exactly as RFC 6962 section 2.1.1 / 2.1.2 define PATH and
- * PROOF, so they interoperate with every RFC 6962 / tlog client. */
+ * PROOF, so they interoperate with every RFC 6962 / tlog client.
+ *
+ * The proof algorithms are written once, over a source of complete
+ * subtree hashes (merkle_hash_fn): a merkle_tree is one such source, a log
+ * directory's tiles another (log/tlog_proof.h). */
 #ifndef REKAP_MERKLE_H
 #define REKAP_MERKLE_H
 
@@ -57,18 +61,47 @@ uint64_t merkle_tree_size(const merkle_tree *t);
  * pointer also reaches the following complete subtrees of that level. */
 const uint8_t *merkle_tree_hash(const merkle_tree *t, unsigned level, uint64_t index);
 
-/* Tree hash of the first `size` leaves into out; ERR_INVALID when size is
- * larger than the tree. */
+/* Tree hash of the first `size` leaves into out (merkle_root_from with the
+ * tree as the source); ERR_INVALID when size is larger than the tree. */
 int merkle_tree_root(const merkle_tree *t, uint64_t size, uint8_t out[MERKLE_HASH_SIZE]);
 
-/* Inclusion proof of leaf `index` in the tree of the first `size` leaves:
- * proof must hold MERKLE_PROOF_MAX hashes; *n receives how many were
- * written. ERR_INVALID unless index < size <= merkle_tree_size. */
+/* A source of hashes for the proof algorithms: the hash of the complete
+ * subtree of 2^level leaves number `index` (leaves index * 2^level up to
+ * (index + 1) * 2^level, as merkle_tree_hash gives it) into out. Returns 0,
+ * or a negative ERR_* code that the algorithm returns unchanged (the
+ * source reports its own err_info through ctx). The algorithms ask only for
+ * subtrees that lie within the size they are given. */
+typedef int (*merkle_hash_fn)(void *ctx, unsigned level, uint64_t index,
+                              uint8_t out[MERKLE_HASH_SIZE]);
+
+/* The tree hash of the first `size` leaves from a source: the complete
+ * subtrees of decreasing size that make it up, folded (SHA-256("") for 0). */
+int merkle_root_from(merkle_hash_fn hash, void *ctx, uint64_t size,
+                     uint8_t out[MERKLE_HASH_SIZE]);
+
+/* RFC 6962 2.1.1 PATH of leaf `index` in the tree of `size` leaves from a
+ * source; proof holds MERKLE_PROOF_MAX hashes, *n receives the count.
+ * ERR_INVALID unless index < size; the source's errors. */
+int merkle_inclusion_proof_from(merkle_hash_fn hash, void *ctx, uint64_t index, uint64_t size,
+                                uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n);
+
+/* RFC 6962 2.1.2 PROOF from the tree of size1 leaves to that of size2 from
+ * a source (empty when size1 is 0 or equals size2). ERR_INVALID unless
+ * size1 <= size2; the source's errors. */
+int merkle_consistency_proof_from(merkle_hash_fn hash, void *ctx, uint64_t size1,
+                                  uint64_t size2, uint8_t (*proof)[MERKLE_HASH_SIZE],
+                                  size_t *n);
+
+/* Inclusion proof of leaf `index` in the tree of the first `size` leaves
+ * (merkle_inclusion_proof_from with the tree as the source): proof must
+ * hold MERKLE_PROOF_MAX hashes; *n receives how many were written.
+ * ERR_INVALID unless index < size <= merkle_tree_size. */
 int merkle_inclusion_proof(const merkle_tree *t, uint64_t index, uint64_t size,
                            uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n);
 
 /* Consistency proof from the tree of size1 leaves to the tree of size2
- * leaves (empty when size1 is 0 or equals size2). ERR_INVALID unless
+ * leaves (merkle_consistency_proof_from with the tree as the source; empty
+ * when size1 is 0 or equals size2). ERR_INVALID unless
  * size1 <= size2 <= merkle_tree_size. */
 int merkle_consistency_proof(const merkle_tree *t, uint64_t size1, uint64_t size2,
                              uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *n);

@@ -7,6 +7,7 @@
  *   /api/v1/regions/<code>.json, /api/v1/tps/<code>.json,
  *   /api/v1/anomalies/<contest>.json, /api/v1/export/<contest>.csv,
  *   /api/v1/proof/<index>[?size=N]           inclusion proof from the tiles
+ *   /api/v1/consistency?from=N[&to=M]        consistency proof from the tiles
  *   /wilayah/pemilu/ppwp/..., /pemilu/hhcw/ppwp..., /pemilu/ppwp.json
  *                                            the commission's 2024 layout
  *   /log/checkpoint, /log/tile/...           the log's files (tlog-tiles)
@@ -39,6 +40,7 @@
 #include "http/http_util.h"
 #include "io/file.h"
 #include "log/tlog.h"
+#include "log/tlog_proof.h"
 #include "log/tlog_read.h"
 
 const char pub_ct_json[] = "application/json; charset=utf-8";
@@ -470,116 +472,7 @@ static enum MHD_Result pub_photo(public_server *s, struct MHD_Connection *c, con
     return pub_send_file(c, path, pub_photo_type(path), pub_cc_immutable, etag);
 }
 
-/* ========================================================= inclusion proof */
-
-#define PUB_TILES_KEPT 16
-
-/* Tiles read while computing one proof, read once each. */
-typedef struct pub_tiles {
-    const public_server *s;
-    uint64_t size; /* the checkpoint's */
-    unsigned n;
-    struct {
-        int level;
-        uint64_t index;
-        size_t len;
-        uint8_t *data;
-    } t[PUB_TILES_KEPT];
-} pub_tiles;
-
-/* Tile `index` of `level` as the checkpoint of t->size has it: its partial
- * file, or the prefix of a wider one when the log has grown past it since. */
-static const uint8_t *pub_tile_load(pub_tiles *t, int level, uint64_t index, unsigned width)
-{
-    for (unsigned i = 0; i < t->n; i++)
-        if (t->t[i].level == level && t->t[i].index == index)
-            return t->t[i].data;
-    char path[TLOG_READ_PATH_MAX];
-    char *buf = NULL;
-    size_t len = 0;
-    if (tlog_tile_read(t->s->log_dir, level, index, width, &buf, &len, path, NULL) < 0)
-        return NULL;
-    unsigned slot = t->n < PUB_TILES_KEPT ? t->n++ : (unsigned)(index % PUB_TILES_KEPT);
-    if (t->t[slot].data)
-        free(t->t[slot].data);
-    t->t[slot].level = level;
-    t->t[slot].index = index;
-    t->t[slot].len = len;
-    t->t[slot].data = (uint8_t *)buf;
-    return t->t[slot].data;
-}
-
-static void pub_tiles_free(pub_tiles *t)
-{
-    for (unsigned i = 0; i < t->n; i++)
-        free(t->t[i].data);
-}
-
-/* Hash number idx of tile level `level`. */
-static int pub_tile_hash(pub_tiles *t, int level, uint64_t idx, uint8_t out[MERKLE_HASH_SIZE])
-{
-    uint64_t avail = pub_level_count(t->size, level), n = idx / TLOG_TILE_WIDTH;
-    if (idx >= avail)
-        return -1;
-    uint64_t w = avail - n * TLOG_TILE_WIDTH;
-    const uint8_t *tile =
-        pub_tile_load(t, level, n, w >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)w);
-    if (!tile)
-        return -1;
-    memcpy(out, tile + (idx % TLOG_TILE_WIDTH) * MERKLE_HASH_SIZE, MERKLE_HASH_SIZE);
-    return 0;
-}
-
-/* The complete subtree of 2^k leaves number j: stored in a tile when k is
- * a multiple of 8, else the tree hash of 2^(k mod 8) stored hashes
- * (docs/LOG.md, "which tile holds a hash"). */
-static int pub_complete(pub_tiles *t, unsigned k, uint64_t j, uint8_t out[MERKLE_HASH_SIZE])
-{
-    unsigned r = k % 8, cnt = 1u << r;
-    uint8_t h[128][MERKLE_HASH_SIZE];
-    for (unsigned i = 0; i < cnt; i++)
-        if (pub_tile_hash(t, (int)(k / 8), (j << r) + i, h[i]) < 0)
-            return -1;
-    merkle_root_of((const uint8_t(*)[MERKLE_HASH_SIZE])h, cnt, out);
-    return 0;
-}
-
-static uint64_t pub_split(uint64_t n) /* the largest power of two below n (n > 1) */
-{
-    uint64_t k = 1;
-    while (k << 1 < n)
-        k <<= 1;
-    return k;
-}
-
-/* The tree hash of leaves [lo, hi) (RFC 6962 2.1; lo is always aligned to
- * the left parts' sizes, so those are complete subtrees). */
-static int pub_range(pub_tiles *t, uint64_t lo, uint64_t hi, uint8_t out[MERKLE_HASH_SIZE])
-{
-    uint64_t n = hi - lo;
-    if ((n & (n - 1)) == 0 && lo % n == 0)
-        return pub_complete(t, (unsigned)__builtin_ctzll(n), lo / n, out);
-    uint64_t k = pub_split(n);
-    uint8_t l[MERKLE_HASH_SIZE], r[MERKLE_HASH_SIZE];
-    if (pub_range(t, lo, lo + k, l) < 0 || pub_range(t, lo + k, hi, r) < 0)
-        return -1;
-    merkle_node_hash(l, r, out);
-    return 0;
-}
-
-/* RFC 6962 2.1.1 PATH(m, D[lo:hi]), appended leaf-side first. */
-static int pub_path(pub_tiles *t, uint64_t m, uint64_t lo, uint64_t hi,
-                    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *np)
-{
-    if (hi - lo <= 1)
-        return 0;
-    uint64_t k = pub_split(hi - lo);
-    int left = m < lo + k;
-    if (pub_path(t, m, left ? lo : lo + k, left ? lo + k : hi, proof, np) < 0)
-        return -1;
-    return left ? pub_range(t, lo + k, hi, proof[(*np)++])
-                : pub_range(t, lo, lo + k, proof[(*np)++]);
-}
+/* ================================================================ proofs */
 
 static void pub_hex(rbuf *b, const uint8_t *h)
 {
@@ -589,45 +482,112 @@ static void pub_hex(rbuf *b, const uint8_t *h)
     rbuf_put(b, "\"", 1);
 }
 
-/* The proof document of leaf m in the tree of `size` leaves, checked
- * (the proof must verify, and at the checkpoint's size the root must be
- * the signed one) before it is served. */
-static int pub_proof_render(public_server *s, const checkpoint *cp, uint64_t m, uint64_t size,
-                            rbuf *x)
+/* ,"proof":[hex, ...]} and the final newline. */
+static void pub_proof_end(rbuf *b, const uint8_t (*proof)[MERKLE_HASH_SIZE], size_t n)
 {
-    pub_tiles t = {.s = s, .size = cp->size};
-    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE],
-        root[MERKLE_HASH_SIZE];
-    size_t np = 0;
-    int rc = pub_tile_hash(&t, 0, m, leaf) < 0 || pub_path(&t, m, 0, size, proof, &np) < 0 ||
-                     pub_range(&t, 0, size, root) < 0
-                 ? -1
-                 : 0;
-    pub_tiles_free(&t);
-    if (rc < 0 ||
-        merkle_verify_inclusion(leaf, m, size, (const uint8_t(*)[MERKLE_HASH_SIZE])proof, np,
-                                root) < 0 ||
-        (size == cp->size && memcmp(root, cp->root, MERKLE_HASH_SIZE)))
-        return -1;
-    char bundle[TLOG_PATH_MAX];
-    uint64_t left = cp->size - m / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH;
-    tlog_tile_path(bundle, TLOG_ENTRIES, m / TLOG_TILE_WIDTH,
-                   left >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)left);
+    rbuf_puts(b, ",\"proof\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            rbuf_put(b, ",", 1);
+        pub_hex(b, proof[i]);
+    }
+    rbuf_puts(b, "]}\n");
+}
+
+/* Why the log's files could not give a proof (the route answers 500). */
+static int pub_proof_failed(const err_info *e, const char *a, uint64_t av, const char *b,
+                            uint64_t bv)
+{
+    http_log(HTTP_LOG_ERROR, "proof_failed",
+             json_pack("{s:I,s:I,s:s?,s:s,s:s}", a, (json_int_t)av, b, (json_int_t)bv, "code",
+                       e->code, "where", e->where, "message", e->msg));
+    return -1;
+}
+
+/* The inclusion proof document of entry m in the tree of `size` entries
+ * (tlog_proof checks it against the checkpoint before it comes back). */
+static int pub_inclusion_render(public_server *s, const checkpoint *cp, uint64_t m,
+                                uint64_t size, rbuf *x)
+{
+    tlog_inclusion p;
+    err_info e = {0};
+    if (tlog_proof_inclusion(s->log_dir, cp, m, size, &p, &e) < 0)
+        return pub_proof_failed(&e, "index", m, "size", size);
     rbuf_printf(x,
                 "{\"index\":%llu,\"size\":%llu,\"checkpoint_size\":%llu,\"entry_bundle\":\"/log/"
                 "%s\",\"leaf_hash\":",
                 (unsigned long long)m, (unsigned long long)size, (unsigned long long)cp->size,
-                bundle);
-    pub_hex(x, leaf);
+                p.bundle);
+    pub_hex(x, p.leaf);
     rbuf_puts(x, ",\"root\":");
-    pub_hex(x, root);
-    rbuf_puts(x, ",\"proof\":[");
-    for (size_t i = 0; i < np; i++) {
-        if (i)
-            rbuf_put(x, ",", 1);
-        pub_hex(x, proof[i]);
+    pub_hex(x, p.root);
+    pub_proof_end(x, (const uint8_t(*)[MERKLE_HASH_SIZE])p.proof, p.n);
+    return 0;
+}
+
+/* The consistency proof document from the tree of `from` entries to that
+ * of `to` (checked by tlog_proof as above). */
+static int pub_consistency_render(public_server *s, const checkpoint *cp, uint64_t from,
+                                  uint64_t to, rbuf *x)
+{
+    tlog_consistency p;
+    err_info e = {0};
+    if (tlog_proof_consistency(s->log_dir, cp, from, to, &p, &e) < 0)
+        return pub_proof_failed(&e, "from", from, "to", to);
+    rbuf_printf(x, "{\"from\":%llu,\"to\":%llu,\"from_root\":", (unsigned long long)from,
+                (unsigned long long)to);
+    pub_hex(x, p.root1);
+    rbuf_puts(x, ",\"to_root\":");
+    pub_hex(x, p.root2);
+    pub_proof_end(x, (const uint8_t(*)[MERKLE_HASH_SIZE])p.proof, p.n);
+    return 0;
+}
+
+typedef int (*pub_proof_fn)(public_server *s, const checkpoint *cp, uint64_t a, uint64_t b,
+                            rbuf *x);
+
+/* A proof document (`kind` of proof, for a and b) from the table, made by
+ * `render` when missing: immutable when the client named every size (the
+ * trees of given sizes never change), else good for a second. */
+static enum MHD_Result pub_proof_answer(public_server *s, struct MHD_Connection *c,
+                                        const checkpoint *cp, char kind, uint64_t a, uint64_t b,
+                                        int fixed, pub_proof_fn render)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%c/%llu/%llu/%d", kind, (unsigned long long)a,
+             (unsigned long long)b, fixed);
+    cache_doc *d = cache_table_get(s->table, key, 0, 0);
+    if (!d) {
+        rbuf x = {0};
+        if (render(s, cp, a, b, &x) < 0) {
+            rbuf_free(&x);
+            return http_send_error(c, "INTERNAL", NULL, NULL, 0);
+        }
+        size_t n;
+        char *body = rbuf_take(&x, &n);
+        d = cache_doc_new(body, n, pub_ct_json, fixed ? pub_cc_immutable : pub_cc_live,
+                          http_now());
+        cache_doc_ref(d);
+        cache_table_put(s->table, key, d);
     }
-    rbuf_puts(x, "]}\n");
+    return pub_send_doc(c, d);
+}
+
+/* A query argument that is a tree size (a decimal, nothing after). */
+static int pub_size_arg(const char *arg, uint64_t *v)
+{
+    const char *end;
+    return pub_decimal(arg, v, &end) < 0 || *end ? -1 : 0;
+}
+
+/* The current checkpoint's size and root. */
+static int pub_proof_checkpoint(const public_server *s, checkpoint *cp)
+{
+    char *text;
+    size_t len;
+    if (pub_checkpoint(s, &text, &len, cp) < 0)
+        return -1;
+    free(text);
     return 0;
 }
 
@@ -640,13 +600,10 @@ static enum MHD_Result pub_proof(public_server *s, struct MHD_Connection *c, con
     if (pub_decimal(p, &m, &end) < 0 || *end)
         return pub_not_found(c);
     const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size");
-    char *text;
-    size_t len;
     checkpoint cp;
-    if (pub_checkpoint(s, &text, &len, &cp) < 0)
+    if (pub_proof_checkpoint(s, &cp) < 0)
         return http_send_error(c, "INTERNAL", NULL, NULL, 0);
-    free(text);
-    if (arg && (pub_decimal(arg, &size, &end) < 0 || *end || size > cp.size))
+    if (arg && (pub_size_arg(arg, &size) < 0 || size > cp.size))
         return http_send_error(c, "BAD_REQUEST", "size",
                                "size must be a tree size up to the checkpoint's", 0);
     if (!arg)
@@ -655,25 +612,34 @@ static enum MHD_Result pub_proof(public_server *s, struct MHD_Connection *c, con
         return arg && m < cp.size ? http_send_error(c, "BAD_REQUEST", "size",
                                                     "the entry is not in a tree of that size", 0)
                                   : pub_not_found(c);
-    char key[64];
-    snprintf(key, sizeof key, "p/%llu/%llu/%d", (unsigned long long)m, (unsigned long long)size,
-             arg != NULL);
-    cache_doc *d = cache_table_get(s->table, key, 0, 0);
-    if (!d) {
-        rbuf x = {0};
-        if (pub_proof_render(s, &cp, m, size, &x) < 0) {
-            rbuf_free(&x);
-            http_log(HTTP_LOG_ERROR, "proof_failed",
-                     json_pack("{s:I,s:I}", "index", (json_int_t)m, "size", (json_int_t)size));
-            return http_send_error(c, "INTERNAL", NULL, NULL, 0);
-        }
-        size_t n;
-        char *body = rbuf_take(&x, &n);
-        d = cache_doc_new(body, n, pub_ct_json, arg ? pub_cc_immutable : pub_cc_live, http_now());
-        cache_doc_ref(d);
-        cache_table_put(s->table, key, d);
-    }
-    return pub_send_doc(c, d);
+    return pub_proof_answer(s, c, &cp, 'p', m, size, arg != NULL, pub_inclusion_render);
+}
+
+/* /api/v1/consistency?from=N[&to=M]: the tree of M entries (default: the
+ * current checkpoint's) extends the tree of N; immutable when `to` is
+ * given. A `from` past the current checkpoint is 404: this log has no
+ * such tree (yet). */
+static enum MHD_Result pub_consistency(public_server *s, struct MHD_Connection *c)
+{
+    const char *from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+    const char *to = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
+    uint64_t size1, size2;
+    checkpoint cp;
+    if (!from || pub_size_arg(from, &size1) < 0)
+        return http_send_error(c, "BAD_REQUEST", "from", "from must be a tree size", 0);
+    if (pub_proof_checkpoint(s, &cp) < 0)
+        return http_send_error(c, "INTERNAL", NULL, NULL, 0);
+    if (to && (pub_size_arg(to, &size2) < 0 || size2 > cp.size))
+        return http_send_error(c, "BAD_REQUEST", "to",
+                               "to must be a tree size up to the checkpoint's", 0);
+    if (!to)
+        size2 = cp.size;
+    if (size1 > size2)
+        return to ? http_send_error(c, "BAD_REQUEST", "from", "from must not be larger than to",
+                                    0)
+                  : http_send_error(c, "NOT_FOUND", "from",
+                                    "the log has no tree of that size", 0);
+    return pub_proof_answer(s, c, &cp, 'c', size1, size2, to != NULL, pub_consistency_render);
 }
 
 /* ================================================================ routes */
@@ -722,6 +688,8 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
     }
     if (!strncmp(p, "proof/", 6))
         return pub_proof(s, c, p + 6);
+    if (!strcmp(p, "consistency"))
+        return pub_consistency(s, c);
     return pub_not_found(c);
 }
 

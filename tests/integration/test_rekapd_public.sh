@@ -4,7 +4,8 @@
 # rejected), then results read at every level, in rekap's layout and the
 # commission's 2024 layout, and checked against totals computed here from
 # the forms file alone; ETags and 304; gzip; the log's checkpoint and
-# every tile byte-identical to the files; inclusion proofs recomputed;
+# every tile byte-identical to the files; inclusion and consistency
+# proofs recomputed (consistency also across a new checkpoint);
 # path tricks refused; the CSV export; a correction over HTTP visible
 # within a second with its photo; the per-address rate limit.
 # usage: test_rekapd_public.sh REKAP DATA_DIR
@@ -276,6 +277,64 @@ check("a proof against an earlier size verifies and is immutable",
 check("a proof past the log: 404; an entry outside the given size: 400",
       get("/api/v1/proof/%d" % size)[0] == 404 and get("/api/v1/proof/500?size=100")[0] == 400)
 
+# ---- consistency proofs, against roots computed here from the entries
+def mth(leaves):  # RFC 6962 2.1, by the definition
+    if len(leaves) <= 1:
+        return leaves[0] if leaves else hashlib.sha256(b"").digest()
+    k = 1
+    while k * 2 < len(leaves): k *= 2
+    return node(mth(leaves[:k]), mth(leaves[k:]))
+def verify_consistency(n1, n2, root1, root2, proof):  # RFC 9162 2.1.4.2
+    if n1 == n2: return not proof and root1 == root2
+    if n1 == 0: return not proof
+    if not proof or n1 > n2: return False
+    if n1 & (n1 - 1) == 0: proof = [root1] + proof
+    fn, sn = n1 - 1, n2 - 1
+    while fn & 1: fn >>= 1; sn >>= 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0: return False
+        if fn & 1 or fn == sn:
+            fr, sr = node(c, fr), node(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1: fn >>= 1; sn >>= 1
+        else:
+            sr = node(sr, c)
+        fn >>= 1; sn >>= 1
+    return sn == 0 and fr == root1 and sr == root2
+leaves = []
+for b in range((size + 255) // 256):
+    _, _, bundle = get(getj("/api/v1/proof/%d" % (b * 256))["entry_bundle"])
+    off = 0
+    while off < len(bundle):
+        n = int.from_bytes(bundle[off:off + 2], "big")
+        leaves.append(hashlib.sha256(b"\x00" + bundle[off + 2:off + 2 + n]).digest())
+        off += 2 + n
+check("the entry bundles hash to the checkpoint's root", len(leaves) == size and mth(leaves) == want_root)
+good = True
+for n1 in (0, 1, 2, 255, 256, 257, 1000, size // 2, size - 1, size):
+    cr = getj("/api/v1/consistency?from=%d" % n1)
+    r1, proof = mth(leaves[:n1]), [bytes.fromhex(p) for p in cr["proof"]]
+    good &= cr["from"] == n1 and cr["to"] == size and bytes.fromhex(cr["from_root"]) == r1
+    good &= bytes.fromhex(cr["to_root"]) == want_root
+    good &= verify_consistency(n1, size, r1, want_root, proof)
+    good &= n1 in (0, size) or not verify_consistency(n1, size, r1, node(want_root, r1), proof)
+check("consistency proofs from 10 sizes to the checkpoint verify against roots computed here", good)
+cr = getj("/api/v1/consistency?from=300&to=1000")
+st, h, _ = get("/api/v1/consistency?from=300&to=1000")
+check("a consistency proof between two given sizes verifies and is immutable",
+      verify_consistency(300, 1000, mth(leaves[:300]), mth(leaves[:1000]),
+                         [bytes.fromhex(p) for p in cr["proof"]]) and
+      bytes.fromhex(cr["to_root"]) == mth(leaves[:1000]) and "immutable" in h.get("cache-control", ""))
+bad_sizes = {"/api/v1/consistency?from=10&to=5": 400, "/api/v1/consistency?from=5&to=%d" % (size + 1): 400,
+             "/api/v1/consistency": 400, "/api/v1/consistency?from=01": 400,
+             "/api/v1/consistency?from=x": 400, "/api/v1/consistency?from=%d" % (size + 1): 404}
+got = {p: get(p) for p in bad_sizes}
+check("consistency: sizes malformed, out of order or past the log 400, a from past the log 404, with the error body",
+      all(got[p][0] == want and json.loads(got[p][2])["code"] == ("BAD_REQUEST" if want == 400 else "NOT_FOUND")
+          and json.loads(got[p][2])["where"] in ("from", "to") and "message_id" in json.loads(got[p][2])
+          for p, want in bad_sizes.items()) or print({p: got[p][:1] + got[p][2:] for p in got}))
+
 # ---- the CSV export
 for _ in range(100):
     st, h, csv = get("/api/v1/export/ppwp.csv")
@@ -322,10 +381,11 @@ H=$(sha256sum "$tmp/photo.jpg" | cut -c1-64)
 "$rekap" sign --keys "$tmp/keys" --version 2 --reason "salah tulis" --photo "$tmp/photo.jpg" "$tmp/fix.json" > "$tmp/body.json"
 curl -s -o /dev/null -X PUT --data-binary @"$tmp/photo.jpg" "$ING/api/v1/photos/$H"
 curl -s -o /dev/null "$PUB/pemilu/hhcw/ppwp.json" -D "$tmp/h0"
+curl -s -o "$tmp/cp1" "$PUB/log/checkpoint"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$tmp/body.json" "$ING/api/v1/submissions")
 check "the correction is accepted over HTTP" [ "$code" = 201 ]
-python3 - "$PUB" "$tmp/fix.json" "$H" "$tmp/forms.jsonl" > "$tmp/py2.out" <<'PY'
-import json, sys, time, urllib.request
+python3 - "$PUB" "$tmp/fix.json" "$H" "$tmp/forms.jsonl" "$tmp/cp1" > "$tmp/py2.out" <<'PY'
+import base64, hashlib, json, sys, time, urllib.request
 pub, fix, h = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
 want = sum(json.loads(l)["votes"][0] for l in open(sys.argv[4]) if '"ppwp"' in l) - 5
 t0 = time.time()
@@ -350,6 +410,35 @@ tf = json.load(urllib.request.urlopen(pub + "/pemilu/hhcw/ppwp/%s/%s/%s/%s/%s.js
 print("ok   - the TPS file shows the corrected votes and the photo" if
       tf["chart"]["100025"] == fix["votes"][0] and tf["images"][0] == "/photos/" + h
       else "FAIL - the TPS file after the correction: %r" % tf)
+# the checkpoint before the correction and the one after it: the newer
+# extends the older (RFC 9162 2.1.4.2, the proof checked here)
+def tree_head(text): return int(text.split(b"\n")[1]), base64.b64decode(text.split(b"\n")[2])
+n1, r1 = tree_head(open(sys.argv[5], "rb").read())
+t0 = time.time()
+while time.time() - t0 < 5:
+    n2, r2 = tree_head(urllib.request.urlopen(pub + "/log/checkpoint").read())
+    if n2 > n1: break
+    time.sleep(0.05)
+def node(a, b): return hashlib.sha256(b"\x01" + a + b).digest()
+def consistent(n1, n2, root1, root2, proof):  # for 0 < n1 < n2
+    if n1 & (n1 - 1) == 0: proof = [root1] + proof
+    fn, sn = n1 - 1, n2 - 1
+    while fn & 1: fn >>= 1; sn >>= 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0: return False
+        if fn & 1 or fn == sn:
+            fr, sr = node(c, fr), node(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1: fn >>= 1; sn >>= 1
+        else:
+            sr = node(sr, c)
+        fn >>= 1; sn >>= 1
+    return sn == 0 and fr == root1 and sr == root2
+cr = json.load(urllib.request.urlopen(pub + "/api/v1/consistency?from=%d" % n1))
+print("ok   - the checkpoint after the correction extends the one before it (%d -> %d entries)" % (n1, n2)
+      if 0 < n1 < n2 and cr["to"] == n2 and consistent(n1, n2, r1, r2, [bytes.fromhex(p) for p in cr["proof"]])
+      else "FAIL - consistency from the checkpoint before the correction: %d -> %d %r" % (n1, n2, cr))
 PY
 cat "$tmp/py2.out"
 passes=$((passes + $(grep -c '^ok ' "$tmp/py2.out")))

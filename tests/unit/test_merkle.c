@@ -1,6 +1,7 @@
 /* Tests for merkle: the published RFC 6962 vectors, then every tree size up
  * to 300 against a naive implementation written straight from the RFC 6962
- * section 2.1 definitions (MTH, PATH, PROOF), then verification rejecting
+ * section 2.1 definitions (MTH, PATH, PROOF), from the tree and from
+ * another source of hashes (with its errors), then verification rejecting
  * every corruption. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -377,6 +378,99 @@ static void test_consistency_all_sizes(void **state)
     merkle_tree_free(t);
 }
 
+/* ---- the same algorithms over another source of hashes ---- */
+
+/* The naive MTH of complete subtrees as a merkle_hash_fn: it checks that
+ * only subtrees within the tree are asked for, counts the calls, and fails
+ * the call numbered fail_at (0: none). */
+typedef struct naive_source {
+    uint64_t size;
+    unsigned calls, fail_at;
+} naive_source;
+
+static int naive_hash(void *ctx, unsigned level, uint64_t index, uint8_t out[H])
+{
+    naive_source *src = ctx;
+    assert_true(level < 64 && index < src->size >> level);
+    if (++src->calls == src->fail_at)
+        return ERR_IO;
+    memcpy(out, mth(index << level, (index + 1) << level), H);
+    return 0;
+}
+
+/* Every proof of every size from the naive source equals the naive one. */
+static void test_source_all_sizes(void **state)
+{
+    (void)state;
+    merkle_tree *t = fixed_tree();
+    uint8_t proof[MERKLE_PROOF_MAX][H], want[MERKLE_PROOF_MAX][H], root[H];
+    for (uint64_t size = 0; size <= MAX_LEAVES; size++) {
+        naive_source src = {.size = size};
+        assert_int_equal(merkle_root_from(naive_hash, &src, size, root), 0);
+        assert_memory_equal(root, mth(0, size), H);
+        for (uint64_t index = 0; index < size; index++) {
+            size_t n = 99;
+            assert_int_equal(merkle_inclusion_proof_from(naive_hash, &src, index, size, proof,
+                                                         &n), 0);
+            size_t nw = naive_path(index, 0, size, want, 0);
+            assert_true(proofs_equal((const uint8_t (*)[H])proof, n,
+                                     (const uint8_t (*)[H])want, nw));
+        }
+        for (uint64_t s1 = 0; s1 <= size; s1++) {
+            size_t n = 99;
+            assert_int_equal(merkle_consistency_proof_from(naive_hash, &src, s1, size, proof,
+                                                           &n), 0);
+            size_t nw = naive_proof(s1, size, want);
+            assert_true(proofs_equal((const uint8_t (*)[H])proof, n,
+                                     (const uint8_t (*)[H])want, nw));
+        }
+    }
+    merkle_tree_free(t);
+}
+
+/* A source's error, at whichever call it comes, is what the algorithm
+ * returns; arguments out of order are refused before the source is asked. */
+static void test_source_errors(void **state)
+{
+    (void)state;
+    merkle_tree *t = fixed_tree();
+    uint8_t proof[MERKLE_PROOF_MAX][H], root[H];
+    size_t n = 0;
+    naive_source src = {.size = MAX_LEAVES};
+    assert_int_equal(merkle_inclusion_proof_from(naive_hash, &src, 123, MAX_LEAVES, proof, &n),
+                     0);
+    unsigned inclusion_calls = src.calls;
+    src.calls = 0;
+    assert_int_equal(merkle_consistency_proof_from(naive_hash, &src, 99, MAX_LEAVES, proof, &n),
+                     0);
+    unsigned consistency_calls = src.calls;
+    src.calls = 0;
+    assert_int_equal(merkle_root_from(naive_hash, &src, MAX_LEAVES, root), 0);
+    unsigned root_calls = src.calls;
+    assert_true(inclusion_calls > 5 && consistency_calls > 5 && root_calls > 1);
+    for (unsigned k = 1; k <= inclusion_calls; k++) {
+        src = (naive_source){.size = MAX_LEAVES, .fail_at = k};
+        assert_int_equal(merkle_inclusion_proof_from(naive_hash, &src, 123, MAX_LEAVES, proof,
+                                                     &n), ERR_IO);
+    }
+    for (unsigned k = 1; k <= consistency_calls; k++) {
+        src = (naive_source){.size = MAX_LEAVES, .fail_at = k};
+        assert_int_equal(merkle_consistency_proof_from(naive_hash, &src, 99, MAX_LEAVES, proof,
+                                                       &n), ERR_IO);
+    }
+    for (unsigned k = 1; k <= root_calls; k++) {
+        src = (naive_source){.size = MAX_LEAVES, .fail_at = k};
+        assert_int_equal(merkle_root_from(naive_hash, &src, MAX_LEAVES, root), ERR_IO);
+    }
+    src = (naive_source){.size = MAX_LEAVES};
+    assert_int_equal(merkle_inclusion_proof_from(naive_hash, &src, 5, 5, proof, &n), ERR_INVALID);
+    assert_int_equal(merkle_inclusion_proof_from(naive_hash, &src, 0, 0, proof, &n), ERR_INVALID);
+    assert_int_equal(merkle_consistency_proof_from(naive_hash, &src, 6, 5, proof, &n),
+                     ERR_INVALID);
+    assert_int_equal(src.calls, 0);
+    merkle_tree_free(t);
+}
+
 /* Proof lengths stay within MERKLE_PROOF_MAX for the largest trees: the
  * verifier's arithmetic near 2^64 is exercised without building them. */
 static void test_verify_bounds(void **state)
@@ -428,6 +522,8 @@ int main(void)
         cmocka_unit_test(test_roots),
         cmocka_unit_test(test_inclusion_all_sizes),
         cmocka_unit_test(test_consistency_all_sizes),
+        cmocka_unit_test(test_source_all_sizes),
+        cmocka_unit_test(test_source_errors),
         cmocka_unit_test(test_verify_bounds),
         cmocka_unit_test(test_size_binding),
     };
