@@ -62,6 +62,23 @@ int edir_election_check(store *st, const char *path, err_info *e)
     return 0;
 }
 
+/* Row se, found as version `version` of (tps, k), parsed into *out: its
+ * bytes must say what its columns say, and that it was accepted when it is
+ * to be `counted`. */
+static int edir_row_entry(const store_entry *se, const char *tps, contest_kind k,
+                          uint32_t version, int counted, entry *out, err_info *e)
+{
+    int rc = entry_parse((const char *)se->bytes, se->len, out, e);
+    if (rc == 0 && (strcmp(out->sub.form.tps, tps) || out->sub.form.kind != k ||
+                    out->sub.version != version || out->accepted != se->accepted ||
+                    (counted && !out->accepted)))
+        rc = err_set(e, ERR_INVALID, "INGEST_STORE_COLUMNS", tps,
+                     "the store's row %llu does not hold %s %s version %u%s",
+                     (unsigned long long)se->idx, tps, contest_kind_id[k], version,
+                     counted ? " as counted" : "");
+    return rc;
+}
+
 int edir_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t version,
                          entry *out, err_info *e)
 {
@@ -78,12 +95,18 @@ int edir_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t ve
         return err_set(e, ERR_INVALID, "INGEST_STORE_NOT_LOGGED", tps,
                        "the store's row %llu for %s %s version %u is not the log's entry",
                        (unsigned long long)se.idx, tps, contest_kind_id[k], version);
-    rc = entry_parse((const char *)se.bytes, se.len, out, e);
-    if (rc == 0 && (strcmp(out->sub.form.tps, tps) || out->sub.form.kind != k ||
-                    out->sub.version != version || !out->accepted))
-        rc = err_set(e, ERR_INVALID, "INGEST_STORE_COLUMNS", tps,
-                     "the store's row %llu does not hold %s %s version %u as counted",
-                     (unsigned long long)se.idx, tps, contest_kind_id[k], version);
+    return edir_row_entry(&se, tps, k, version, 1, out, e);
+}
+
+int edir_store_entry(store *st, const char *tps, contest_kind k, uint32_t version, int counted,
+                     entry *out, uint64_t *index, err_info *e)
+{
+    store_entry se;
+    int rc = store_entry_find(st, tps, k, version, &se, e);
+    if (rc == 0) {
+        *index = se.idx;
+        rc = edir_row_entry(&se, tps, k, version, counted, out, e);
+    }
     return rc;
 }
 

@@ -30,7 +30,8 @@
  * FILE_*, ELECTION_*, KEY_*, TLOG_*, NOTE_*, CHECKPOINT_*, the counting
  * rule's INGEST_TALLY, and edir_prev_from_store's INGEST_STORE_NOT_LOGGED,
  * INGEST_STORE_COLUMNS): EDIR_DIR (no such directory), EDIR_PATH (a path too
- * long), EDIR_LOG_KEY (log.key's name is not a valid key name), EDIR_ENTRY
+ * long), EDIR_POOL (every connection of a pool is taken), EDIR_LOG_KEY
+ * (log.key's name is not a valid key name), EDIR_ENTRY
  * (a logged entry does not parse), EDIR_TPS (a logged entry names a TPS
  * not in the election), EDIR_VERSION (a logged version does not follow the
  * one before), EDIR_NOT_COUNTED (no form counted there),
@@ -79,6 +80,37 @@ typedef struct edir_prev_store {
 } edir_prev_store;
 int edir_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t version,
                          entry *out, err_info *e);
+
+/* Version `version` of (tps, k) from the store, for a reader that knows
+ * which version it wants (the ingest's ingest_form_versions says which is
+ * logged and counted): the row's bytes parsed into *out, its log index
+ * into *index. The entry must be that version of that form, and accepted
+ * when `counted` (INGEST_STORE_COLUMNS); ERR_NOTFOUND when the store has no
+ * such row. Not checked against the log (edir_prev_from_store is): for
+ * readers beside the writer, whose store it is. out's sub_bytes point into
+ * the store's buffer, valid until the next call on st. */
+int edir_store_entry(store *st, const char *tps, contest_kind k, uint32_t version, int counted,
+                     entry *out, uint64_t *index, err_info *e);
+
+/* A pool of read-only connections to the store of an election directory,
+ * for a server's threads: a thread takes one for a piece of work and gives
+ * it back. At most `max` are open at once; each is opened when first
+ * needed and kept for the next taker (the one given back last is taken
+ * first) until edir_pool_free. Thread-safe; a connection taken belongs to
+ * its taker alone until given back. */
+typedef struct edir_pool edir_pool;
+
+/* A pool for <dir>/rekap.db; nothing is opened yet. EDIR_PATH. */
+int edir_pool_new(const char *dir, unsigned max, edir_pool **out, err_info *e);
+/* A connection into *out: an idle one, or one opened now while fewer than
+ * max are open (store_open_readonly's errors). ERR_LIMIT (EDIR_POOL) when
+ * all max are taken: size the pool for every thread that takes one. */
+int edir_pool_take(edir_pool *p, store **out, err_info *e);
+/* Give back a connection taken from p. */
+void edir_pool_give(edir_pool *p, store *st);
+/* Close every connection (each must have been given back) and free the
+ * pool; NULL is allowed. */
+void edir_pool_free(edir_pool *p);
 
 /* The log's verifier from <dir>/log.key: its name and public key only (a
  * public key file does as well as the secret one), so nothing that calls

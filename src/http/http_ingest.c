@@ -2,7 +2,7 @@
  *
  * Owns: the libmicrohttpd daemon of the ingest port, its routes
  *   POST /api/v1/submissions          a signed C.Hasil or correction
- *   PUT  /api/v1/photos/<sha256 hex>  a photo, streamed to disk
+ *   PUT  /api/v1/photos/<sha256 hex>  a photo (stored by http_photo)
  *   GET  /api/v1/tps/<code>/status    a TPS's logged versions
  *   GET  /metrics, GET /healthz
  * and the protections in front of them: per-address and per-officer-key
@@ -23,15 +23,10 @@
 #include "http/http_ingest.h"
 
 #include <assert.h>
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +40,7 @@
 #include "http/http_conn.h"
 #include "http/http_limit.h"
 #include "http/http_metrics.h"
+#include "http/http_photo.h"
 #include "http/http_util.h"
 
 #define SRV_BODY_MAX (256u * 1024u)     /* a submission request's JSON body */
@@ -81,7 +77,7 @@ static const http_counter_def srv_counters[C_COUNT] = {
 
 struct ingest_server {
     ingest_server_config cfg;
-    char *addr, *dir, *photo_dir, *db_path;
+    char *addr, *dir, *photo_dir;
     ingest *in;
     struct MHD_Daemon *d;
     limiter *ip_limit, *key_limit;
@@ -89,10 +85,7 @@ struct ingest_server {
     atomic_int stopping;
     atomic_int active;           /* requests begun, not yet completed */
     atomic_int pending;          /* requests waiting for the writer */
-    /* read-only store connections for the status route */
-    pthread_mutex_t pool_lock;
-    store *pool[SRV_THREADS_MAX];
-    unsigned npool;
+    edir_pool *pool;             /* read-only store connections for the status route */
     http_conns *conns;           /* the deadline: header_timeout_s, timeout_s */
 };
 
@@ -104,7 +97,7 @@ typedef struct srv_req {
     unsigned route;
     unsigned status;             /* of the answer queued; 0: none yet */
     double t0;
-    /* the body: a submission's JSON, or a photo's bytes to fd */
+    /* the body: a submission's JSON (a photo's goes to http_photo) */
     char *body;
     size_t len, cap;
     int too_large;
@@ -114,12 +107,7 @@ typedef struct srv_req {
     int answered;
     ingest_result res;
     rule_hit *hits;              /* res.hits: the writer's, copied before the job goes */
-    /* a photo */
-    int fd, io_errno;
-    uint64_t size;
-    char hex[65];
-    char tmp[SRV_PATH_MAX];
-    crypto_hash_sha256_state sha;
+    photo_upload *photo;         /* a photo being uploaded */
 } srv_req;
 
 void ingest_server_defaults(ingest_server_config *cfg)
@@ -331,203 +319,66 @@ static enum MHD_Result srv_submit(srv_req *r)
 
 /* --------------------------------------------------------------- photos */
 
-static int srv_is_hex64(const char *s)
-{
-    size_t i = 0;
-    for (; s[i] && i < 65; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return i == 64;
-}
-
-static void srv_photo_drop(srv_req *r)
-{
-    if (r->fd >= 0) {
-        close(r->fd);
-        unlink(r->tmp);
-        r->fd = -1;
-    }
-}
-
-/* The headers of a PUT are in: check the name and size, open a temp file. */
+/* PUT /api/v1/photos/<name>, its headers in: http_photo stores it; this
+ * listener answers and counts the outcome. */
 static enum MHD_Result srv_photo_begin(srv_req *r, const char *name)
 {
     ingest_server *srv = r->srv;
-    if (!srv_is_hex64(name))
+    if (!photo_name_ok(name))
         return srv_error(r, "PHOTO_NAME", "path", NULL, 0);
-    memcpy(r->hex, name, 65);
-    char final[SRV_PATH_MAX];
-    snprintf(final, sizeof final, "%s/%s", srv->photo_dir, r->hex);
-    if (access(final, F_OK) == 0) { /* content-addressed: the same bytes are there */
-        http_metrics_add(srv->metrics, C_PHOTO_EXISTS, 1);
-        return srv_json(r, MHD_HTTP_OK, json_pack("{s:s,s:s}", "status", "exists", "sha256", r->hex), 0);
-    }
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull(cl, NULL, 10) > srv->cfg.photo_max) {
+    err_info e = {0};
+    int rc = photo_put_begin(srv->photo_dir, name, cl ? strtoull(cl, NULL, 10) : 0,
+                             srv->cfg.photo_max, &r->photo, &e);
+    if (rc == ERR_EXISTS) {
+        http_metrics_add(srv->metrics, C_PHOTO_EXISTS, 1);
+        return srv_json(r, MHD_HTTP_OK, json_pack("{s:s,s:s}", "status", "exists", "sha256", name), 0);
+    }
+    if (rc < 0) {
         http_metrics_add(srv->metrics, C_PHOTO_REFUSED, 1);
-        return srv_error(r, "PHOTO_TOO_LARGE", NULL, NULL, 0);
+        return srv_error(r, e.code, NULL, NULL, 0);
     }
-    snprintf(r->tmp, sizeof r->tmp, "%s/.tmp-%.16s-XXXXXX", srv->photo_dir, r->hex);
-    r->fd = mkstemp(r->tmp);
-    if (r->fd < 0) {
-        r->io_errno = errno;
-        return MHD_YES; /* answered when the body is in */
-    }
-    crypto_hash_sha256_init(&r->sha);
     return MHD_YES;
 }
 
-static void srv_photo_body(srv_req *r, const char *data, size_t n)
-{
-    r->size += n;
-    if (r->size > r->srv->cfg.photo_max)
-        r->too_large = 1;
-    if (r->fd < 0 || r->too_large) {
-        srv_photo_drop(r);
-        return;
-    }
-    crypto_hash_sha256_update(&r->sha, (const unsigned char *)data, n);
-    while (n > 0) {
-        ssize_t w = write(r->fd, data, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            r->io_errno = w < 0 ? errno : EIO;
-            srv_photo_drop(r);
-            return;
-        }
-        data += w;
-        n -= (size_t)w;
-    }
-}
-
-/* fsync the file, move it to its name, fsync the directory. Photos are
- * public (mkstemp made the temp file 0600): readable by a web server. */
-static int srv_photo_commit(srv_req *r)
-{
-    char final[SRV_PATH_MAX];
-    snprintf(final, sizeof final, "%s/%s", r->srv->photo_dir, r->hex);
-    if (fchmod(r->fd, 0644) < 0 || fsync(r->fd) < 0 || rename(r->tmp, final) < 0) {
-        r->io_errno = errno;
-        srv_photo_drop(r);
-        return -1;
-    }
-    close(r->fd);
-    r->fd = -1;
-    int dfd = open(r->srv->photo_dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        if (fsync(dfd) < 0)
-            r->io_errno = errno;
-        close(dfd);
-    }
-    return r->io_errno ? -1 : 0;
-}
-
-static enum MHD_Result srv_photo_finish(srv_req *r)
+/* The photo's body is in. */
+static enum MHD_Result srv_photo_finish(srv_req *r, const char *name)
 {
     ingest_server *srv = r->srv;
-    uint8_t got[32], want[32];
-    const char *code = NULL;
-    if (r->too_large)
-        code = "PHOTO_TOO_LARGE";
-    else if (!r->io_errno && r->size == 0)
-        code = "PHOTO_EMPTY";
-    if (!code && !r->io_errno) {
-        crypto_hash_sha256_final(&r->sha, got);
-        sodium_hex2bin(want, sizeof want, r->hex, 64, NULL, NULL, NULL);
-        if (sodium_memcmp(got, want, 32) != 0)
-            code = "PHOTO_HASH_MISMATCH";
-        else if (srv_photo_commit(r) == 0) {
-            http_metrics_add(srv->metrics, C_PHOTO_STORED, 1);
-            http_metrics_add(srv->metrics, C_PHOTO_BYTES, r->size);
-            return srv_json(r, MHD_HTTP_CREATED,
-                            json_pack("{s:s,s:s,s:I}", "status", "stored", "sha256", r->hex, "size",
-                                      (json_int_t)r->size), 0);
-        }
+    uint64_t size = 0;
+    err_info e = {0};
+    if (photo_put_finish(r->photo, &size, &e) < 0) {
+        http_metrics_add(srv->metrics, C_PHOTO_REFUSED, 1);
+        return srv_error(r, e.code, NULL, NULL, 0);
     }
-    srv_photo_drop(r);
-    if (!code) {
-        code = r->io_errno == ENOSPC || r->io_errno == EDQUOT ? "PHOTO_FULL" : "PHOTO_STORE";
-        http_log(HTTP_LOG_ERROR, "photo_store",
-                 json_pack("{s:s,s:s}", "sha256", r->hex, "error", strerror(r->io_errno)));
-    }
-    http_metrics_add(srv->metrics, C_PHOTO_REFUSED, 1);
-    return srv_error(r, code, NULL, NULL, 0);
-}
-
-/* Temp files of uploads a crash interrupted. */
-static void srv_photo_sweep(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *de;
-    char path[SRV_PATH_MAX];
-    while ((de = readdir(d)))
-        if (strncmp(de->d_name, ".tmp-", 5) == 0) {
-            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-            unlink(path);
-        }
-    closedir(d);
+    http_metrics_add(srv->metrics, C_PHOTO_STORED, 1);
+    http_metrics_add(srv->metrics, C_PHOTO_BYTES, size);
+    return srv_json(r, MHD_HTTP_CREATED,
+                    json_pack("{s:s,s:s,s:I}", "status", "stored", "sha256", name, "size",
+                              (json_int_t)size), 0);
 }
 
 /* --------------------------------------------------------------- status */
 
-static store *srv_store_take(ingest_server *srv, err_info *e)
+/* One contest's line of the status of TPS t (code tps): the latest
+ * version (its verdict, index, time and codes, read from the store) and
+ * the version counted, as the ingest knows them. */
+static json_t *srv_status_contest(ingest *in, store *st, uint32_t t, const char *tps,
+                                  contest_kind k, entry *en, err_info *e)
 {
-    store *st = NULL;
-    pthread_mutex_lock(&srv->pool_lock);
-    if (srv->npool)
-        st = srv->pool[--srv->npool];
-    pthread_mutex_unlock(&srv->pool_lock);
-    if (!st && store_open_readonly(srv->db_path, &st, e) < 0)
-        return NULL;
-    return st;
-}
-
-static void srv_store_give(ingest_server *srv, store *st)
-{
-    pthread_mutex_lock(&srv->pool_lock);
-    if (srv->npool < SRV_THREADS_MAX) {
-        srv->pool[srv->npool++] = st;
-        st = NULL;
-    }
-    pthread_mutex_unlock(&srv->pool_lock);
-    store_close(st);
-}
-
-/* The counted version: the highest accepted one at or below `from`. */
-static uint32_t srv_counted_version(store *st, const char *tps, contest_kind k,
-                                    const store_entry *latest)
-{
-    if (latest->accepted)
-        return latest->version;
-    for (uint32_t v = latest->version; v-- > 1;) {
-        store_entry se;
-        err_info e = {0};
-        if (store_entry_find(st, tps, k, v, &se, &e) == 0 && se.accepted)
-            return v;
-    }
-    return 0;
-}
-
-/* One contest's line of the status: latest version, verdict, index. */
-static json_t *srv_status_contest(store *st, const char *tps, contest_kind k, entry *en,
-                                  err_info *e)
-{
-    store_entry se;
-    int rc = store_entry_latest(st, tps, k, &se, e);
-    if (rc == ERR_NOTFOUND)
+    uint32_t latest, counted;
+    uint64_t idx;
+    ingest_form_versions(in, t, k, &latest, &counted);
+    if (!latest)
         return json_pack("{s:s,s:i,s:s}", "contest", contest_kind_id[k], "version", 0, "status",
                          "none");
-    if (rc < 0 || entry_parse((const char *)se.bytes, se.len, en, e) < 0)
+    if (edir_store_entry(st, tps, k, latest, 0, en, &idx, e) < 0)
         return NULL;
     json_t *o = json_pack("{s:s,s:i,s:s,s:I,s:I,s:o}", "contest", contest_kind_id[k], "version",
-                          (int)se.version, "status", se.accepted ? "accepted" : "rejected",
-                          "index", (json_int_t)se.idx, "received", (json_int_t)en->received,
+                          (int)latest, "status", en->accepted ? "accepted" : "rejected",
+                          "index", (json_int_t)idx, "received", (json_int_t)en->received,
                           "codes", srv_codes_json(en->codes));
-    json_object_set_new(o, "counted_version",
-                        json_integer(srv_counted_version(st, tps, k, &se)));
+    json_object_set_new(o, "counted_version", json_integer(counted));
     return o;
 }
 
@@ -539,8 +390,8 @@ static enum MHD_Result srv_status(srv_req *r, const char *code)
     if (t == ELECTION_NONE)
         return srv_error(r, "TPS_UNKNOWN", "path", NULL, 0);
     err_info e = {0};
-    store *st = srv_store_take(srv, &e);
-    if (!st)
+    store *st;
+    if (edir_pool_take(srv->pool, &st, &e) < 0)
         return srv_error(r, "STORE_OPEN", NULL, e.msg, 0);
     json_t *arr = json_array();
     entry *en = mem_alloc(sizeof *en);
@@ -548,12 +399,12 @@ static enum MHD_Result srv_status(srv_req *r, const char *code)
     for (int k = 0; ok && k < CONTEST_KINDS; k++) {
         if (el->tps[t].district[k] == ELECTION_NONE)
             continue;
-        json_t *c = srv_status_contest(st, code, (contest_kind)k, en, &e);
+        json_t *c = srv_status_contest(srv->in, st, t, code, (contest_kind)k, en, &e);
         ok = c != NULL;
         json_array_append_new(arr, c);
     }
     free(en);
-    srv_store_give(srv, st);
+    edir_pool_give(srv->pool, st);
     if (!ok) {
         json_decref(arr);
         return srv_error(r, e.code ? e.code : "INTERNAL", e.where, e.msg, 0);
@@ -697,7 +548,8 @@ static void srv_body(srv_req *r, const char *data, size_t n)
     if (r->status) /* answered already (e.g. 413 before the body): drop it */
         return;
     if (r->route == R_PHOTO) {
-        srv_photo_body(r, data, n);
+        assert(r->photo); /* else srv_photo_begin answered */
+        photo_put_body(r->photo, data, n);
         return;
     }
     if (r->too_large || r->len + n > SRV_BODY_MAX) {
@@ -714,7 +566,7 @@ static enum MHD_Result srv_finish(srv_req *r, const char *url)
 {
     switch (r->route) {
     case R_SUBMIT: return srv_submit(r);
-    case R_PHOTO: return srv_photo_finish(r);
+    case R_PHOTO: return srv_photo_finish(r, url + strlen(SRV_PHOTOS));
     case R_STATUS: {
         char code[32];
         size_t n = strlen(url) - strlen(SRV_TPS) - strlen("/status");
@@ -737,7 +589,6 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
         r->srv = srv;
         r->conn = c;
         r->sc = http_conn_of(c);
-        r->fd = -1;
         r->t0 = http_now();
         atomic_fetch_add(&srv->active, 1);
         http_conn_request(r->sc);
@@ -774,7 +625,7 @@ static void srv_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                                       "termination", (int)toe, "seconds", now - r->t0));
     }
     http_conn_idle(r->sc);
-    srv_photo_drop(r);
+    photo_put_free(r->photo);
     free(r->body);
     free(r->sub);
     free(r->hits);
@@ -792,13 +643,7 @@ static int srv_mkdirs(ingest_server *srv, err_info *e)
         return err_set(e, ERR_LIMIT, "HTTP_PATH", srv->dir, "directory name too long");
     srv->photo_dir = mem_alloc(strlen(srv->dir) + 8);
     sprintf(srv->photo_dir, "%s/" EDIR_PHOTOS, srv->dir);
-    srv->db_path = mem_alloc(strlen(srv->dir) + 10);
-    sprintf(srv->db_path, "%s/" EDIR_STORE, srv->dir);
-    if (mkdir(srv->photo_dir, 0755) < 0 && errno != EEXIST)
-        return err_set(e, ERR_IO, "HTTP_PHOTO_DIR", srv->photo_dir, "cannot create: %s",
-                       strerror(errno));
-    srv_photo_sweep(srv->photo_dir);
-    return 0;
+    return photo_dir_prepare(srv->photo_dir, e);
 }
 
 static int srv_listen(ingest_server *srv, err_info *e)
@@ -824,16 +669,13 @@ static void srv_cut(void *cls)
 static void srv_free(ingest_server *srv)
 {
     http_conns_free(srv->conns); /* first: its reaper counts in srv->metrics */
-    for (unsigned i = 0; i < srv->npool; i++)
-        store_close(srv->pool[i]);
+    edir_pool_free(srv->pool);
     limiter_free(srv->ip_limit);
     limiter_free(srv->key_limit);
     http_metrics_free(srv->metrics);
-    pthread_mutex_destroy(&srv->pool_lock);
     free(srv->addr);
     free(srv->dir);
     free(srv->photo_dir);
-    free(srv->db_path);
     free(srv);
 }
 
@@ -854,8 +696,9 @@ int ingest_server_start(const ingest_server_config *cfg, ingest *in, ingest_serv
     srv->ip_limit = limiter_new(cfg->ip_rate, cfg->ip_burst, SRV_LIMIT_SLOTS);
     srv->key_limit = limiter_new(cfg->key_rate, cfg->key_burst, SRV_LIMIT_SLOTS);
     srv->metrics = http_metrics_new("rekapd_ingest", srv_route_name, R_COUNT, srv_counters, C_COUNT);
-    pthread_mutex_init(&srv->pool_lock, NULL);
     int rc = srv_mkdirs(srv, e);
+    if (rc == 0)
+        rc = edir_pool_new(srv->dir, SRV_THREADS_MAX, &srv->pool, e);
     if (rc == 0) {
         http_conns_config cc = {.idle_timeout_s = srv->cfg.header_timeout_s,
                                 .request_timeout_s = srv->cfg.timeout_s,

@@ -11,11 +11,11 @@
  *   /wilayah/pemilu/ppwp/..., /pemilu/hhcw/ppwp..., /pemilu/ppwp.json
  *                                            the commission's 2024 layout
  *   /log/checkpoint, /log/tile/...           the log's files (tlog-tiles)
- *   /photos/<sha256 hex>                     the photos
- * the response side (strong ETags and 304, gzip when accepted,
- * Cache-Control for a CDN), and the protections: a token bucket per client
- * address, connection caps, a header size cap and a deadline for a
- * request's headers (a client trickling them is cut off).
+ *   /photos/<sha256 hex>                     the photos (http_photo)
+ * and the protections: a token bucket per client address, connection
+ * caps, a header size cap and a deadline for a request's headers (a client
+ * trickling them is cut off). How an answer goes out (ETags and 304, gzip,
+ * Cache-Control, the common headers) is http_response's.
  *
  * Isolation from the ingest: a request only ever reads documents already
  * rendered (http_public_docs.c), files, or the store through its own
@@ -24,31 +24,21 @@
  * never from the URL's text, so no path can leave the election directory. */
 #include "http/http_public_internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/mem.h"
 #include "core/merkle.h"
 #include "core/note.h"
 #include "edir/edir.h"
+#include "http/http_photo.h"
 #include "http/http_util.h"
 #include "io/file.h"
 #include "log/tlog.h"
 #include "log/tlog_proof.h"
 #include "log/tlog_read.h"
-
-const char pub_ct_json[] = "application/json; charset=utf-8";
-const char pub_cc_live[] = "public, max-age=1";      /* a CDN may answer for a second */
-const char pub_cc_static[] = "public, max-age=3600"; /* region lists, candidates */
-static const char pub_cc_immutable[] = "public, max-age=31536000, immutable";
-static const char pub_ct_text[] = "text/plain; charset=utf-8";
-static const char pub_ct_bin[] = "application/octet-stream";
 
 #define PUB_LIMIT_SLOTS 65536
 #define PUB_MEMORY_LIMIT (16u * 1024u) /* per connection: request line and headers */
@@ -57,113 +47,6 @@ static const char pub_ct_bin[] = "application/octet-stream";
 #define PUB_PATH_MAX 4096
 
 /* ============================================================ answers */
-
-static void pub_common_headers(struct MHD_Response *r, const char *etag, const char *cc)
-{
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS, "nosniff");
-}
-
-static enum MHD_Result pub_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
-{
-    if (!r)
-        return MHD_NO;
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-/* Does If-None-Match name etag a or b (weak comparison, RFC 9110 13.1.2)? */
-static int pub_etag_match(struct MHD_Connection *c, const char *a, const char *b)
-{
-    const char *p = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    while (p && *p) {
-        p += strspn(p, " \t,");
-        if (*p == '*')
-            return 1;
-        if (!strncmp(p, "W/", 2))
-            p += 2;
-        if (*p != '"')
-            return 0;
-        const char *end = strchr(p + 1, '"');
-        if (!end)
-            return 0;
-        size_t n = (size_t)(end - p + 1);
-        if ((strlen(a) == n && !memcmp(p, a, n)) || (b && strlen(b) == n && !memcmp(p, b, n)))
-            return 1;
-        p = end + 1;
-    }
-    return 0;
-}
-
-/* Does Accept-Encoding allow gzip (named, or "*", with a q above 0)? */
-static int pub_accepts_gzip(struct MHD_Connection *c)
-{
-    const char *p =
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-    while (p && *p) {
-        p += strspn(p, " \t,");
-        size_t n = strcspn(p, " \t;,");
-        int named = (n == 4 && !strncasecmp(p, "gzip", 4)) || (n == 1 && *p == '*');
-        const char *end = p + strcspn(p, ",");
-        const char *q = strstr(p, "q=");
-        if (named)
-            return !(q && q < end && strtod(q + 2, NULL) <= 0);
-        p = end;
-    }
-    return 0;
-}
-
-static enum MHD_Result pub_not_modified(struct MHD_Connection *c, const char *etag, const char *cc,
-                                        int vary)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    if (r) {
-        pub_common_headers(r, etag, cc);
-        if (vary)
-            MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-    }
-    return pub_queue(c, MHD_HTTP_NOT_MODIFIED, r);
-}
-
-static void pub_doc_release(void *cls)
-{
-    cache_doc_unref(cls);
-}
-
-/* Answer with a document (its reference passes to the response, released
- * when the library is done sending it): 304 when the client holds it,
- * gzip when accepted and smaller. */
-static enum MHD_Result pub_send_doc(struct MHD_Connection *c, cache_doc *d)
-{
-    const char *body = d->body, *etag = d->etag, *gz_body, *gz_etag = NULL;
-    size_t len = d->len, gz_len;
-    int gz = pub_accepts_gzip(c) && cache_doc_gzip(d, &gz_body, &gz_len, &gz_etag) == 0;
-    if (gz) {
-        body = gz_body;
-        len = gz_len;
-        etag = gz_etag;
-    }
-    if (pub_etag_match(c, d->etag, gz_etag)) {
-        enum MHD_Result ret = pub_not_modified(c, etag, d->cache_control, 1);
-        cache_doc_unref(d);
-        return ret;
-    }
-    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
-        len, (void *)body, pub_doc_release, d);
-    if (!r) {
-        cache_doc_unref(d);
-        return MHD_NO;
-    }
-    pub_common_headers(r, etag, d->cache_control);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, d->ctype);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-    if (gz)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    return pub_queue(c, MHD_HTTP_OK, r);
-}
 
 static enum MHD_Result pub_not_found(struct MHD_Connection *c)
 {
@@ -174,54 +57,13 @@ static enum MHD_Result pub_not_found(struct MHD_Connection *c)
 static enum MHD_Result pub_answer(struct MHD_Connection *c, cache_doc *d, const err_info *e)
 {
     if (d)
-        return pub_send_doc(c, d);
+        return resp_send_doc(c, d);
     if (e && e->code) {
         http_log(HTTP_LOG_ERROR, "public_render_failed",
                  json_pack("{s:s,s:s,s:s}", "code", e->code, "where", e->where, "message", e->msg));
         return http_send_error(c, "INTERNAL", NULL, NULL, 0);
     }
     return pub_not_found(c);
-}
-
-static enum MHD_Result pub_method_not_allowed(struct MHD_Connection *c)
-{
-    const http_error_def *def = http_error_find("METHOD_NOT_ALLOWED");
-    size_t len;
-    char *body = http_error_body(def->code, def->msg_id, def->msg_en, NULL, NULL, &len);
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (r) {
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, pub_ct_json);
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    } else {
-        free(body);
-    }
-    return pub_queue(c, def->status, r);
-}
-
-/* A regular file by descriptor (the library sends it with sendfile and
- * closes it): 304 when the client holds etag, 404 when absent. */
-static enum MHD_Result pub_send_file(struct MHD_Connection *c, const char *path, const char *ctype,
-                                     const char *cc, const char *etag)
-{
-    if (pub_etag_match(c, etag, NULL))
-        return pub_not_modified(c, etag, cc, 0);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        int missing = fd < 0 ? errno == ENOENT || errno == ELOOP : 1;
-        if (fd >= 0)
-            close(fd);
-        return missing ? pub_not_found(c) : http_send_error(c, "INTERNAL", NULL, NULL, 0);
-    }
-    struct MHD_Response *r = MHD_create_response_from_fd64((uint64_t)st.st_size, fd);
-    if (!r) {
-        close(fd);
-        return MHD_NO;
-    }
-    pub_common_headers(r, etag, cc);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-    return pub_queue(c, MHD_HTTP_OK, r);
 }
 
 /* ============================================================ parsing */
@@ -346,13 +188,7 @@ static enum MHD_Result pub_send_checkpoint(public_server *s, struct MHD_Connecti
     checkpoint cp;
     if (pub_checkpoint(s, &text, &len, &cp) < 0)
         return http_send_error(c, "INTERNAL", NULL, NULL, 0);
-    return pub_send_doc(c, cache_doc_new(text, len, pub_ct_text, pub_cc_live, http_now()));
-}
-
-/* Hashes (or entries) a tile level holds in a tree of `size` entries. */
-static uint64_t pub_level_count(uint64_t size, int level)
-{
-    return level == TLOG_ENTRIES ? size : size >> (8 * level);
+    return resp_send_doc(c, cache_doc_new(text, len, resp_ct_text, resp_cc_live, http_now()));
 }
 
 /* "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]", exactly as
@@ -398,7 +234,8 @@ static int pub_tile_parse(const public_server *s, const char *p, int *level, uin
     tlog_tile_path(canon, *level, *n, *width);
     if (strcmp(canon, p))
         return -1;
-    return *n * TLOG_TILE_WIDTH + *width <= pub_level_count(pub_log_size(s), *level) ? 0 : -1;
+    uint64_t count = tlog_level_count(*level, pub_log_size(s));
+    return *n * TLOG_TILE_WIDTH < count && *width <= tlog_tile_width(count, *n) ? 0 : -1;
 }
 
 /* A partial the log has pruned since (a client holding an older
@@ -408,20 +245,13 @@ static enum MHD_Result pub_send_tile_prefix(public_server *s, struct MHD_Connect
                                             uint64_t n, unsigned width, const char *cc,
                                             const char *etag)
 {
-    if (pub_etag_match(c, etag, NULL))
-        return pub_not_modified(c, etag, cc, 0);
+    if (resp_client_has(c, etag, NULL))
+        return resp_not_modified(c, etag, cc, 0);
     char *buf = NULL, path[TLOG_READ_PATH_MAX];
     size_t len = 0;
     if (tlog_tile_read(s->log_dir, level, n, width, &buf, &len, path, NULL) < 0)
         return pub_not_found(c);
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(buf);
-        return MHD_NO;
-    }
-    pub_common_headers(r, etag, cc);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, pub_ct_bin);
-    return pub_queue(c, MHD_HTTP_OK, r);
+    return resp_send_buffer(c, buf, len, resp_ct_bin, cc, etag);
 }
 
 static enum MHD_Result pub_log(public_server *s, struct MHD_Connection *c, const char *p)
@@ -437,39 +267,11 @@ static enum MHD_Result pub_log(public_server *s, struct MHD_Connection *c, const
     tlog_tile_path(rel, level, n, width);
     snprintf(path, sizeof path, "%s/%s", s->log_dir, rel);
     snprintf(etag, sizeof etag, "\"%s\"", rel); /* a tile's bytes are fixed by its name */
-    const char *cc = width == TLOG_TILE_WIDTH ? pub_cc_immutable : pub_cc_live;
+    const char *cc = resp_cc_fixed(width == TLOG_TILE_WIDTH);
     struct stat st;
     if (width == TLOG_TILE_WIDTH || stat(path, &st) == 0)
-        return pub_send_file(c, path, pub_ct_bin, cc, etag);
+        return resp_send_file(c, path, resp_ct_bin, cc, etag);
     return pub_send_tile_prefix(s, c, level, n, width, cc, etag);
-}
-
-/* ================================================================ photos */
-
-static const char *pub_photo_type(const char *path)
-{
-    unsigned char m[4] = {0};
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0) {
-        if (read(fd, m, sizeof m) < 0)
-            m[0] = 0;
-        close(fd);
-    }
-    if (m[0] == 0xff && m[1] == 0xd8 && m[2] == 0xff)
-        return "image/jpeg";
-    if (m[0] == 0x89 && m[1] == 'P' && m[2] == 'N' && m[3] == 'G')
-        return "image/png";
-    return pub_ct_bin;
-}
-
-static enum MHD_Result pub_photo(public_server *s, struct MHD_Connection *c, const char *hex)
-{
-    if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64)
-        return pub_not_found(c);
-    char path[PUB_PATH_MAX], etag[70];
-    snprintf(path, sizeof path, "%s/%.64s", s->photo_dir, hex);
-    snprintf(etag, sizeof etag, "\"%.64s\"", hex); /* content-addressed: the name is the hash */
-    return pub_send_file(c, path, pub_photo_type(path), pub_cc_immutable, etag);
 }
 
 /* ================================================================ proofs */
@@ -565,12 +367,11 @@ static enum MHD_Result pub_proof_answer(public_server *s, struct MHD_Connection 
         }
         size_t n;
         char *body = rbuf_take(&x, &n);
-        d = cache_doc_new(body, n, pub_ct_json, fixed ? pub_cc_immutable : pub_cc_live,
-                          http_now());
+        d = cache_doc_new(body, n, resp_ct_json, resp_cc_fixed(fixed), http_now());
         cache_doc_ref(d);
         cache_table_put(s->table, key, d);
     }
-    return pub_send_doc(c, d);
+    return resp_send_doc(c, d);
 }
 
 /* A query argument that is a tree size (a decimal, nothing after). */
@@ -683,7 +484,7 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
         if (pub_contest(p + 7, ".csv", &k, &rest) < 0 || !(s->mask[0] & (1u << k)))
             return pub_not_found(c);
         cache_doc *d = pubdocs_export(s, k);
-        return d ? pub_send_doc(c, d)
+        return d ? resp_send_doc(c, d)
                  : http_send_error(c, "BUSY", NULL, "the CSV is being made", 5);
     }
     if (!strncmp(p, "proof/", 6))
@@ -734,7 +535,7 @@ static enum MHD_Result pub_route(public_server *s, struct MHD_Connection *c, con
     if (!strncmp(url, "/log/", 5))
         return pub_log(s, c, url + 5);
     if (!strncmp(url, "/photos/", 8))
-        return pub_photo(s, c, url + 8);
+        return photo_get(c, s->photo_dir, url + 8);
     return pub_not_found(c);
 }
 
@@ -758,7 +559,7 @@ static enum MHD_Result pub_access(void *cls, struct MHD_Connection *c, const cha
         if (klen && !limiter_take(s->ip_limit, key, klen, http_now(), &retry))
             return http_send_error(c, "RATE_LIMITED", NULL, NULL, retry);
         if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-            return pub_method_not_allowed(c);
+            return resp_method_not_allowed(c, "GET, HEAD");
         return MHD_YES;
     }
     if (*upload_data_size) { /* a GET with a body: ignored */

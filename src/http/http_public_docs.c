@@ -12,16 +12,20 @@
  *     read from the store (the thread's own read-only connection), a
  *     bounded number of log entries per round;
  *   - documents rendered on demand from the store (TPS detail, the TPS
- *     file and desa table of the 2024 layout) through a small pool of
- *     read-only store connections, kept render_ms in a bounded table, and
- *     the static region lists, kept for good;
+ *     file and desa table of the 2024 layout), kept render_ms in a bounded
+ *     table, and the static region lists, kept for good;
  *   - the CSV export thread: one CSV per contest, made again at most every
  *     PUB_EXPORT_INTERVAL seconds and only when asked for and changed.
- * Nothing here is reached from a request while holding the ingest's locks:
- * requests read published documents or the store (WAL readers never wait
- * for the writer). */
+ * Every store connection comes from one bounded pool (edir_pool). Which
+ * versions of a form are logged and counted comes from the ingest
+ * (ingest_form_versions); the store gives only the bytes of a version so
+ * named (edir_store_entry). A request takes the ingest's read lock only for
+ * the instant of reading those two numbers, never while it reads the store
+ * or renders; otherwise it reads published documents or the store (WAL
+ * readers never wait for the writer). */
 #include "http/http_public_internal.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -310,96 +314,47 @@ static void *docs_render_main(void *arg)
 
 /* =================================================== store, on demand */
 
-static store *docs_store_take(public_server *s, err_info *e)
+/* The counted form of TPS tps (index into the election's tps[]) for
+ * contest k into *en: the version the ingest counts, its bytes from the
+ * store. 0, ERR_NOTFOUND (nothing counted; e untouched), or the store's
+ * error. */
+static int docs_counted(public_server *s, store *st, uint32_t tps, contest_kind k, entry *en,
+                        err_info *e)
 {
-    pthread_mutex_lock(&s->pool_lock);
-    unsigned i = 0;
-    while (i < s->npool && s->pool_busy[i])
-        i++;
-    int rc = 0;
-    if (i == s->npool) { /* as many as threads ever ask at once: at most the MHD threads */
-        if (i == PUB_THREADS_MAX)
-            rc = err_set(e, ERR_LIMIT, "PUBLIC_STORE", "", "no store connection free");
-        else if ((rc = store_open_readonly(s->db_path, &s->pool[i], e)) == 0)
-            s->npool++;
-    }
-    if (rc == 0)
-        s->pool_busy[i] = 1;
-    pthread_mutex_unlock(&s->pool_lock);
-    return rc == 0 ? s->pool[i] : NULL;
-}
-
-static void docs_store_give(public_server *s, store *st)
-{
-    pthread_mutex_lock(&s->pool_lock);
-    for (unsigned i = 0; i < s->npool; i++)
-        if (s->pool[i] == st)
-            s->pool_busy[i] = 0;
-    pthread_mutex_unlock(&s->pool_lock);
-}
-
-/* Version v of (code, k), parsed; *idx its log index. */
-static int docs_entry(store *st, const char *code, contest_kind k, uint32_t v, entry *en,
-                      uint64_t *idx, err_info *e)
-{
-    store_entry se;
-    int rc = store_entry_find(st, code, k, v, &se, e);
-    if (rc < 0)
-        return rc;
-    *idx = se.idx;
-    return entry_parse((const char *)se.bytes, se.len, en, e);
-}
-
-/* The highest version of (code, k) logged, 0 when none. */
-static int docs_latest(store *st, const char *code, contest_kind k, uint32_t *v, err_info *e)
-{
-    store_entry se;
-    int rc = store_entry_latest(st, code, k, &se, e);
-    *v = rc == 0 ? se.version : 0;
-    return rc == ERR_NOTFOUND ? 0 : rc;
-}
-
-/* The counted form of (code, k): its highest accepted version (the tally
- * counts each new accepted version in place of the one before). 0 with
- * *en filled, ERR_NOTFOUND when none, or the store's error. */
-static int docs_counted(store *st, const char *code, contest_kind k, entry *en, err_info *e)
-{
-    uint32_t v;
+    uint32_t latest, counted;
     uint64_t idx;
-    int rc = docs_latest(st, code, k, &v, e);
-    for (; rc == 0 && v >= 1; v--) {
-        rc = docs_entry(st, code, k, v, en, &idx, e);
-        if (rc == 0 && en->accepted)
-            return 0;
-    }
-    return rc < 0 ? rc : ERR_NOTFOUND;
+    ingest_form_versions(s->in, tps, k, &latest, &counted);
+    if (!counted)
+        return ERR_NOTFOUND;
+    return edir_store_entry(st, election_tps_region(s->el, tps)->code, k, counted, 1, en, &idx,
+                            e);
 }
 
 /* ------------------------------------------------------- TPS detail */
 
-/* Every version of (code, k) into c (entries allocated), the counted one
- * marked and checked against the rules into *report. */
-static int docs_tps_contest(const election *el, store *st, const char *code, contest_kind k,
+/* Every version logged of TPS tps's form of contest k into c (entries
+ * allocated), the counted one marked and checked against the rules into
+ * *report. */
+static int docs_tps_contest(public_server *s, store *st, uint32_t tps, contest_kind k,
                             render_tps_contest *c, rule_report *report, err_info *e)
 {
-    uint32_t n;
-    int rc = docs_latest(st, code, k, &n, e);
+    const char *code = election_tps_region(s->el, tps)->code;
+    uint32_t n, counted;
+    ingest_form_versions(s->in, tps, k, &n, &counted);
     memset(c, 0, sizeof *c);
     c->kind = k;
-    c->counted = -1;
+    c->counted = (int)counted - 1; /* -1: none */
     render_version *v = mem_calloc(n ? n : 1, sizeof *v);
     c->v = v;
+    int rc = 0;
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         entry *en = mem_alloc(sizeof *en);
         v[i].en = en;
         c->n = i + 1;
-        rc = docs_entry(st, code, k, i + 1, en, &v[i].index, e);
-        if (rc == 0 && en->accepted)
-            c->counted = (int)i;
+        rc = edir_store_entry(st, code, k, i + 1, i + 1 == counted, en, &v[i].index, e);
     }
-    if (rc == 0 && c->counted >= 0) {
-        const form *f = &v[c->counted].en->sub.form;
-        rules_check(f, el, report);
+    if (rc == 0 && counted) {
+        rules_check(&v[counted - 1].en->sub.form, s->el, report);
         c->report = report;
     }
     return rc;
@@ -417,7 +372,6 @@ static void docs_tps_free(render_tps_contest *c, unsigned nc)
 static int docs_tps_render(public_server *s, store *st, uint32_t tps, rbuf *x, err_info *e)
 {
     const election *el = s->el;
-    const char *code = election_tps_region(el, tps)->code;
     render_tps_contest c[CONTEST_KINDS];
     rule_report *rep = mem_alloc(CONTEST_KINDS * sizeof *rep);
     unsigned nc = 0;
@@ -425,7 +379,7 @@ static int docs_tps_render(public_server *s, store *st, uint32_t tps, rbuf *x, e
     for (int k = 0; rc == 0 && k < CONTEST_KINDS; k++) {
         if (el->tps[tps].district[k] == ELECTION_NONE)
             continue;
-        rc = docs_tps_contest(el, st, code, (contest_kind)k, &c[nc], &rep[nc], e);
+        rc = docs_tps_contest(s, st, tps, (contest_kind)k, &c[nc], &rep[nc], e);
         nc++; /* freed whether or not it was read whole */
     }
     if (rc == 0) {
@@ -443,7 +397,7 @@ static int docs_tps_render(public_server *s, store *st, uint32_t tps, rbuf *x, e
 static int docs_hhcw_tps_render(public_server *s, store *st, uint32_t tps, rbuf *x, err_info *e)
 {
     entry *en = mem_alloc(sizeof *en);
-    int rc = docs_counted(st, election_tps_region(s->el, tps)->code, CONTEST_PPWP, en, e);
+    int rc = docs_counted(s, st, tps, CONTEST_PPWP, en, e);
     if (rc == 0 || rc == ERR_NOTFOUND) {
         char ts[RENDER_TS_MAX];
         render_ts(time(NULL), ts);
@@ -457,12 +411,14 @@ static int docs_hhcw_tps_render(public_server *s, store *st, uint32_t tps, rbuf 
 static int docs_hhcw_desa_render(public_server *s, store *st, uint32_t desa, rbuf *x, err_info *e)
 {
     const region *rg = &s->el->tree->node[desa];
+    assert(rg->level == REGION_DESA && rg->child >= s->el->tree->level_start[REGION_TPS]);
+    size_t first = rg->child - s->el->tree->level_start[REGION_TPS]; /* its TPS, in order */
     entry **en = mem_calloc(rg->nchild ? rg->nchild : 1, sizeof *en);
     const form **forms = mem_calloc(rg->nchild ? rg->nchild : 1, sizeof *forms);
     int rc = 0;
     for (uint32_t i = 0; rc == 0 && i < rg->nchild; i++) {
         en[i] = mem_alloc(sizeof **en);
-        rc = docs_counted(st, s->el->tree->node[rg->child + i].code, CONTEST_PPWP, en[i], e);
+        rc = docs_counted(s, st, (uint32_t)(first + i), CONTEST_PPWP, en[i], e);
         if (rc == 0)
             forms[i] = &en[i]->sub.form;
         else if (rc == ERR_NOTFOUND)
@@ -490,12 +446,12 @@ static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_
     cache_doc *d = cache_table_get(s->table, key, http_now(), docs_ttl(s));
     if (d)
         return d;
-    store *st = docs_store_take(s, e);
-    if (!st)
+    store *st;
+    if (edir_pool_take(s->pool, &st, e) < 0)
         return NULL;
     rbuf x = {0};
     int rc = fn(s, st, i, &x, e);
-    docs_store_give(s, st);
+    edir_pool_give(s->pool, st);
     if (rc < 0) {
         rbuf_free(&x);
         return NULL;
@@ -616,11 +572,9 @@ static void docs_export_one(public_server *s, store *st, contest_kind k)
     err_info e = {0};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n && !atomic_load(&s->stopping); i++) {
-        rc = docs_counted(st, election_tps_region(s->el, list[i])->code, k, en, &e);
+        rc = docs_counted(s, st, list[i], k, en, &e); /* counted stays counted: found */
         if (rc == 0)
             render_csv_row(&x, s->el, en);
-        else if (rc == ERR_NOTFOUND) /* counted in the tally, not yet readable: next time */
-            rc = 0;
     }
     free(en);
     free(list);
@@ -645,7 +599,7 @@ static void *docs_export_main(void *arg)
     while (!atomic_load(&s->stopping)) {
         err_info e = {0};
         pub_yield(s);
-        if (!st && store_open_readonly(s->db_path, &st, &e) < 0)
+        if (!st && edir_pool_take(s->pool, &st, &e) < 0)
             http_log(HTTP_LOG_WARN, "export_store_failed", json_pack("{s:s}", "message", e.msg));
         want |= atomic_exchange(&s->export_want, 0);
         for (int k = 0; st && k < CONTEST_KINDS; k++)
@@ -654,7 +608,8 @@ static void *docs_export_main(void *arg)
         want = 0;
         docs_sleep_until(s, http_now() + 1.0);
     }
-    store_close(st);
+    if (st)
+        edir_pool_give(s->pool, st);
     return NULL;
 }
 
@@ -665,7 +620,9 @@ int pubdocs_start(public_server *s, err_info *e)
     s->slots = cache_slots_new((size_t)(CONTEST_KINDS + 1) * s->nregion + EXTRA_COUNT);
     for (int k = 0; k < CONTEST_KINDS; k++)
         s->seen[k] = mem_calloc(s->nregion ? s->nregion : 1, sizeof(uint32_t));
-    int rc = store_open_readonly(s->db_path, &s->tail, e);
+    int rc = edir_pool_new(s->dir, PUB_POOL_MAX, &s->pool, e);
+    if (rc == 0)
+        rc = edir_pool_take(s->pool, &s->tail, e);
     if (rc < 0)
         return rc;
     docs_round(s, 1);
@@ -694,11 +651,11 @@ void pubdocs_stop(public_server *s)
     if (s->export_started)
         pthread_join(s->export, NULL);
     s->render_started = s->export_started = 0;
-    store_close(s->tail);
+    if (s->tail)
+        edir_pool_give(s->pool, s->tail);
     s->tail = NULL;
-    for (unsigned i = 0; i < s->npool; i++)
-        store_close(s->pool[i]);
-    s->npool = 0;
+    edir_pool_free(s->pool);
+    s->pool = NULL;
     for (int k = 0; k < CONTEST_KINDS; k++) {
         free(s->seen[k]);
         s->seen[k] = NULL;

@@ -1,5 +1,6 @@
 /* http_public_internal — the state shared by http_public.c (the listener:
- * routes, responses, the log's files, photos, proofs; the deadline is http_conn) and
+ * routes, the log's files, proofs; answers go out through http_response,
+ * photos are http_photo's, the deadline is http_conn) and
  * http_public_docs.c (the documents: the render thread, documents rendered
  * from the store on demand, the anomaly list, the CSV export). Not for
  * other modules. */
@@ -12,17 +13,24 @@
 
 #include <microhttpd.h>
 
+#include "edir/edir.h"
 #include "http/cache.h"
 #include "http/http_conn.h"
 #include "http/http_limit.h"
 #include "http/http_public.h"
+#include "http/http_response.h"
 #include "http/render.h"
 #include "store/store.h"
 
 #define PUB_THREADS_MAX 64
+#define PUB_POOL_MAX (PUB_THREADS_MAX + 2) /* the listener, render and export threads */
 #define PUB_ANOMALIES_MAX 10000u   /* flagged TPS and rejected entries listed per contest */
 
-extern const char pub_ct_json[], pub_cc_live[], pub_cc_static[];
+/* The names http_public_docs.c still uses for http_response's content
+ * type and lifetimes (one definition each, there). */
+#define pub_ct_json resp_ct_json
+#define pub_cc_live resp_cc_live
+#define pub_cc_static resp_cc_static
 
 /* Rejected log entries of one contest, the latest PUB_ANOMALIES_MAX kept. */
 typedef struct pub_ring {
@@ -46,12 +54,11 @@ struct public_server {
     cache_slots *slots;
     cache_table *table;
 
-    /* read-only store connections of the listener threads (documents
-     * rendered on demand), opened on first use */
-    pthread_mutex_t pool_lock;
-    store *pool[PUB_THREADS_MAX];
-    int pool_busy[PUB_THREADS_MAX];
-    unsigned npool;
+    /* read-only store connections (PUB_POOL_MAX): the listener threads'
+     * (documents rendered on demand), the render thread's and the export
+     * thread's, each opened on first use */
+    edir_pool *pool;
+    pthread_mutex_t pool_lock;   /* unused: goes with its init in http_public.c */
 
     /* the render thread */
     pthread_t render;
@@ -61,7 +68,7 @@ struct public_server {
     atomic_int stopping;                  /* the render and export threads end */
     uint32_t *seen[CONTEST_KINDS];        /* row rev last rendered, per region */
     uint32_t anomalies_seen[CONTEST_KINDS];
-    store *tail;                          /* the render thread's own store connection */
+    store *tail;                          /* the render thread's, taken from the pool */
     uint64_t tail_next;                   /* next log index to read for the anomaly list */
     pub_ring rejected[CONTEST_KINDS];
 

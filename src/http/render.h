@@ -2,7 +2,9 @@
  * JSON (results per region and contest, the region tree, TPS detail, the
  * anomaly list), the commission's 2024 portal layout (wilayah lists, hhcw
  * results, the TPS file), and the per-TPS CSV. docs/API.md ("Public API")
- * documents every field.
+ * documents every field. One interface over two files: render.c (the
+ * buffer, helpers, rekap's own layout, the CSV) and render_2024.c (the 2024
+ * portal layout).
  *
  * Pure: no I/O, no locks, no clock. The caller passes what it read (the
  * tally under the ingest's read lock, entries read from the store) and the
@@ -57,10 +59,6 @@ void render_ts(time_t t, char out[RENDER_TS_MAX]);
  * election is loaded, so this is computed once. O(TPS x depth). */
 uint8_t *render_contest_mask(const election *el);
 
-/* The 2024 portal's id of PPWP pair number `no`: 100024 + no, so pairs
- * 1, 2, 3 are "100025", "100026", "100027" as in 2024. */
-unsigned render_pair_id(unsigned no);
-
 /* ------------------------------------------------------ rekap's layout */
 
 /* /api/v1/results/<contest>/<code>.json: the totals of region `reg` (a
@@ -111,6 +109,10 @@ void render_anomalies(rbuf *b, const election *el, contest_kind k, const uint32_
                       size_t nrej, uint64_t rej_total, uint64_t scanned, const char *ts);
 
 /* ----------------------------------------------------- 2024 portal layout */
+
+/* The 2024 portal's id of PPWP pair number `no`: 100024 + no, so pairs
+ * 1, 2, 3 are "100025", "100026", "100027" as in 2024. */
+unsigned render_pair_id(unsigned no);
 
 /* /wilayah/pemilu/ppwp/<path>.json: the children of `reg` where PPWP is
  * cast, [{"nama","id","kode","tingkat"}] (id: the code as a number). */

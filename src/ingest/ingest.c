@@ -565,6 +565,19 @@ const election *ingest_election(const ingest *in) { return in->el; }
 const tally *ingest_tally(const ingest *in) { return in->t; }
 void ingest_read_lock(ingest *in) { pthread_rwlock_rdlock(&in->tally_lock); }
 void ingest_read_unlock(ingest *in) { pthread_rwlock_unlock(&in->tally_lock); }
+
+void ingest_form_versions(ingest *in, uint32_t tps, contest_kind k, uint32_t *latest,
+                          uint32_t *counted)
+{
+    assert(tps < in->el->ntps && (unsigned)k < CONTEST_KINDS);
+    size_t slot = (size_t)tps * CONTEST_KINDS + k;
+    pthread_rwlock_rdlock(&in->tally_lock);
+    *latest = in->version[slot];
+    *counted = in->counted[slot];
+    pthread_rwlock_unlock(&in->tally_lock);
+    assert(*counted <= *latest);
+}
+
 double ingest_rebuild_seconds(const ingest *in) { return in->rebuild_s; }
 
 /* ------------------------------------------------------------- init */

@@ -126,6 +126,15 @@ const tally *ingest_tally(const ingest *in);
 void ingest_read_lock(ingest *in);
 void ingest_read_unlock(ingest *in);
 
+/* The versions of TPS tps's (index into the election's tps[]) form of
+ * contest k: *latest the highest logged, accepted or rejected, *counted
+ * the one the tally counts (the latest accepted); 0: none. Both are in the
+ * store already (committed before they move) and agree with the tally of
+ * the same moment. Takes the tally's read lock for an instant: do not
+ * call it while holding ingest_read_lock. */
+void ingest_form_versions(ingest *in, uint32_t tps, contest_kind k, uint32_t *latest,
+                          uint32_t *counted);
+
 /* The log as the writer last left it. While a publication has failed
  * (full disk, I/O error) the writer acknowledges nothing: every submission
  * is refused with INGEST_LOG_UNPUBLISHED until a retry (every

@@ -48,7 +48,10 @@ struct ingest {
     pthread_rwlock_t keys_lock;
     pthread_mutex_t store_lock;  /* the one store connection: writer batches, enrolment */
     /* per TPS and contest ([tps * CONTEST_KINDS + kind]): highest version
-     * logged, and the version counted in the tally (0: none) */
+     * logged, and the version counted in the tally (0: none). Both move
+     * only once the store holds what they say: at open, and in the writer
+     * after a batch's commit, under tally_lock for writing; other threads
+     * read them under tally_lock (ingest_form_versions) */
     uint16_t *version;
     uint16_t *counted;
     /* the writer's queue */

@@ -17,7 +17,9 @@ typedef struct writer_item {
     ingest_job *job;
     writer_verdict verdict;
     ingest_result res;
-    uint16_t prev_version;       /* to undo a rolled-back batch */
+    size_t slot;                 /* the form's place in version[] and counted[] */
+    struct writer_item *before;  /* the last item of the batch before it for that form, or NULL */
+    uint16_t latest;             /* the form's highest version logged once this item is decided */
 } writer_item;
 
 /* What every answer of job j says, whatever the writer decides: where, and
@@ -58,28 +60,30 @@ static void writer_duplicate(ingest *in, writer_item *it)
         err_set(e, ERR_EXISTS, "VERSION_CONFLICT", it->res.tps,
                 "version %u of this form was already submitted with other content; "
                 "submit a correction as version %u",
-                j->version, in->version[(size_t)j->tps * CONTEST_KINDS + j->kind] + 1u);
+                j->version, it->latest + 1u);
     }
     free(en);
 }
 
-/* Decide one job inside the open transaction. Returns <0 when the store
- * failed: the transaction is gone, the batch with it. */
+/* Decide one job inside the open transaction, against the versions
+ * logged before the batch and by its items before this one (version[]
+ * moves only once the batch is committed, writer_apply). Returns <0 when
+ * the store failed: the transaction is gone, the batch with it. */
 static int writer_decide(ingest *in, writer_item *it)
 {
     ingest_job *j = it->job;
     assert(j->version >= 1 && j->version <= ENTRY_VERSION_MAX); /* fits the 16-bit slot */
-    size_t slot = (size_t)j->tps * CONTEST_KINDS + j->kind;
-    it->prev_version = in->version[slot];
-    if (j->version <= in->version[slot]) {
+    assert(!it->before || it->before->verdict != W_PENDING); /* decided in batch order */
+    it->latest = it->before ? it->before->latest : in->version[it->slot];
+    if (j->version <= it->latest) {
         writer_duplicate(in, it);
         return 0;
     }
-    if (j->version != in->version[slot] + 1u) {
+    if (j->version != it->latest + 1u) {
         it->verdict = W_REFUSED;
         it->res.status = INGEST_REFUSED;
         err_set(&it->res.err, ERR_INVALID, "VERSION_GAP", it->res.tps,
-                "expected version %u of this form, got %u", in->version[slot] + 1u, j->version);
+                "expected version %u of this form, got %u", it->latest + 1u, j->version);
         return 0;
     }
     store_entry se = {.idx = store_next_index(in->st), .kind = j->kind, .version = j->version,
@@ -91,23 +95,18 @@ static int writer_decide(ingest *in, writer_item *it)
     it->res.status = j->accepted ? INGEST_ACCEPTED : INGEST_REJECTED;
     it->res.index = se.idx;
     snprintf(it->res.codes, sizeof it->res.codes, "%s", j->codes);
-    in->version[slot] = (uint16_t)j->version;
+    it->latest = (uint16_t)j->version;
     return 0;
 }
 
 /* The transaction failed: nothing of the batch is stored, say so to every
  * job not already refused for its own reason. */
-static void writer_undo(ingest *in, writer_item *items, size_t n, const err_info *why)
+static void writer_undo(writer_item *items, size_t n, const err_info *why)
 {
-    for (size_t i = n; i-- > 0;) {
+    for (size_t i = 0; i < n; i++) {
         writer_item *it = &items[i];
         if (it->verdict == W_REFUSED && it->res.err.code)
             continue;
-        if (it->verdict == W_NEW) {
-            size_t slot = (size_t)it->job->tps * CONTEST_KINDS + it->job->kind;
-            assert(in->version[slot] == it->job->version); /* undone in reverse order */
-            in->version[slot] = it->prev_version;
-        }
         it->verdict = W_REFUSED;
         it->res.status = INGEST_REFUSED;
         it->res.duplicate = 0;
@@ -115,7 +114,8 @@ static void writer_undo(ingest *in, writer_item *items, size_t n, const err_info
     }
 }
 
-/* After the commit: the tally and the log take the new entries. */
+/* After the commit: the versions, the tally and the log take the new
+ * entries, together under the tally's lock (ingest_form_versions). */
 static void writer_apply(ingest *in, writer_item *items, size_t n)
 {
     pthread_rwlock_wrlock(&in->tally_lock);
@@ -123,6 +123,8 @@ static void writer_apply(ingest *in, writer_item *items, size_t n)
         ingest_job *j = items[i].job;
         if (items[i].verdict != W_NEW)
             continue;
+        assert(j->version == in->version[items[i].slot] + 1u); /* in batch order */
+        in->version[items[i].slot] = (uint16_t)j->version;
         uint64_t idx;
         err_info e = {0};
         if (tlog_append(in->log, (const uint8_t *)j->bytes, j->len, &idx, &e) < 0 ||
@@ -134,6 +136,28 @@ static void writer_apply(ingest *in, writer_item *items, size_t n)
     pthread_rwlock_unlock(&in->tally_lock);
 }
 
+/* Items by form, in batch order within a form. */
+static int writer_by_form(const void *a, const void *b)
+{
+    const writer_item *x = *(writer_item *const *)a, *y = *(writer_item *const *)b;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Link each item to the item of the batch before it for the same form. */
+static void writer_link(writer_item *items, size_t n)
+{
+    writer_item **by = mem_alloc(n * sizeof *by);
+    for (size_t i = 0; i < n; i++)
+        by[i] = &items[i];
+    qsort(by, n, sizeof *by, writer_by_form);
+    for (size_t i = 1; i < n; i++)
+        if (by[i]->slot == by[i - 1]->slot)
+            by[i]->before = by[i - 1];
+    free(by);
+}
+
 static void writer_batch(ingest *in, ingest_job *jobs)
 {
     size_t n = 0, cap = 0;
@@ -142,12 +166,14 @@ static void writer_batch(ingest *in, ingest_job *jobs)
         mem_grow((void **)&items, &cap, n + 1, sizeof *items);
         memset(&items[n], 0, sizeof items[n]);
         items[n].job = j;
+        items[n].slot = (size_t)j->tps * CONTEST_KINDS + j->kind;
         writer_result_base(in, j, &items[n++].res);
     }
+    writer_link(items, n);
     err_info e = {0};
     pthread_mutex_lock(&in->store_lock);
     if (store_batch_begin(in->st, &e) < 0) {
-        writer_undo(in, items, n, &e);
+        writer_undo(items, n, &e);
     } else {
         size_t i = 0;
         while (i < n && writer_decide(in, &items[i]) == 0)
@@ -155,10 +181,10 @@ static void writer_batch(ingest *in, ingest_job *jobs)
         if (i < n) {
             e = items[i].res.err;
             items[i].res.err.code = NULL;
-            writer_undo(in, items, n, &e);
+            writer_undo(items, n, &e);
         } else if (store_batch_commit(in->st, &e) < 0) {
             store_batch_rollback(in->st);
-            writer_undo(in, items, n, &e);
+            writer_undo(items, n, &e);
         } else {
             writer_apply(in, items, n);
         }

@@ -19,8 +19,6 @@
 #include "log/tlog_fs.h"
 
 #define TLOG_CHECKPOINT "checkpoint"
-#define TLOG_BUNDLE_MAX (TLOG_TILE_WIDTH * (2 + TLOG_ENTRY_MAX))
-#define TLOG_LEVELS 8 /* tile levels 0..7 hold merkle levels 0..56: enough for 2^64 */
 
 struct tlog {
     char *dir;
@@ -42,20 +40,6 @@ struct tlog {
     uint8_t *scratch;                  /* a bundle being encoded */
     size_t scratch_cap;
 };
-
-/* Hashes (or entries) at tile level `level` (TLOG_ENTRIES counts like
- * level 0) in a tree of `size` leaves. */
-static uint64_t tlog_level_count(int level, uint64_t size)
-{
-    return level <= 0 ? size : size >> (TLOG_TILE_HEIGHT * level);
-}
-
-/* Width of tile n of a level holding `count` hashes. */
-static unsigned tlog_width(uint64_t count, uint64_t n)
-{
-    uint64_t left = count - n * TLOG_TILE_WIDTH;
-    return left >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)left;
-}
 
 static int tlog_corrupt(err_info *e, const char *where, const char *what)
 {
@@ -163,7 +147,7 @@ static int tlog_bundle_read(const tlog *l, const char *rel, char **buf, size_t *
 static int tlog_stage_bundles(tlog *l, tlog_stage *st, uint64_t size, err_info *e)
 {
     for (uint64_t n = l->pub_size / TLOG_TILE_WIDTH; n * TLOG_TILE_WIDTH < size; n++) {
-        unsigned w = tlog_width(size, n);
+        unsigned w = tlog_tile_width(size, n);
         char rel[TLOG_PATH_MAX];
         tlog_tile_path(rel, TLOG_ENTRIES, n, w);
         size_t bytes = tlog_bundle_encode(l, n, w);
@@ -181,7 +165,7 @@ static int tlog_stage_tiles(tlog *l, tlog_stage *st, uint64_t size, err_info *e)
     for (int lv = 0; lv < TLOG_LEVELS && tlog_level_count(lv, size) > 0; lv++) {
         uint64_t c0 = tlog_level_count(lv, l->pub_size), c1 = tlog_level_count(lv, size);
         for (uint64_t n = c0 / TLOG_TILE_WIDTH; c1 > c0 && n * TLOG_TILE_WIDTH < c1; n++) {
-            unsigned w = tlog_width(c1, n);
+            unsigned w = tlog_tile_width(c1, n);
             char rel[TLOG_PATH_MAX];
             tlog_tile_path(rel, lv, n, w);
             const uint8_t *h = merkle_tree_hash(l->tree, (unsigned)(TLOG_TILE_HEIGHT * lv),
@@ -344,7 +328,7 @@ static int tlog_check_tiles(const tlog *l, uint64_t size, err_info *e)
     for (int lv = 0; lv < TLOG_LEVELS && tlog_level_count(lv, size) > 0; lv++) {
         uint64_t c = tlog_level_count(lv, size);
         for (uint64_t n = 0; n * TLOG_TILE_WIDTH < c; n++) {
-            int rc = tlog_check_tile(l, lv, n, tlog_width(c, n), e);
+            int rc = tlog_check_tile(l, lv, n, tlog_tile_width(c, n), e);
             if (rc < 0)
                 return rc;
         }
@@ -359,7 +343,7 @@ static int tlog_recover(tlog *l, const checkpoint *c, err_info *e)
     l->base = c->size / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH;
     int rc = 0;
     for (uint64_t n = 0; rc == 0 && n * TLOG_TILE_WIDTH < c->size; n++)
-        rc = tlog_load_bundle(l, n, tlog_width(c->size, n), e);
+        rc = tlog_load_bundle(l, n, tlog_tile_width(c->size, n), e);
     if (rc == 0)
         rc = tlog_check_tiles(l, c->size, e);
     uint8_t root[MERKLE_HASH_SIZE];

@@ -77,6 +77,7 @@
 #ifndef REKAP_TLOG_H
 #define REKAP_TLOG_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,6 +90,8 @@
 #define TLOG_TILE_WIDTH 256u    /* hashes in a full tile, entries in a full bundle */
 #define TLOG_ENTRIES (-1)       /* the "level" of entry bundles in tlog_tile_path */
 #define TLOG_PATH_MAX 64        /* longest relative path tlog_tile_path makes, NUL included */
+#define TLOG_LEVELS (64 / TLOG_TILE_HEIGHT) /* tile levels a uint64 size reaches: 0..7 */
+#define TLOG_BUNDLE_MAX ((size_t)TLOG_TILE_WIDTH * (2 + TLOG_ENTRY_MAX)) /* a bundle's bytes */
 
 typedef struct tlog tlog;
 
@@ -148,5 +151,23 @@ const note_verifier *tlog_verifier(const tlog *l);
  * bundle) of `width` hashes or entries (TLOG_TILE_WIDTH: a full tile), e.g.
  * "tile/0/x001/x234/067.p/8". Returns the length (< TLOG_PATH_MAX). */
 size_t tlog_tile_path(char buf[TLOG_PATH_MAX], int level, uint64_t n, unsigned width);
+
+/* The hashes (entries, for TLOG_ENTRIES) that tile level `level` holds in a
+ * tree of `size` entries: one per complete subtree of 256^level leaves. */
+static inline uint64_t tlog_level_count(int level, uint64_t size)
+{
+    assert(level >= TLOG_ENTRIES && level < TLOG_LEVELS);
+    return level <= 0 ? size : size >> (TLOG_TILE_HEIGHT * level);
+}
+
+/* The width of tile n of a level holding `count` hashes (entries):
+ * TLOG_TILE_WIDTH, or the edge partial's count mod 256. n must be one of
+ * the level's tiles (n * TLOG_TILE_WIDTH < count). */
+static inline unsigned tlog_tile_width(uint64_t count, uint64_t n)
+{
+    assert(n < count / TLOG_TILE_WIDTH + (count % TLOG_TILE_WIDTH != 0));
+    uint64_t left = count - n * TLOG_TILE_WIDTH;
+    return left >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)left;
+}
 
 #endif

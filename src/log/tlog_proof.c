@@ -26,16 +26,6 @@ typedef struct tlog_tiles {
     } tile[TLOG_PROOF_TILES];
 } tlog_tiles;
 
-/* Hashes (entries, for TLOG_ENTRIES) in tile n of `level` in a tree of
- * `size` entries: TLOG_TILE_WIDTH, or the width of the edge partial. */
-static unsigned tlog_proof_width(uint64_t size, int level, uint64_t n)
-{
-    uint64_t count = level == TLOG_ENTRIES ? size : size >> (TLOG_TILE_HEIGHT * level);
-    assert(n < count / TLOG_TILE_WIDTH + (count % TLOG_TILE_WIDTH != 0));
-    uint64_t left = count - n * TLOG_TILE_WIDTH;
-    return left >= TLOG_TILE_WIDTH ? TLOG_TILE_WIDTH : (unsigned)left;
-}
-
 static int tlog_proof_corrupt(const tlog_tiles *t, const char *what)
 {
     return err_set(t->e, ERR_INVALID, "TLOG_CORRUPT", t->dir, "the log on disk is corrupt: %s",
@@ -54,7 +44,7 @@ static int tlog_tiles_get(tlog_tiles *t, int level, uint64_t n, const uint8_t **
             return 0;
         }
     }
-    unsigned width = tlog_proof_width(t->size, level, n);
+    unsigned width = tlog_tile_width(tlog_level_count(level, t->size), n);
     char path[TLOG_READ_PATH_MAX], *buf = NULL;
     size_t len = 0;
     int rc = tlog_tile_read(t->dir, level, n, width, &buf, &len, path, t->e);
@@ -148,8 +138,7 @@ int tlog_proof_inclusion(const char *dir, const checkpoint *cp, uint64_t index, 
     tlog_tiles_free(&t);
     if (rc == 0) {
         uint64_t bundle = index / TLOG_TILE_WIDTH;
-        tlog_tile_path(out->bundle, TLOG_ENTRIES, bundle,
-                       tlog_proof_width(cp->size, TLOG_ENTRIES, bundle));
+        tlog_tile_path(out->bundle, TLOG_ENTRIES, bundle, tlog_tile_width(cp->size, bundle));
     }
     return rc;
 }

@@ -12,9 +12,6 @@
 #include "log/tlog.h"
 #include "log/tlog_fs.h"
 
-#define TLOG_BUNDLE_MAX ((size_t)TLOG_TILE_WIDTH * (2 + TLOG_ENTRY_MAX))
-#define TLOG_READ_LEVELS (64 / TLOG_TILE_HEIGHT) /* tile levels a uint64 size can reach */
-
 typedef struct tlog_reader {
     const char *dir;
     merkle_tree *tree;
@@ -170,18 +167,10 @@ static int tlog_read_check_tile(tlog_reader *r, int level, uint64_t n, unsigned 
 
 static int tlog_read_tiles(tlog_reader *r, uint64_t size)
 {
-    for (int level = 0; level < TLOG_READ_LEVELS; level++) {
-        uint64_t nodes = size >> (TLOG_TILE_HEIGHT * level); /* complete subtrees at 8·L */
-        if (!nodes)
-            return 0;
-        for (uint64_t n = 0; n < nodes / TLOG_TILE_WIDTH; n++) {
-            int rc = tlog_read_check_tile(r, level, n, TLOG_TILE_WIDTH);
-            if (rc < 0)
-                return rc;
-        }
-        unsigned rest = (unsigned)(nodes % TLOG_TILE_WIDTH);
-        if (rest) {
-            int rc = tlog_read_check_tile(r, level, nodes / TLOG_TILE_WIDTH, rest);
+    for (int level = 0; level < TLOG_LEVELS; level++) {
+        uint64_t count = tlog_level_count(level, size);
+        for (uint64_t n = 0; n * TLOG_TILE_WIDTH < count; n++) {
+            int rc = tlog_read_check_tile(r, level, n, tlog_tile_width(count, n));
             if (rc < 0)
                 return rc;
         }
@@ -234,12 +223,8 @@ int tlog_read_verify(const char *dir, const note_verifier *v, checkpoint *cp, me
         return rc;
     tlog_reader r = {.dir = dir, .tree = tree ? tree : merkle_tree_new(), .fn = fn, .ctx = ctx,
                      .e = e};
-    uint64_t full = cp->size / TLOG_TILE_WIDTH;
-    unsigned rest = (unsigned)(cp->size % TLOG_TILE_WIDTH);
-    for (uint64_t n = 0; n < full && rc == 0; n++)
-        rc = tlog_read_bundle(&r, n, TLOG_TILE_WIDTH);
-    if (rc == 0 && rest)
-        rc = tlog_read_bundle(&r, full, rest);
+    for (uint64_t n = 0; rc == 0 && n * TLOG_TILE_WIDTH < cp->size; n++)
+        rc = tlog_read_bundle(&r, n, tlog_tile_width(cp->size, n));
     uint8_t root[MERKLE_HASH_SIZE];
     if (rc == 0 && (merkle_tree_root(r.tree, cp->size, root) < 0 ||
                     memcmp(root, cp->root, sizeof root) != 0))

@@ -5,13 +5,16 @@
  * (no directory, no checkpoint, an edited election.json, a store row that
  * is not the log's entry); and that reading writes nothing: the log's
  * files byte for byte and the directory's listing (names, sizes, mtimes)
- * are the same after an open and a close. */
+ * are the same after an open and a close. Then the pool of read-only
+ * store connections (reuse, its bound, concurrent takers) and a version
+ * read by a reader who knows which one it wants. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,6 +507,193 @@ static void test_store_row_not_logged(void **state)
     expect_refusal(dir, ERR_INVALID, "INGEST_STORE_NOT_LOGGED", tps);
 }
 
+/* ------------------------------------------------------------ the pool */
+
+static store *pool_take_ok(edir_pool *p)
+{
+    store *st = NULL;
+    err_info e = {0};
+    if (edir_pool_take(p, &st, &e) < 0)
+        fail_msg("edir_pool_take: %s %s %s", e.code, e.where, e.msg);
+    assert_non_null(st);
+    return st;
+}
+
+/* TPS 0's latest PPWP version through st: 3 (fill). */
+static uint32_t latest_of_tps0(fixture *fx, store *st)
+{
+    store_entry se;
+    err_info e = {0};
+    if (store_entry_latest(st, election_tps_region(fx->el, 0)->code, CONTEST_PPWP, &se, &e) < 0)
+        return 0;
+    return se.version;
+}
+
+/* Taken connections work and belong to their taker; one given back is
+ * taken again; past max, ERR_LIMIT until one is given back; a connection
+ * that cannot be opened takes no place. */
+static void test_pool_take_give(void **state)
+{
+    fixture *fx = *state;
+    edir_pool *p = NULL;
+    err_info e = {0};
+    assert_int_equal(edir_pool_new(fx->eldir, 2, &p, &e), 0);
+    store *a = pool_take_ok(p);
+    assert_int_equal(latest_of_tps0(fx, a), 3);
+    edir_pool_give(p, a);
+    assert_ptr_equal(pool_take_ok(p), a); /* reused, not opened again */
+    store *b = pool_take_ok(p);
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(latest_of_tps0(fx, b), 3);
+    store *c = (store *)1;
+    assert_int_equal(edir_pool_take(p, &c, &e), ERR_LIMIT);
+    assert_string_equal(e.code, "EDIR_POOL");
+    assert_null(c);
+    edir_pool_give(p, b);
+    assert_ptr_equal(pool_take_ok(p), b);
+    edir_pool_give(p, b);
+    edir_pool_give(p, a);
+    edir_pool_free(p);
+
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/none", fx->dir);
+    assert_int_equal(edir_pool_new(dir, 1, &p, &e), 0);
+    for (int i = 0; i < 2; i++) { /* the failed open gave its place back */
+        memset(&e, 0, sizeof e);
+        assert_true(edir_pool_take(p, &c, &e) < 0);
+        assert_string_equal(e.code, "STORE_OPEN");
+    }
+    edir_pool_free(p);
+    char longdir[EDIR_PATH_MAX + 1];
+    memset(longdir, 'a', EDIR_PATH_MAX);
+    longdir[EDIR_PATH_MAX] = '\0';
+    assert_int_equal(edir_pool_new(longdir, 1, &p, &e), ERR_LIMIT);
+    assert_string_equal(e.code, "EDIR_PATH");
+    assert_null(p);
+}
+
+#define POOL_MAX 3
+#define POOL_ROUNDS 200
+
+/* Takers on threads: which connections are out now, and what went wrong
+ * (checked on the main thread: cmocka asserts only there). */
+typedef struct pool_race {
+    fixture *fx;
+    edir_pool *p;
+    pthread_mutex_t lock;
+    store *out[2 * POOL_MAX];    /* taken now, one place per thread */
+    store *seen[2 * POOL_MAX];   /* every connection ever handed out */
+    unsigned nseen, taken, full, wrong;
+} pool_race;
+
+/* Note st as taken by thread t: wrong when another thread holds it. */
+static void race_note(pool_race *r, unsigned t, store *st)
+{
+    pthread_mutex_lock(&r->lock);
+    for (unsigned i = 0; i < 2 * POOL_MAX; i++)
+        r->wrong += r->out[i] == st;
+    r->out[t] = st;
+    unsigned i = 0;
+    while (i < r->nseen && r->seen[i] != st)
+        i++;
+    if (i == r->nseen && r->nseen < 2 * POOL_MAX)
+        r->seen[r->nseen++] = st;
+    r->taken++;
+    pthread_mutex_unlock(&r->lock);
+}
+
+typedef struct pool_taker {
+    pool_race *r;
+    unsigned t;
+} pool_taker;
+
+static void *race_main(void *arg)
+{
+    pool_taker *k = arg;
+    pool_race *r = k->r;
+    for (int i = 0; i < POOL_ROUNDS; i++) {
+        store *st = NULL;
+        err_info e = {0};
+        if (edir_pool_take(r->p, &st, &e) < 0) {
+            pthread_mutex_lock(&r->lock);
+            if (strcmp(e.code, "EDIR_POOL") == 0)
+                r->full++;
+            else
+                r->wrong++;
+            pthread_mutex_unlock(&r->lock);
+            continue;
+        }
+        race_note(r, k->t, st);
+        uint32_t v = latest_of_tps0(r->fx, st);
+        pthread_mutex_lock(&r->lock);
+        r->wrong += v != 3;
+        r->out[k->t] = NULL;
+        pthread_mutex_unlock(&r->lock);
+        edir_pool_give(r->p, st);
+    }
+    return NULL;
+}
+
+/* n threads take, use and give back connections at once. */
+static void race_run(pool_race *r, unsigned n)
+{
+    pthread_t th[2 * POOL_MAX];
+    pool_taker k[2 * POOL_MAX];
+    assert_true(n <= 2 * POOL_MAX);
+    for (unsigned t = 0; t < n; t++) {
+        k[t] = (pool_taker){r, t};
+        assert_int_equal(pthread_create(&th[t], NULL, race_main, &k[t]), 0);
+    }
+    for (unsigned t = 0; t < n; t++)
+        pthread_join(th[t], NULL);
+}
+
+/* As many takers as places: none is ever refused. Twice as many: some
+ * are (EDIR_POOL), none errs otherwise. Never more than max connections,
+ * never one connection in two threads' hands. */
+static void test_pool_concurrent(void **state)
+{
+    pool_race r = {.fx = *state};
+    err_info e = {0};
+    pthread_mutex_init(&r.lock, NULL);
+    assert_int_equal(edir_pool_new(r.fx->eldir, POOL_MAX, &r.p, &e), 0);
+    race_run(&r, POOL_MAX);
+    assert_int_equal(r.taken, POOL_MAX * POOL_ROUNDS);
+    assert_int_equal(r.full, 0);
+    race_run(&r, 2 * POOL_MAX);
+    assert_int_equal(r.taken + r.full, 3 * POOL_MAX * POOL_ROUNDS);
+    assert_int_equal(r.wrong, 0);
+    assert_true(r.nseen >= 1 && r.nseen <= POOL_MAX);
+    edir_pool_free(r.p);
+    pthread_mutex_destroy(&r.lock);
+}
+
+/* A version read by a reader who knows which it wants: that version's
+ * entry, refused as counted when it was rejected. */
+static void test_store_entry(void **state)
+{
+    fixture *fx = *state;
+    edir_pool *p = NULL;
+    err_info e = {0};
+    assert_int_equal(edir_pool_new(fx->eldir, 1, &p, &e), 0);
+    store *st = pool_take_ok(p);
+    entry *en = mem_alloc(sizeof *en);
+    uint64_t idx = 0;
+    const char *tps0 = election_tps_region(fx->el, 0)->code;
+    const char *tps1 = election_tps_region(fx->el, 1)->code;
+    assert_int_equal(edir_store_entry(st, tps0, CONTEST_PPWP, 3, 1, en, &idx, &e), 0);
+    assert_true(idx == NFIRST + 1 && en->sub.version == 3 && en->accepted);
+    assert_memory_equal(en->sub.form.votes, fx->counted[0].votes, 3 * sizeof en->sub.form.votes[0]);
+    assert_int_equal(edir_store_entry(st, tps1, CONTEST_PPWP, 2, 0, en, &idx, &e), 0);
+    assert_true(idx == NFIRST + 4 && en->sub.version == 2 && !en->accepted);
+    assert_int_equal(edir_store_entry(st, tps1, CONTEST_PPWP, 2, 1, en, &idx, &e), ERR_INVALID);
+    assert_string_equal(e.code, "INGEST_STORE_COLUMNS");
+    assert_int_equal(edir_store_entry(st, tps0, CONTEST_PPWP, 4, 0, en, &idx, &e), ERR_NOTFOUND);
+    free(en);
+    edir_pool_give(p, st);
+    edir_pool_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,6 +704,9 @@ int main(void)
         cmocka_unit_test(test_missing_checkpoint),
         cmocka_unit_test(test_election_changed),
         cmocka_unit_test(test_store_row_not_logged),
+        cmocka_unit_test(test_pool_take_give),
+        cmocka_unit_test(test_pool_concurrent),
+        cmocka_unit_test(test_store_entry),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

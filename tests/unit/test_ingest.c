@@ -231,12 +231,14 @@ static void answer_done(void *ctx, const ingest_result *r)
     pthread_mutex_unlock(&a->lock);
 }
 
-/* Prepare, queue and wait for one signed form, as the HTTP listener does. */
-static void submit_answer(fixture *fx, const form *f, size_t key, answer *a)
+/* Prepare and queue one signed form (version, reason), as the HTTP
+ * listener does, without waiting: answer_wait waits for its answer. */
+static void answer_enqueue(fixture *fx, const form *f, uint32_t version, const char *reason,
+                           size_t key, answer *a)
 {
     char *buf = mem_alloc(ENTRY_MAX + 1);
     uint8_t sig[64];
-    size_t n = sign_form(fx, f, 1, NULL, key, buf, sig);
+    size_t n = sign_form(fx, f, version, reason, key, buf, sig);
     ingest_job *job = NULL;
     err_info e = {0};
     if (ingest_prepare(fx->in, buf, n, fx->pk[key], sig, &job, &e) < 0)
@@ -245,13 +247,24 @@ static void submit_answer(fixture *fx, const form *f, size_t key, answer *a)
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->cond, NULL);
     assert_int_equal(ingest_enqueue(fx->in, job, 1, answer_done, a), 0);
+    free(buf);
+}
+
+static void answer_wait(answer *a)
+{
     pthread_mutex_lock(&a->lock);
     while (!a->done)
         pthread_cond_wait(&a->cond, &a->lock);
     pthread_mutex_unlock(&a->lock);
     pthread_mutex_destroy(&a->lock);
     pthread_cond_destroy(&a->cond);
-    free(buf);
+}
+
+/* Prepare, queue and wait for one signed form, as the HTTP listener does. */
+static void submit_answer(fixture *fx, const form *f, size_t key, answer *a)
+{
+    answer_enqueue(fx, f, 1, NULL, key, a);
+    answer_wait(a);
 }
 
 /* The answer carries rules_check's report of the form, details included. */
@@ -353,6 +366,88 @@ static void test_rules_once_flag_everywhere(void **state)
     free(a);
 }
 
+/* f with one vote moved from the second pair to the first: other valid
+ * numbers. */
+static form one_moved(const form *f)
+{
+    form g = *f;
+    assert_true(g.votes[1] > 0);
+    g.votes[0]++;
+    g.votes[1]--;
+    return g;
+}
+
+/* ingest_form_versions of TPS tps (PPWP) is (latest, counted). */
+static void expect_versions(fixture *fx, uint32_t tps, uint32_t latest, uint32_t counted)
+{
+    uint32_t l = 99, c = 99;
+    ingest_form_versions(fx->in, tps, CONTEST_PPWP, &l, &c);
+    if (l != latest || c != counted)
+        fail_msg("TPS %u: latest %u counted %u, wanted %u %u", tps, l, c, latest, counted);
+}
+
+/* The versions logged and counted, as the ingest tells them to readers:
+ * after an accepted form, a rejected correction, an accepted one, a
+ * rejected first version, jobs of one form queued together (a new version
+ * after another, a duplicate, a gap, a conflict: the writer decides each
+ * against those before it in its batch) and a restart. */
+static void test_form_versions(void **state)
+{
+    fixture *fx = *state;
+    ingest_result r;
+    expect_versions(fx, 0, 0, 0);
+    submit(fx, &fx->forms[0], 1, NULL, 0, &r);
+    assert_int_equal(r.status, INGEST_ACCEPTED);
+    expect_versions(fx, 0, 1, 1);
+    form bad = fx->forms[0];
+    bad.votes[0] += 500;
+    submit(fx, &bad, 2, "koreksi", 0, &r);
+    assert_int_equal(r.status, INGEST_REJECTED);
+    expect_versions(fx, 0, 2, 1);
+    form fixed = one_moved(&fx->forms[0]);
+    submit(fx, &fixed, 3, "salah hitung", 0, &r);
+    assert_int_equal(r.status, INGEST_ACCEPTED);
+    expect_versions(fx, 0, 3, 3);
+    bad = fx->forms[1];
+    bad.votes[0] += 500;
+    submit(fx, &bad, 1, NULL, 1, &r);
+    assert_int_equal(r.status, INGEST_REJECTED);
+    expect_versions(fx, 1, 1, 0);
+
+    /* queued together: most likely one batch, while the writer commits
+     * the first job */
+    answer *a = mem_alloc(6 * sizeof *a);
+    fixed = one_moved(&fx->forms[2]);
+    answer_enqueue(fx, &fx->forms[3], 1, NULL, 3, &a[0]);
+    answer_enqueue(fx, &fx->forms[2], 1, NULL, 2, &a[1]);
+    answer_enqueue(fx, &fixed, 2, "salah hitung", 2, &a[2]);
+    answer_enqueue(fx, &fx->forms[2], 1, NULL, 2, &a[3]);      /* again */
+    answer_enqueue(fx, &fx->forms[2], 4, "lompat", 2, &a[4]);  /* a gap */
+    answer_enqueue(fx, &fixed, 1, NULL, 2, &a[5]);             /* other content */
+    for (int i = 0; i < 6; i++)
+        answer_wait(&a[i]);
+    assert_true(a[0].res.status == INGEST_ACCEPTED && a[1].res.status == INGEST_ACCEPTED &&
+                a[2].res.status == INGEST_ACCEPTED);
+    assert_int_equal(a[2].res.index, a[1].res.index + 1);
+    assert_true(a[3].res.status == INGEST_ACCEPTED && a[3].res.duplicate);
+    assert_int_equal(a[3].res.index, a[1].res.index);
+    assert_string_equal(a[4].res.err.code, "VERSION_GAP");
+    assert_non_null(strstr(a[4].res.err.msg, "expected version 3"));
+    assert_string_equal(a[5].res.err.code, "VERSION_CONFLICT");
+    assert_non_null(strstr(a[5].res.err.msg, "as version 3"));
+    free(a);
+    expect_versions(fx, 2, 2, 2);
+    expect_versions(fx, 3, 1, 1);
+
+    ingest_close(fx->in);
+    open_ingest(fx);
+    expect_versions(fx, 0, 3, 3);
+    expect_versions(fx, 1, 1, 0);
+    expect_versions(fx, 2, 2, 2);
+    expect_versions(fx, 3, 1, 1);
+    expect_versions(fx, 4, 0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +455,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_is_logged_not_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_once_flag_everywhere, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_form_versions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
