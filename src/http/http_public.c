@@ -19,8 +19,9 @@
  *
  * Isolation from the ingest: a request only ever reads documents already
  * rendered (http_public_docs.c), files, or the store through its own
- * read-only connections; it never takes the ingest's locks or touches its
- * queue. File paths are built from parsed numbers and fixed-shape names,
+ * read-only connections (edir_pool); it never touches the ingest's queue,
+ * and of its locks takes only the tally's read lock, for an instant, to
+ * learn which version of a form is counted (ingest_form_versions). File paths are built from parsed numbers and fixed-shape names,
  * never from the URL's text, so no path can leave the election directory. */
 #include "http/http_public_internal.h"
 
@@ -610,17 +611,14 @@ static void pub_setup(public_server *s, const public_config *cfg, ingest *in)
     size_t n = strlen(s->dir) + 16;
     s->log_dir = mem_alloc(n);
     s->photo_dir = mem_alloc(n);
-    s->db_path = mem_alloc(n);
     snprintf(s->log_dir, n, "%s/" EDIR_LOG, s->dir);
     snprintf(s->photo_dir, n, "%s/" EDIR_PHOTOS, s->dir);
-    snprintf(s->db_path, n, "%s/" EDIR_STORE, s->dir);
     s->in = in;
     s->el = ingest_election(in);
     s->mask = render_contest_mask(s->el);
     s->nregion = (uint32_t)s->el->tree->level_start[REGION_TPS];
     s->ip_limit = limiter_new(cfg->ip_rate, cfg->ip_burst, PUB_LIMIT_SLOTS);
     s->table = cache_table_new(PUB_TABLE_PLACES);
-    pthread_mutex_init(&s->pool_lock, NULL);
     pthread_mutex_init(&s->render_lock, NULL);
     pthread_cond_init(&s->render_wake, NULL);
 }
@@ -672,13 +670,11 @@ void public_stop(public_server *s)
     cache_table_free(s->table);
     limiter_free(s->ip_limit);
     free(s->mask);
-    pthread_mutex_destroy(&s->pool_lock);
     pthread_mutex_destroy(&s->render_lock);
     pthread_cond_destroy(&s->render_wake);
     free(s->addr);
     free(s->dir);
     free(s->log_dir);
     free(s->photo_dir);
-    free(s->db_path);
     free(s);
 }

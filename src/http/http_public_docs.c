@@ -109,7 +109,7 @@ static size_t docs_publish(public_server *s, docs_batch *b)
 {
     size_t n = b->n;
     for (size_t i = 0; i < b->n; i++)
-        cache_slots_put(s->slots, b->slot[i], docs_new(&b->body[i], pub_ct_json, pub_cc_live));
+        cache_slots_put(s->slots, b->slot[i], docs_new(&b->body[i], resp_ct_json, resp_cc_live));
     b->n = 0;
     return n;
 }
@@ -231,7 +231,7 @@ static void docs_anomaly_doc(public_server *s, contest_kind k, const uint32_t *f
                      s->tail_next, ts);
     free(rej);
     cache_slots_put(s->slots, slot_extra(s, EXTRA_ANOMALIES + k),
-                    docs_new(&x, pub_ct_json, pub_cc_live));
+                    docs_new(&x, resp_ct_json, resp_cc_live));
 }
 
 static void docs_anomalies(public_server *s, const char *ts, int force)
@@ -456,7 +456,7 @@ static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_
         rbuf_free(&x);
         return NULL;
     }
-    return docs_keep(s, key, docs_new(&x, pub_ct_json, pub_cc_live));
+    return docs_keep(s, key, docs_new(&x, resp_ct_json, resp_cc_live));
 }
 
 /* ================================================== what routes ask */
@@ -504,7 +504,7 @@ static cache_doc *docs_static(public_server *s, const char *prefix, docs_static_
         return d;
     rbuf x = {0};
     fn(&x, s->el, s->mask, reg);
-    return docs_keep(s, key, docs_new(&x, pub_ct_json, pub_cc_static));
+    return docs_keep(s, key, docs_new(&x, resp_ct_json, resp_cc_static));
 }
 
 cache_doc *pubdocs_region(public_server *s, uint32_t reg)
@@ -630,7 +630,7 @@ int pubdocs_start(public_server *s, err_info *e)
     render_ts(time(NULL), ts);
     rbuf x = {0};
     render_ppwp_pairs(&x, s->el, ts);
-    cache_slots_put(s->slots, slot_extra(s, EXTRA_PAIRS), docs_new(&x, pub_ct_json, pub_cc_static));
+    cache_slots_put(s->slots, slot_extra(s, EXTRA_PAIRS), docs_new(&x, resp_ct_json, resp_cc_static));
     if (pthread_create(&s->render, NULL, docs_render_main, s) != 0)
         return err_set(e, ERR_IO, "PUBLIC_THREAD", "", "cannot start the render thread");
     s->render_started = 1;

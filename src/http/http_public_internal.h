@@ -26,12 +26,6 @@
 #define PUB_POOL_MAX (PUB_THREADS_MAX + 2) /* the listener, render and export threads */
 #define PUB_ANOMALIES_MAX 10000u   /* flagged TPS and rejected entries listed per contest */
 
-/* The names http_public_docs.c still uses for http_response's content
- * type and lifetimes (one definition each, there). */
-#define pub_ct_json resp_ct_json
-#define pub_cc_live resp_cc_live
-#define pub_cc_static resp_cc_static
-
 /* Rejected log entries of one contest, the latest PUB_ANOMALIES_MAX kept. */
 typedef struct pub_ring {
     render_rejected *e;
@@ -41,7 +35,7 @@ typedef struct pub_ring {
 
 struct public_server {
     public_config cfg;
-    char *addr, *dir, *log_dir, *photo_dir, *db_path;
+    char *addr, *dir, *log_dir, *photo_dir;
     ingest *in;
     const election *el;
     uint8_t *mask;               /* render_contest_mask */
@@ -58,7 +52,6 @@ struct public_server {
      * (documents rendered on demand), the render thread's and the export
      * thread's, each opened on first use */
     edir_pool *pool;
-    pthread_mutex_t pool_lock;   /* unused: goes with its init in http_public.c */
 
     /* the render thread */
     pthread_t render;
@@ -86,7 +79,8 @@ struct public_server {
 /* ------------------------------------------------ http_public_docs.c */
 
 /* Render every document once (synchronously), then start the render and
- * export threads. PUBLIC_STORE when the store cannot be opened. */
+ * export threads. The pool's errors (EDIR_POOL, STORE_*) when no store
+ * connection can be had. */
 int pubdocs_start(public_server *s, err_info *e);
 /* Stop the threads; documents stay until the caches are freed. */
 void pubdocs_stop(public_server *s);
