@@ -9,7 +9,6 @@
  * are recomputed from the log's entries. Any mismatch is named; the exit
  * status is 1 when there is one. Signatures are checked on every core. */
 #include <getopt.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include "edir/edir.h"
 #include "io/file.h"
 #include "io/masterdata.h"
+#include "io/par.h"
 #include "log/tlog_read.h"
 
 static const char verify_usage[] =
@@ -122,11 +122,6 @@ static const vofficer *verify_officer(const verify_ctx *v, const uint8_t pk[32])
 
 /* ---------------------------------------------------------- parallel pass */
 
-typedef struct vworker {
-    verify_ctx *v;
-    size_t from, step;
-} vworker;
-
 static void verify_item(const verify_ctx *v, vitem *it)
 {
     memset(&it->perr, 0, sizeof it->perr);
@@ -140,24 +135,16 @@ static void verify_item(const verify_ctx *v, vitem *it)
     rules_report_codes(&r, RULE_HARD, it->hard, sizeof it->hard);
 }
 
-static void *verify_worker(void *arg)
+static void verify_one(void *ctx, size_t i)
 {
-    vworker *w = arg;
-    for (size_t i = w->from; i < w->v->n; i += w->step)
-        verify_item(w->v, &w->v->chunk[i]);
-    return NULL;
+    const verify_ctx *v = ctx;
+    verify_item(v, &v->chunk[i]);
 }
 
+/* Signatures and rules of a chunk on every core. */
 static void verify_parallel(verify_ctx *v)
 {
-    pthread_t th[16];
-    vworker w[16];
-    for (unsigned t = 0; t < v->threads; t++) {
-        w[t] = (vworker){v, t, v->threads};
-        pthread_create(&th[t], NULL, verify_worker, &w[t]);
-    }
-    for (unsigned t = 0; t < v->threads; t++)
-        pthread_join(th[t], NULL);
+    par_for(v->n, v->threads, verify_one, v);
 }
 
 /* ---------------------------------------------------------- in log order */
@@ -293,8 +280,7 @@ static int verify_open(verify_ctx *v, const char *dir, const char *data, electio
     v->version = mem_calloc((*el)->ntps * CONTEST_KINDS + 1, sizeof *v->version);
     v->counted = mem_calloc((*el)->ntps * CONTEST_KINDS + 1, sizeof *v->counted);
     v->chunk = mem_alloc(VERIFY_CHUNK * sizeof *v->chunk);
-    long nc = sysconf(_SC_NPROCESSORS_ONLN);
-    v->threads = nc < 1 ? 1 : nc > 16 ? 16 : (unsigned)nc;
+    v->threads = par_threads();
     return 0;
 }
 

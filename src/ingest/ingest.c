@@ -25,6 +25,7 @@
 #include "edir/edir.h"
 #include "io/file.h"
 #include "io/masterdata.h"
+#include "io/par.h"
 
 #define INGEST_REBUILD_PUBLISH 65536 /* entries appended to the log between publications */
 
@@ -272,9 +273,25 @@ int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pub
 
 /* ------------------------------------------------------------- rebuild */
 
+/* The restart reads the store in chunks: what each row needs on its own
+ * (parsing, the leaf hash, the rules) runs on every core, the rest in log
+ * order on one (ingest_rebuild_apply). */
+#define INGEST_REBUILD_CHUNK 4096
+
+typedef struct rebuild_row {
+    store_entry se;              /* se.bytes: the copy in bytes */
+    uint8_t *bytes;
+    entry en;
+    err_info perr;               /* code NULL: parsed */
+    int leaf_ok;                 /* a row the log holds: its bytes hash to the log's leaf */
+    int flagged;                 /* the rules' soft flag (rules_flagged) */
+} rebuild_row;
+
 typedef struct ingest_rebuild {
     ingest *in;
-    entry *en;
+    rebuild_row *rows;           /* INGEST_REBUILD_CHUNK */
+    size_t n;
+    unsigned threads;
     uint64_t log_size;           /* entries the signed log holds */
     uint64_t next;               /* the index the next stored row must have */
     err_info *e;
@@ -291,11 +308,35 @@ static int ingest_row_error(ingest_rebuild *rb, const store_entry *se, const cha
                    why ? why->msg : "");
 }
 
+/* The parallel half of one row: parse, and for an accepted entry its flag;
+ * a row the log holds, its leaf hash against the log's (the tree is only
+ * read here: appends happen in the in-order half, never meanwhile). */
+static void ingest_row_prepare(void *ctx, size_t i)
+{
+    ingest_rebuild *rb = ctx;
+    rebuild_row *row = &rb->rows[i];
+    memset(&row->perr, 0, sizeof row->perr);
+    if (entry_parse((const char *)row->bytes, row->se.len, &row->en, &row->perr) < 0)
+        return;
+    if (row->se.idx < rb->log_size) {
+        uint8_t leaf[MERKLE_HASH_SIZE];
+        merkle_leaf_hash(row->bytes, row->se.len, leaf);
+        row->leaf_ok = sodium_memcmp(leaf, merkle_tree_hash(tlog_tree(rb->in->log), 0, row->se.idx),
+                                     MERKLE_HASH_SIZE) == 0;
+    }
+    if (row->en.accepted) {
+        rule_report r;
+        rules_check(&row->en.sub.form, rb->in->el, &r);
+        row->flagged = rules_flagged(&r);
+    }
+}
+
 /* The row's columns are what its bytes say: readers that go by columns
  * (the TPS status, version lookups) must see the logged truth. */
-static int ingest_row_columns(ingest_rebuild *rb, const store_entry *se)
+static int ingest_row_columns(ingest_rebuild *rb, const rebuild_row *row)
 {
-    const entry *en = rb->en;
+    const store_entry *se = &row->se;
+    const entry *en = &row->en;
     if (strcmp(se->tps, en->sub.form.tps) || se->kind != en->sub.form.kind ||
         se->version != en->sub.version || se->accepted != en->accepted)
         return ingest_row_error(rb, se, "INGEST_STORE_COLUMNS",
@@ -304,84 +345,111 @@ static int ingest_row_columns(ingest_rebuild *rb, const store_entry *se)
     return 0;
 }
 
-/* A row the signed log already holds must be that entry, byte for byte. */
-static int ingest_row_logged(ingest_rebuild *rb, const store_entry *se)
-{
-    uint8_t leaf[MERKLE_HASH_SIZE];
-    merkle_leaf_hash(se->bytes, se->len, leaf);
-    if (sodium_memcmp(leaf, merkle_tree_hash(tlog_tree(rb->in->log), 0, se->idx),
-                      MERKLE_HASH_SIZE) != 0)
-        return ingest_row_error(rb, se, "INGEST_STORE_LOG_MISMATCH",
-                                "its bytes are not the log's entry at this index", NULL);
-    return 0;
-}
-
 /* A row the log does not hold yet (written, then a crash before the log was
  * published; or put there by someone else) is verified exactly as a new
  * submission is: key, signature, rules, and the verdict the row claims. */
-static int ingest_row_reverify(ingest_rebuild *rb, const store_entry *se)
+static int ingest_row_reverify(ingest_rebuild *rb, const rebuild_row *row)
 {
-    const entry *en = rb->en;
+    const entry *en = &row->en;
     uint32_t tps;
     rule_report r;
     err_info why = {0};
     if (ingest_judge(rb->in, &en->sub, en->sub_bytes, en->sub_len, en->pubkey, en->sig, &tps, &r,
                      &why) < 0)
-        return ingest_row_error(rb, se, "INGEST_STORE_UNVERIFIED", "it does not verify", &why);
+        return ingest_row_error(rb, &row->se, "INGEST_STORE_UNVERIFIED", "it does not verify",
+                                &why);
     char codes[ENTRY_CODES_MAX + 1];
     rules_report_codes(&r, RULE_HARD, codes, sizeof codes);
     if (en->accepted != (r.nhard == 0) || (!en->accepted && strcmp(en->codes, codes) != 0))
-        return ingest_row_error(rb, se, "INGEST_STORE_UNVERIFIED",
+        return ingest_row_error(rb, &row->se, "INGEST_STORE_UNVERIFIED",
                                 "its verdict is not what the rules say", NULL);
     return 0;
 }
 
-/* One stored row, in log order: checked (against the log, or re-verified
- * when the log does not hold it yet), then versions, the tally, and the
- * log when it lags the store. */
-static int ingest_rebuild_one(void *ctx, const store_entry *se)
+/* The checks of one prepared row, in log order: it is an entry, its
+ * columns are its bytes, and it is the log's entry (or verifies as a new
+ * submission when the log does not hold it yet). */
+static int ingest_row_check(ingest_rebuild *rb, const rebuild_row *row)
 {
-    ingest_rebuild *rb = ctx;
+    if (row->perr.code)
+        return ingest_row_error(rb, &row->se, "INGEST_STORE_ENTRY", "its bytes are not an entry",
+                                &row->perr);
+    int rc = ingest_row_columns(rb, row);
+    if (rc == 0 && row->se.idx < rb->log_size && !row->leaf_ok)
+        rc = ingest_row_error(rb, &row->se, "INGEST_STORE_LOG_MISMATCH",
+                              "its bytes are not the log's entry at this index", NULL);
+    if (rc == 0 && row->se.idx >= rb->log_size)
+        rc = ingest_row_reverify(rb, row);
+    return rc;
+}
+
+/* One checked row, in log order: versions, the log when it lags the store,
+ * then the tally. */
+static int ingest_row_apply(ingest_rebuild *rb, const rebuild_row *row)
+{
     ingest *in = rb->in;
-    if (se->idx != rb->next)
-        return err_set(rb->e, ERR_INVALID, "INGEST_STORE_GAP", EDIR_STORE,
-                       "the store has no row %llu: the next row is %llu",
-                       (unsigned long long)rb->next, (unsigned long long)se->idx);
-    rb->next++;
-    err_info why = {0};
-    if (entry_parse((const char *)se->bytes, se->len, rb->en, &why) < 0)
-        return ingest_row_error(rb, se, "INGEST_STORE_ENTRY", "its bytes are not an entry", &why);
-    int rc = ingest_row_columns(rb, se);
-    if (rc == 0)
-        rc = se->idx < rb->log_size ? ingest_row_logged(rb, se) : ingest_row_reverify(rb, se);
-    if (rc < 0)
-        return rc;
-    const form *f = &rb->en->sub.form;
+    const store_entry *se = &row->se;
+    const form *f = &row->en.sub.form;
     uint32_t tps = election_tps_find(in->el, f->tps);
     if (tps == ELECTION_NONE) /* a logged entry for a TPS of another election */
         return ingest_row_error(rb, se, "INGEST_STORE_TPS", "no such TPS in this election", NULL);
     size_t slot = (size_t)tps * CONTEST_KINDS + f->kind;
-    if (rb->en->sub.version != in->version[slot] + 1u)
+    if (row->en.sub.version != in->version[slot] + 1u)
         return ingest_row_error(rb, se, "INGEST_STORE_VERSION",
                                 "its version does not follow the one before", NULL);
-    assert(rb->en->sub.version <= ENTRY_VERSION_MAX); /* fits the 16-bit slot */
-    in->version[slot] = (uint16_t)rb->en->sub.version;
+    assert(row->en.sub.version <= ENTRY_VERSION_MAX); /* fits the 16-bit slot */
+    in->version[slot] = (uint16_t)row->en.sub.version;
+    int rc = 0;
     if (se->idx >= rb->log_size) { /* the log takes it before the tally does */
         uint64_t idx;
-        rc = tlog_append(in->log, se->bytes, se->len, &idx, rb->e);
+        rc = tlog_append(in->log, row->bytes, se->len, &idx, rb->e);
         assert(rc < 0 || idx == se->idx);
         /* a log rebuilt from scratch must not wait in memory to the end */
         if (rc == 0 && tlog_size(in->log) - tlog_published_size(in->log) >= INGEST_REBUILD_PUBLISH)
             rc = tlog_publish(in->log, rb->e);
-        if (rc < 0)
-            return rc;
     }
-    if (rb->en->accepted) {
-        rule_report r;
-        rules_check(f, in->el, &r);
-        rc = ingest_count(in, tps, f->kind, rb->en->sub.version, f, rules_flagged(&r), rb->e);
-    }
+    if (rc == 0 && row->en.accepted)
+        rc = ingest_count(in, tps, f->kind, row->en.sub.version, f, row->flagged, rb->e);
     return rc;
+}
+
+/* The chunk read so far: prepared on every core, checked and applied in
+ * log order, stopping at the first row refused. */
+static int ingest_rebuild_flush(ingest_rebuild *rb)
+{
+    par_for(rb->n, rb->threads, ingest_row_prepare, rb);
+    int rc = 0;
+    for (size_t i = 0; i < rb->n && rc == 0; i++) {
+        rc = ingest_row_check(rb, &rb->rows[i]);
+        if (rc == 0)
+            rc = ingest_row_apply(rb, &rb->rows[i]);
+    }
+    for (size_t i = 0; i < rb->n; i++)
+        free(rb->rows[i].bytes);
+    rb->n = 0;
+    return rc;
+}
+
+/* One stored row, in index order: kept for the chunk (rows must carry
+ * consecutive indexes: a gap is refused after the rows before it). */
+static int ingest_rebuild_take(void *ctx, const store_entry *se)
+{
+    ingest_rebuild *rb = ctx;
+    if (se->idx != rb->next) {
+        int rc = ingest_rebuild_flush(rb);
+        return rc < 0 ? rc
+                      : err_set(rb->e, ERR_INVALID, "INGEST_STORE_GAP", EDIR_STORE,
+                                "the store has no row %llu: the next row is %llu",
+                                (unsigned long long)rb->next, (unsigned long long)se->idx);
+    }
+    rb->next++;
+    rebuild_row *row = &rb->rows[rb->n++];
+    row->se = *se;
+    row->bytes = mem_alloc(se->len ? se->len : 1);
+    memcpy(row->bytes, se->bytes, se->len);
+    row->se.bytes = row->bytes;
+    row->leaf_ok = row->flagged = 0;
+    return rb->n == INGEST_REBUILD_CHUNK ? ingest_rebuild_flush(rb) : 0;
 }
 
 static double ingest_seconds(void)
@@ -399,14 +467,18 @@ uint64_t ingest_now_ms(void)
 static int ingest_rebuild_all(ingest *in, err_info *e)
 {
     double t0 = ingest_seconds();
-    ingest_rebuild rb = {.in = in, .en = mem_alloc(sizeof(entry)), .log_size = tlog_size(in->log),
-                         .e = e};
-    int rc = store_entries_each(in->st, 0, ingest_rebuild_one, &rb, e);
+    ingest_rebuild rb = {.in = in, .rows = mem_alloc(INGEST_REBUILD_CHUNK * sizeof *rb.rows),
+                         .threads = par_threads(), .log_size = tlog_size(in->log), .e = e};
+    int rc = store_entries_each(in->st, 0, ingest_rebuild_take, &rb, e);
+    if (rc == 0)
+        rc = ingest_rebuild_flush(&rb);
+    for (size_t i = 0; i < rb.n; i++) /* rows left by an error in the store's read */
+        free(rb.rows[i].bytes);
     if (rc == 0 && rb.next < rb.log_size) /* rows the log holds are missing at the end */
         rc = err_set(e, ERR_INVALID, "INGEST_LOG_AHEAD", EDIR_LOG,
                      "the signed log holds %llu entries, the store only %llu",
                      (unsigned long long)rb.log_size, (unsigned long long)rb.next);
-    free(rb.en);
+    free(rb.rows);
     if (rc == 0 && tlog_size(in->log) != rb.log_size)
         rc = tlog_publish(in->log, e);
     in->rebuild_s = ingest_seconds() - t0;
