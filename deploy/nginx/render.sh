@@ -4,18 +4,22 @@
 #   RUN (dir for pid, logs, cache, temp), CERT, KEY,
 #   PUBLIC_LISTEN, INGEST_LISTEN (e.g. 443, 8443 or 127.0.0.1:18443),
 #   PUBLIC_UPSTREAM, INGEST_UPSTREAM (rekapd's listeners, host:port),
-#   PUBLIC_NAME, INGEST_NAME, READ_RATE, READ_BURST, WRITE_RATE, WRITE_BURST
+#   PUBLIC_NAME, INGEST_NAME, READ_RATE, READ_BURST, READ_DELAY (excess
+#   requests served at once before the rest wait), WRITE_RATE, WRITE_BURST
+# The output includes rekap_429.conf (the body of nginx's own 429s) from
+# this directory, by its absolute path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${RUN:=/var/lib/rekap/nginx}" "${CERT:=/etc/rekap/tls/cert.pem}" "${KEY:=/etc/rekap/tls/key.pem}"
 : "${PUBLIC_LISTEN:=443}" "${INGEST_LISTEN:=8443}"
 : "${PUBLIC_UPSTREAM:=127.0.0.1:8080}" "${INGEST_UPSTREAM:=127.0.0.1:8081}"
 : "${PUBLIC_NAME:=_}" "${INGEST_NAME:=_}"
-: "${READ_RATE:=50}" "${READ_BURST:=200}" "${WRITE_RATE:=20}" "${WRITE_BURST:=100}"
+: "${READ_RATE:=50}" "${READ_BURST:=200}" "${READ_DELAY:=20}" "${WRITE_RATE:=20}" "${WRITE_BURST:=100}"
 sed -e "s|@RUN@|$RUN|g" -e "s|@CERT@|$CERT|g" -e "s|@KEY@|$KEY|g" \
     -e "s|@PUBLIC_LISTEN@|$PUBLIC_LISTEN|g" -e "s|@INGEST_LISTEN@|$INGEST_LISTEN|g" \
     -e "s|@PUBLIC_UPSTREAM@|$PUBLIC_UPSTREAM|g" -e "s|@INGEST_UPSTREAM@|$INGEST_UPSTREAM|g" \
     -e "s|@PUBLIC_NAME@|$PUBLIC_NAME|g" -e "s|@INGEST_NAME@|$INGEST_NAME|g" \
-    -e "s|@READ_RATE@|$READ_RATE|g" -e "s|@READ_BURST@|$READ_BURST|g" \
+    -e "s|@READ_RATE@|$READ_RATE|g" -e "s|@READ_BURST@|$READ_BURST|g" -e "s|@READ_DELAY@|$READ_DELAY|g" \
+    -e "s|include rekap_429.conf;|include $here/rekap_429.conf;|g" \
     -e "s|@WRITE_RATE@|$WRITE_RATE|g" -e "s|@WRITE_BURST@|$WRITE_BURST|g" \
     "$here/nginx.conf.in"

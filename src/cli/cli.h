@@ -86,7 +86,7 @@ const char *cli_sub_opt(cli_sub_opts *o, int opt, const char *arg);
 /* The checks across them (a correction needs a reason, ...). NULL or why. */
 const char *cli_sub_check(const cli_sub_opts *o);
 /* Fill s with the version, reason and photos' SHA-256 (read from the
- * files, ascending as the format wants); s->form is left zero. Prints the
+ * files, in the order given: page 1, 2, ...); s->form is left zero. Prints the
  * error; returns 0, CLI_USAGE (the same photo twice) or CLI_FAIL. */
 int cli_sub_proto(const cli_sub_opts *o, submission *s);
 

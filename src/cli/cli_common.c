@@ -236,11 +236,6 @@ static int cli_hash_photo(const char *path, uint8_t out[32], err_info *e)
     return 0;
 }
 
-static int cli_photo_cmp(const void *a, const void *b)
-{
-    return memcmp(a, b, 32);
-}
-
 int cli_sub_proto(const cli_sub_opts *o, submission *s)
 {
     memset(s, 0, sizeof *s);
@@ -253,13 +248,13 @@ int cli_sub_proto(const cli_sub_opts *o, submission *s)
             return CLI_FAIL;
         }
     }
-    s->nphoto = o->nphoto;
-    if (s->nphoto)
-        qsort(s->photo, s->nphoto, sizeof s->photo[0], cli_photo_cmp);
+    s->nphoto = o->nphoto; /* in the order given: page 1, 2, ... */
     for (unsigned i = 1; i < s->nphoto; i++) {
-        if (memcmp(s->photo[i - 1], s->photo[i], 32) == 0) {
-            fprintf(stderr, "rekap: --photo: the same photo is given twice\n");
-            return CLI_USAGE;
+        for (unsigned j = 0; j < i; j++) {
+            if (memcmp(s->photo[j], s->photo[i], 32) == 0) {
+                fprintf(stderr, "rekap: --photo: the same photo is given twice\n");
+                return CLI_USAGE;
+            }
         }
     }
     return 0;

@@ -239,9 +239,10 @@ static int number_field(keys_lines *r, const char *name, uint64_t min, uint64_t 
 }
 
 /* Photo i: the SHA-256 of the photo in 64 hex digits (uppercase ones
- * are left to the spelling check), each greater than the one before: the
- * photos are a set, ascending order is its one spelling, and the encoder
- * writes them in the order given, so the order is checked here. */
+ * are left to the spelling check) of page i + 1 of the paper form: the
+ * order is the form's page order, which is meaning, not spelling (the 2024
+ * portal lists a TPS's photos by page). The same photo cannot be two
+ * pages. */
 static int parse_photo(keys_lines *r, submission *s, err_info *e)
 {
     char where[16];
@@ -265,14 +266,9 @@ static int parse_photo(keys_lines *r, submission *s, err_info *e)
     if (n != 64 || sodium_hex2bin(h, 32, v, n, NULL, &got, NULL) != 0 || got != 32)
         return err_set(e, ERR_INVALID, "ENTRY_PHOTO", where,
                        "a photo is its SHA-256 in 64 hex digits");
-    if (i > 0) {
-        int c = memcmp(s->photo[i - 1], h, 32);
-        if (c == 0)
+    for (unsigned j = 0; j < i; j++)
+        if (memcmp(s->photo[j], h, 32) == 0)
             return err_set(e, ERR_INVALID, "ENTRY_PHOTO", where, "the same photo twice");
-        if (c > 0)
-            return err_set(e, ERR_INVALID, "ENTRY_NOT_CANONICAL", where,
-                           "photos are listed in ascending order of their hashes");
-    }
     s->nphoto = i + 1;
     return 0;
 }

@@ -13,7 +13,7 @@
  *   contest ppwp\n                   the form's contest
  *   version 1\n                      1 for the first form, n+1 for a correction
  *   reason "<JSON string>"\n         only when version > 1
- *   photo <64 hex>\n                 0..ENTRY_PHOTOS_MAX, strictly ascending
+ *   photo <64 hex>\n                 0..ENTRY_PHOTOS_MAX, page 1, 2, ... of the form, no repeats
  *   form <canonical rekap-chasil/1 JSON, form_format>\n
  * entry =
  *   rekap-entry/1\n
@@ -76,7 +76,7 @@ typedef struct submission {
     uint32_t version;
     char reason[ENTRY_REASON_MAX + 1];
     unsigned nphoto;
-    uint8_t photo[ENTRY_PHOTOS_MAX][32]; /* SHA-256 of each photo, ascending */
+    uint8_t photo[ENTRY_PHOTOS_MAX][32]; /* SHA-256 of page 1, 2, ... */
 } submission;
 
 typedef struct entry {

@@ -5,6 +5,7 @@
  * checks from many threads rarely meet and memory never grows. */
 #include "http/http_limit.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -54,8 +55,11 @@ void limiter_free(limiter *l)
     free(l);
 }
 
-/* Refill b to `now` and take one token if there is one. */
-static int limit_bucket_take(const limiter *l, limit_bucket *b, double now, double *retry_after)
+/* Refill b to `now` and take one token if there is one, or if one is due
+ * within max_wait (the wait in *wait); else the seconds until that would be
+ * so in *wait. */
+static int limit_bucket_take(const limiter *l, limit_bucket *b, double now, double max_wait,
+                             double *wait)
 {
     if (!b->used) {
         b->used = 1;
@@ -67,28 +71,41 @@ static int limit_bucket_take(const limiter *l, limit_bucket *b, double now, doub
             b->tokens = l->burst;
         b->last = now;
     }
-    if (b->tokens >= 1) {
+    double due = b->tokens >= 1 ? 0 : (1 - b->tokens) / l->rate;
+    if (due <= max_wait) {
         b->tokens -= 1;
+        assert(b->tokens >= -l->rate * max_wait - 1e-9);
+        *wait = due;
         return 1;
     }
-    if (retry_after)
-        *retry_after = (1 - b->tokens) / l->rate;
+    *wait = due - max_wait;
     return 0;
 }
 
 int limiter_take(limiter *l, const void *key, size_t len, double now, double *retry_after)
 {
+    double wait = 0;
+    int ok = limiter_take_wait(l, key, len, now, 0, &wait);
     if (retry_after)
-        *retry_after = 0;
+        *retry_after = ok ? 0 : wait;
+    return ok;
+}
+
+int limiter_take_wait(limiter *l, const void *key, size_t len, double now, double max_wait,
+                      double *wait)
+{
+    *wait = 0;
     if (!l || l->rate <= 0)
         return 1;
+    if (max_wait < 0)
+        max_wait = 0;
     uint64_t h;
     crypto_shorthash((unsigned char *)&h, key, len, l->hkey);
     size_t i = (size_t)(h % l->nslot);
     /* the lock follows the slot, so keys sharing a slot share its lock */
     pthread_mutex_t *lock = &l->stripe[i & (LIMIT_STRIPES - 1)];
     pthread_mutex_lock(lock);
-    int ok = limit_bucket_take(l, &l->slot[i], now, retry_after);
+    int ok = limit_bucket_take(l, &l->slot[i], now, max_wait, wait);
     pthread_mutex_unlock(lock);
     return ok;
 }

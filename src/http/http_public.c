@@ -540,6 +540,13 @@ static enum MHD_Result pub_route(public_server *s, struct MHD_Connection *c, con
     return pub_not_found(c);
 }
 
+/* 429 with Retry-After: never less than a second, so that a client
+ * honouring it does come back later. */
+static enum MHD_Result pub_rate_limited(struct MHD_Connection *c, double retry)
+{
+    return http_send_error(c, "RATE_LIMITED", NULL, NULL, retry < 1 ? 1 : retry);
+}
+
 /* libmicrohttpd calls this first when the headers are in, then with the
  * body's pieces, then once more at the end. Refusals (rate limit, method)
  * are answered at once, which closes the connection; a GET is answered at
@@ -556,11 +563,14 @@ static enum MHD_Result pub_access(void *cls, struct MHD_Connection *c, const cha
         pub_yield(s);
         uint8_t key[HTTP_CLIENT_KEY_MAX];
         size_t klen = http_client_key(c, key);
-        double retry = 0;
-        if (klen && !limiter_take(s->ip_limit, key, klen, http_now(), &retry))
-            return http_send_error(c, "RATE_LIMITED", NULL, NULL, retry);
+        double now = http_now(), wait = 0;
+        if (klen && !limiter_take_wait(s->ip_limit, key, klen, now, s->cfg.ip_wait, &wait))
+            return pub_rate_limited(c, wait);
         if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
             return resp_method_not_allowed(c, "GET, HEAD");
+        /* over the rate but within ip_wait: answered when its turn comes */
+        if (wait > 0 && pace_defer(s->pacer, c, now + wait) < 0)
+            return pub_rate_limited(c, wait);
         return MHD_YES;
     }
     if (*upload_data_size) { /* a GET with a body: ignored */
@@ -585,7 +595,8 @@ static void pub_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static int pub_listen(public_server *s, err_info *e)
 {
     http_listen_config lc = {
-        .name = "public", .addr = s->addr, .port = s->cfg.port, .flags = MHD_USE_TURBO,
+        .name = "public", .addr = s->addr, .port = s->cfg.port,
+        .flags = MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
         .threads = http_threads(s->cfg.threads, 1, PUB_THREADS_MAX),
         .conn_max = s->cfg.conn_max, .conn_per_ip = s->cfg.conn_per_ip,
         .timeout_s = s->cfg.timeout_s, .memory_limit = PUB_MEMORY_LIMIT,
@@ -640,6 +651,8 @@ int public_start(const public_config *cfg, ingest *in, public_server **out, err_
         rc = http_conns_new(&cc, &s->conns, e);
     }
     if (rc == 0)
+        rc = pace_new(s->cfg.conn_max, &s->pacer, e);
+    if (rc == 0)
         rc = pub_listen(s, e);
     if (rc < 0) {
         public_stop(s);
@@ -662,8 +675,10 @@ void public_stop(public_server *s)
 {
     if (!s)
         return;
+    pace_drain(s->pacer); /* MHD may not stop with connections suspended */
     if (s->d)
         MHD_stop_daemon(s->d); /* answers in flight are finished or dropped here */
+    pace_free(s->pacer);
     http_conns_free(s->conns);
     pubdocs_stop(s);
     cache_slots_free(s->slots);

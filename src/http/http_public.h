@@ -19,6 +19,12 @@ typedef struct public_config {
     unsigned conn_max;         /* open connections at most */
     unsigned conn_per_ip;      /* per client address */
     double ip_rate, ip_burst;  /* requests a second per address (0: no limit) */
+    double ip_wait;            /* seconds a request over the rate may wait its turn
+                                * before it is refused with 429 (0: refused at once) */
+    const char *base_url;      /* this listener as the public reaches it, for the
+                                * absolute photo URLs of the 2024 TPS files
+                                * ("https://data.example.org"); NULL or "":
+                                * http://localhost:<port> */
     unsigned timeout_s;        /* whole-request deadline, idle connections too */
     unsigned render_ms;        /* render changed regions at most this often (250) */
 } public_config;

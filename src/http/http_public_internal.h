@@ -17,6 +17,7 @@
 #include "http/cache.h"
 #include "http/http_conn.h"
 #include "http/http_limit.h"
+#include "http/http_pace.h"
 #include "http/http_public.h"
 #include "http/http_response.h"
 #include "http/render.h"
@@ -42,6 +43,7 @@ struct public_server {
     uint32_t nregion;            /* region nodes above TPS */
     struct MHD_Daemon *d;
     limiter *ip_limit;
+    pacer *pacer;                /* requests over the rate wait their turn here */
 
     /* documents: slots the render thread keeps (see http_public_docs.c
      * for the layout), and documents rendered on demand */

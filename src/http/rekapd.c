@@ -114,6 +114,8 @@ static const rd_key rd_keys[] = {
     {"public_conn_per_ip", T_UINT, 0, 1 << 20, RD_AT(pub.conn_per_ip)},
     {"public_ip_rate", T_RATE, 0, 1e6, RD_AT(pub.ip_rate)},
     {"public_ip_burst", T_RATE, 1, 1e6, RD_AT(pub.ip_burst)},
+    {"public_ip_wait", T_RATE, 0, 60, RD_AT(pub.ip_wait)},
+    {"public_url", T_STR, 0, 0, RD_AT(pub.base_url)},
     {"public_timeout", T_UINT, 1, 3600, RD_AT(pub.timeout_s)},
     {"render_ms", T_UINT, 1, 60000, RD_AT(pub.render_ms)},
 };
@@ -125,7 +127,7 @@ static void rd_defaults(rd_settings *s)
     ingest_server_defaults(&s->in);
     s->pub = (public_config){
         .addr = "127.0.0.1", .port = 8080, .threads = 0, .conn_max = 4096, .conn_per_ip = 256,
-        .ip_rate = 200,      .ip_burst = 400, .timeout_s = 30, .render_ms = 250,
+        .ip_rate = 200,      .ip_burst = 400, .ip_wait = 5, .timeout_s = 30, .render_ms = 250,
     };
 }
 

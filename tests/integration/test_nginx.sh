@@ -63,8 +63,19 @@ code=$(curl -sk -o "$tmp/resp" -w '%{http_code}' -H 'Content-Type: application/j
 code=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$ni/metrics")
 [ "$code" = 200 ] && ok "metrics from loopback" || fail "metrics: $code"
 
-# Over the limit: 20 r/s with a burst of 40 per address.
-seq 150 | xargs -P 30 -I{} curl -sk -o /dev/null -w '%{http_code}\n' "$edge/api/v1/results/ppwp/0.json" >"$tmp/codes"
+# A crawler: 16 connections from one address, 20 r/s with a burst of 40:
+# slowed to the rate, never refused.
+t0=$(date +%s.%N)
+seq 100 | xargs -P 16 -I{} curl -sk -o /dev/null -w '%{http_code}\n' "$edge/api/v1/results/ppwp/0.json" >"$tmp/codes"
+took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+[ "$(sort -u "$tmp/codes")" = 200 ] && ok "a 16-connection crawl through nginx: only 200s" \
+  || fail "crawl: $(sort "$tmp/codes" | uniq -c | tr '\n' ' ')"
+[ "$(awk -v t="$took" 'BEGIN { print (t > 2) }')" = 1 ] && ok "and it was paced to the rate (${took} s for 100 at 20/s)" \
+  || fail "the crawl was not paced: ${took} s"
+# A flood: more waiting at once than the burst.
+seq 300 | xargs -P 60 -I{} curl -sk -o /dev/null -D "$tmp/h{}" -w '%{http_code}\n' "$edge/api/v1/results/ppwp/0.json" >"$tmp/codes"
 grep -q '^429$' "$tmp/codes" && ok "limit_req answers 429 to a flood" || fail "no 429 in: $(sort "$tmp/codes" | uniq -c | tr '\n' ' ')"
 grep -q '^200$' "$tmp/codes" && ok "and still serves within the limit" || fail "no 200 under the flood"
+h429=$(grep -l '^HTTP/[0-9.]* 429' "$tmp"/h[0-9]* | head -1)
+[ -n "$h429" ] && grep -qi '^Retry-After: 1' "$h429" && ok "nginx's 429 carries Retry-After" || fail "no Retry-After on nginx's 429"
 finish

@@ -448,11 +448,28 @@ check "SIGTERM: a clean stop" [ "$stopped" = 0 ]
 
 # ---- the per-address limit, the deadline for a request's headers
 check "rekapd starts with a tight public limit and a 2 s deadline" start --set public_ip_rate=0.5 \
-  --set public_ip_burst=2 --set public_timeout=2
+  --set public_ip_burst=2 --set public_ip_wait=3 --set public_timeout=2
+# four at once: two from the burst, the third waits its turn (due in 2 s,
+# within public_ip_wait), the fourth would wait 4 s and is refused
+curls=
+for i in 1 2 3 4; do
+  curl -s -o /dev/null -D "$tmp/h$i" -w '%{http_code} %{time_total}\n' "$PUB/pemilu/hhcw/ppwp.json" >"$tmp/c$i" &
+  curls="$curls $!"
+done
+wait $curls
+codes=$(cut -d' ' -f1 "$tmp"/c[1-4] | sort | tr '\n' ' ')
+check "four at once: three answered, one refused ($codes)" [ "$codes" = "200 200 200 429 " ]
+slow=$(awk '$1 == 200 && $2 >= 1.5' "$tmp"/c[1-4] | wc -l)
+check "the request over the rate waited its turn (about 2 s) instead of a 429" [ "$slow" = 1 ]
+refused=$(grep -l '^429' "$tmp"/c[1-4] | sed 's/c\([1-4]\)$/h\1/')
+check "the refused one carries Retry-After" grep -qi '^Retry-After: [0-9]' "$refused"
+stop
+check "rekapd starts with public_ip_wait=0 and a 2 s deadline" start --set public_ip_rate=0.5 \
+  --set public_ip_burst=2 --set public_ip_wait=0 --set public_timeout=2
 for i in 1 2 3; do
   code=$(curl -s -o /dev/null -D "$tmp/h$i" -w '%{http_code}' "$PUB/pemilu/hhcw/ppwp.json")
 done
-check "the third request at once: 429 with Retry-After" sh -c "[ $code = 429 ] && grep -qi '^Retry-After: [0-9]' '$tmp/h3'"
+check "without a wait, the third request at once: 429 with Retry-After" sh -c "[ $code = 429 ] && grep -qi '^Retry-After: [0-9]' '$tmp/h3'"
 check "a client trickling its headers is cut off at the deadline" python3 - "$PUB" <<'PY'
 import socket, sys, time, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1])

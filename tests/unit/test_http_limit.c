@@ -2,7 +2,8 @@
  * disabled limiter, independent keys, a table that stays bounded under a
  * flood of keys (collisions only make a limit stricter), a clock that
  * goes back, and many threads on one bucket never taking more than it
- * holds. */
+ * holds; waiting a turn: paced in order within the wait, refused beyond
+ * it with the time until a turn would fit. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -182,6 +183,36 @@ static void test_threads(void **state)
     limiter_free(l);
 }
 
+/* Over the rate, requests wait their turn: each is due 1/rate after the
+ * one before; none is refused while the wait stays within max_wait. */
+static void test_wait_paces(void **state)
+{
+    (void)state;
+    limiter *l = limiter_new(10, 2, 1 << 20); /* "j" and "k" meet 1 in 10^6 */
+    double wait = -1;
+    for (int i = 0; i < 2; i++) { /* the burst: now */
+        assert_int_equal(limiter_take_wait(l, "k", 1, 5.0, 1.0, &wait), 1);
+        assert_true(wait == 0);
+    }
+    for (int i = 1; i <= 10; i++) { /* then one every 0.1 s, up to 1 s ahead */
+        assert_int_equal(limiter_take_wait(l, "k", 1, 5.0, 1.0, &wait), 1);
+        assert_true(wait > 0.1 * i - 1e-9 && wait < 0.1 * i + 1e-9);
+    }
+    /* the 11th would wait 1.1 s: refused, back in 0.1 s */
+    assert_int_equal(limiter_take_wait(l, "k", 1, 5.0, 1.0, &wait), 0);
+    assert_true(wait > 0.099 && wait < 0.101);
+    /* and a refusal takes nothing: 0.15 s later one more fits, 0.95 s on */
+    assert_int_equal(limiter_take_wait(l, "k", 1, 5.15, 1.0, &wait), 1);
+    assert_true(wait > 0.949 && wait < 0.951);
+    /* another key is not slowed */
+    assert_int_equal(limiter_take_wait(l, "j", 1, 5.1, 1.0, &wait), 1);
+    assert_true(wait == 0);
+    /* max_wait 0 is limiter_take */
+    assert_int_equal(limiter_take_wait(l, "k", 1, 5.15, 0, &wait), 0);
+    assert_true(wait > 1.049 && wait < 1.051);
+    limiter_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_flood_bounded),
         cmocka_unit_test(test_clock_back),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_wait_paces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
