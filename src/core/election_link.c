@@ -13,12 +13,6 @@
 #include "core/election_internal.h"
 #include "core/mem.h"
 
-static int region_overseas(const region *r)
-{
-    return r->level >= REGION_PROVINCE &&
-           strncmp(r->code, REGION_OVERSEAS, 2) == 0;
-}
-
 /* JSON path of TPS i: "tps.<desa code>[<number - 1>]". */
 static void tps_where(const election *el, size_t i, char *where, size_t cap)
 {

@@ -62,6 +62,12 @@ typedef struct region {
     uint32_t pop_female;        /* kab/kota from penduduk.csv), else 0           */
 } region;
 
+/* An overseas region (province "99" and everything under it). */
+static inline int region_overseas(const region *r)
+{
+    return r->level >= REGION_PROVINCE && r->code[0] == '9' && r->code[1] == '9';
+}
+
 struct region_names; /* private: a block of the name arena */
 
 typedef struct region_tree {

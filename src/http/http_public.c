@@ -126,8 +126,9 @@ static uint32_t pub_region(const public_server *s, const char *code, int lo, int
 
 /* The portal's nested path "<p>[/<k>[/<c>[/<d>[/<tps>]]]]" (each code
  * extending the one before, one level down each time), up to `max` levels:
- * the last region, REGION_NONE when malformed or not PPWP's. */
-static uint32_t pub_nested(const public_server *s, const char *path, int max)
+ * the last region, REGION_NONE when malformed or contest k is not cast
+ * there. */
+static uint32_t pub_nested(const public_server *s, contest_kind k, const char *path, int max)
 {
     char seg[REGION_CODE_MAX], prev[REGION_CODE_MAX] = "";
     int level = 0;
@@ -141,7 +142,7 @@ static uint32_t pub_nested(const public_server *s, const char *path, int max)
         if (region_code_level(seg) != level || strncmp(seg, prev, strlen(prev)))
             return REGION_NONE;
         r = pub_region(s, seg, level, level);
-        if (r == REGION_NONE || !(s->mask[r] & (1u << CONTEST_PPWP)))
+        if (r == REGION_NONE || !(s->mask[r] & (1u << k)))
             return REGION_NONE;
         memcpy(prev, seg, n + 1);
         path += n + (path[n] == '/');
@@ -495,34 +496,150 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
     return pub_not_found(c);
 }
 
-/* /pemilu/ppwp.json, /pemilu/hhcw/ppwp.json, /pemilu/hhcw/ppwp/<path>.json */
-static enum MHD_Result pub_pemilu(public_server *s, struct MHD_Connection *c, const char *p)
+/* "<c>/<rest>" or "<c>.json" (rest NULL) with <c> a 2024 contest name:
+ * its kind, or -1. */
+static int pub_contest24(const char *p, const char **rest)
+{
+    size_t n = strcspn(p, "/.");
+    int k = render24_contest_parse(p, n);
+    if (k < 0)
+        return -1;
+    if (!strcmp(p + n, ".json")) {
+        *rest = NULL;
+        return k;
+    }
+    if (p[n] != '/')
+        return -1;
+    *rest = p + n + 1;
+    return k;
+}
+
+/* A district of kind k by its 2024 code, within container reg (0: any). */
+static uint32_t pub_dapil(const public_server *s, contest_kind k, const char *kode, uint32_t reg)
+{
+    uint32_t d = render24_dapil_find(s->r24, k, kode);
+    return d != ELECTION_NONE && (!reg || s->r24->home[k][d] == reg) ? d : ELECTION_NONE;
+}
+
+/* /pemilu/hhcw/<c>.json, /pemilu/hhcw/<c>/<path>.json (region, desa or
+ * TPS file). */
+static enum MHD_Result pub_hhcw(public_server *s, struct MHD_Connection *c, const char *p)
 {
     char path[5 * REGION_CODE_MAX];
     err_info e = {0};
-    if (!strcmp(p, "ppwp.json"))
-        return pub_answer(c, pubdocs_pairs(s), NULL);
-    if (!strcmp(p, "hhcw/ppwp.json"))
-        return pub_answer(c, pubdocs_hhcw(s, 0, &e), &e);
-    if (strncmp(p, "hhcw/ppwp/", 10) || pub_stem(p + 10, ".json", path, sizeof path) < 0)
+    const char *rest;
+    int k = pub_contest24(p, &rest);
+    if (k < 0)
         return pub_not_found(c);
-    uint32_t r = pub_nested(s, path, REGION_TPS);
+    if (!rest)
+        return pub_answer(c, pubdocs_hhcw(s, (contest_kind)k, 0, &e), &e);
+    if (pub_stem(rest, ".json", path, sizeof path) < 0)
+        return pub_not_found(c);
+    uint32_t r = pub_nested(s, (contest_kind)k, path, REGION_TPS);
     if (r == REGION_NONE)
         return pub_not_found(c);
     if (s->el->tree->node[r].level == REGION_TPS)
-        return pub_answer(
-            c, pubdocs_hhcw_tps(s, r - (uint32_t)s->el->tree->level_start[REGION_TPS], &e), &e);
-    return pub_answer(c, pubdocs_hhcw(s, r, &e), &e);
+        return pub_answer(c, pubdocs_hhcw_tps(s, (contest_kind)k, r - s->nregion, &e), &e);
+    return pub_answer(c, pubdocs_hhcw(s, (contest_kind)k, r, &e), &e);
 }
 
-/* /wilayah/pemilu/ppwp/0.json and /wilayah/pemilu/ppwp/<path>.json */
+/* The dapil files: /pemilu/hhcd/pdpr/0.json, /pemilu/hhcd/pdpr/<PPNN>.json,
+ * /pemilu/hhcd/pdprdp/<p>[/<PP00NN>].json,
+ * /pemilu/hhcd/pdprdk/<p>/<k>[/<KKKKNN>].json: "<container path>[/<kode>]". */
+static enum MHD_Result pub_hhcd(public_server *s, struct MHD_Connection *c, const char *p)
+{
+    char path[4 * REGION_CODE_MAX];
+    const char *rest;
+    int k = pub_contest24(p, &rest);
+    if (k < 0 || !rest || !contest_is_party_list((contest_kind)k) ||
+        pub_stem(rest, ".json", path, sizeof path) < 0)
+        return pub_not_found(c);
+    /* the container: the nation ("0") for DPR, a province or a kab/kota */
+    int depth = k == CONTEST_DPR ? 0 : k == CONTEST_DPRD_PROV ? REGION_PROVINCE : REGION_KABKOTA;
+    char *slash = path, *kode = NULL;
+    for (int i = 0; i < depth && slash; i++)
+        slash = strchr(slash + (i > 0), '/');
+    if (depth == 0) {
+        if (!strcmp(path, "0"))
+            return pub_answer(c, pubdocs_hhcd(s, (contest_kind)k, 0), NULL);
+        return pub_answer(c, pubdocs_hhcd_dapil(s, (contest_kind)k,
+                                                pub_dapil(s, (contest_kind)k, path, 0)),
+                          NULL);
+    }
+    if (slash) { /* "<container>/<kode>" */
+        *slash = '\0';
+        kode = slash + 1;
+    }
+    uint32_t r = pub_nested(s, (contest_kind)k, path, depth);
+    if (r == REGION_NONE || s->el->tree->node[r].level != depth)
+        return pub_not_found(c);
+    if (!kode)
+        return pub_answer(c, pubdocs_hhcd(s, (contest_kind)k, r), NULL);
+    return pub_answer(
+        c, pubdocs_hhcd_dapil(s, (contest_kind)k, pub_dapil(s, (contest_kind)k, kode, r)), NULL);
+}
+
+/* /pemilu/caleg/partai/<kode>.json (a DPR, DPRD provinsi or DPRD kab/kota
+ * district: 4 digits DPR, 6 digits "PP00NN" DPRD provinsi, else DPRD
+ * kab/kota) and /pemilu/caleg/dpd/<p>.json. */
+static enum MHD_Result pub_caleg(public_server *s, struct MHD_Connection *c, const char *p)
+{
+    char kode[RENDER24_KODE_MAX];
+    contest_kind k;
+    if (!strncmp(p, "dpd/", 4) && pub_stem(p + 4, ".json", kode, sizeof kode) == 0)
+        k = CONTEST_DPD;
+    else if (!strncmp(p, "partai/", 7) && pub_stem(p + 7, ".json", kode, sizeof kode) == 0)
+        k = strlen(kode) == 4                          ? CONTEST_DPR
+            : strlen(kode) == 6 && !strncmp(kode + 2, "00", 2) ? CONTEST_DPRD_PROV
+                                                       : CONTEST_DPRD_KAB;
+    else
+        return pub_not_found(c);
+    uint32_t d = render24_dapil_find(s->r24, k, kode);
+    return pub_answer(c, d == ELECTION_NONE ? NULL : pubdocs_caleg(s, k, d), NULL);
+}
+
+/* /pemilu/ppwp.json, /pemilu/partai.json, /pemilu/hhcw/..., /pemilu/hhcd/...,
+ * /pemilu/caleg/... */
+static enum MHD_Result pub_pemilu(public_server *s, struct MHD_Connection *c, const char *p)
+{
+    if (!strcmp(p, "ppwp.json"))
+        return pub_answer(c, pubdocs_pairs(s), NULL);
+    if (!strcmp(p, "partai.json"))
+        return pub_answer(c, pubdocs_parties(s), NULL);
+    if (!strncmp(p, "hhcw/", 5))
+        return pub_hhcw(s, c, p + 5);
+    if (!strncmp(p, "hhcd/", 5))
+        return pub_hhcd(s, c, p + 5);
+    if (!strncmp(p, "caleg/", 6))
+        return pub_caleg(s, c, p + 6);
+    return pub_not_found(c);
+}
+
+/* /wilayah/pemilu/<c>/0.json (provinces) and /wilayah/pemilu/<c>/<path>.json
+ * (a region's children) for ppwp, pdpr, pdpd; the dapil lists
+ * /wilayah/pemilu/pdpr/dapil_dpr.json, /wilayah/pemilu/pdprdp/<p>.json and
+ * /wilayah/pemilu/pdprdk/<p>/<k>.json (as 2024 placed them: a DPRD
+ * provinsi province lists its dapil, not its kab/kota). */
 static enum MHD_Result pub_wilayah(public_server *s, struct MHD_Connection *c, const char *p)
 {
     char path[5 * REGION_CODE_MAX];
-    if (pub_stem(p, ".json", path, sizeof path) < 0)
+    const char *rest;
+    int k = pub_contest24(p, &rest);
+    if (k < 0 || !rest || pub_stem(rest, ".json", path, sizeof path) < 0)
         return pub_not_found(c);
-    uint32_t r = strcmp(path, "0") ? pub_nested(s, path, REGION_DESA) : 0;
-    return r == REGION_NONE ? pub_not_found(c) : pub_answer(c, pubdocs_wilayah(s, r), NULL);
+    if (!strcmp(path, "0"))
+        return pub_answer(c, pubdocs_wilayah(s, (contest_kind)k, 0), NULL);
+    if (k == CONTEST_DPR && !strcmp(path, "dapil_dpr"))
+        return pub_answer(c, pubdocs_dapil_list(s, (contest_kind)k, 0), NULL);
+    int dapils_at = k == CONTEST_DPRD_PROV ? REGION_PROVINCE
+                    : k == CONTEST_DPRD_KAB ? REGION_KABKOTA
+                                            : REGION_LEVELS; /* never */
+    uint32_t r = pub_nested(s, (contest_kind)k, path, dapils_at < REGION_LEVELS ? dapils_at : REGION_DESA);
+    if (r == REGION_NONE)
+        return pub_not_found(c);
+    if (s->el->tree->node[r].level == dapils_at)
+        return pub_answer(c, pubdocs_dapil_list(s, (contest_kind)k, r), NULL);
+    return pub_answer(c, pubdocs_wilayah(s, (contest_kind)k, r), NULL);
 }
 
 static enum MHD_Result pub_route(public_server *s, struct MHD_Connection *c, const char *url)
@@ -531,8 +648,8 @@ static enum MHD_Result pub_route(public_server *s, struct MHD_Connection *c, con
         return pub_api(s, c, url + 8);
     if (!strncmp(url, "/pemilu/", 8))
         return pub_pemilu(s, c, url + 8);
-    if (!strncmp(url, "/wilayah/pemilu/ppwp/", 21))
-        return pub_wilayah(s, c, url + 21);
+    if (!strncmp(url, "/wilayah/pemilu/", 16))
+        return pub_wilayah(s, c, url + 16);
     if (!strncmp(url, "/log/", 5))
         return pub_log(s, c, url + 5);
     if (!strncmp(url, "/photos/", 8))
@@ -628,10 +745,42 @@ static void pub_setup(public_server *s, const public_config *cfg, ingest *in)
     s->el = ingest_election(in);
     s->mask = render_contest_mask(s->el);
     s->nregion = (uint32_t)s->el->tree->level_start[REGION_TPS];
+    s->r24 = render24_new(s->el, s->mask, NULL); /* its base URL: pub_base_url */
     s->ip_limit = limiter_new(cfg->ip_rate, cfg->ip_burst, PUB_LIMIT_SLOTS);
     s->table = cache_table_new(PUB_TABLE_PLACES);
     pthread_mutex_init(&s->render_lock, NULL);
     pthread_cond_init(&s->render_wake, NULL);
+}
+
+#define PUB_URL_MAX 256
+
+/* The public base URL of the 2024 TPS files' photos: the setting (checked:
+ * http or https, no character JSON would have to escape, at most
+ * PUB_URL_MAX bytes; a trailing slash dropped), else http://localhost:<port>.
+ * Called before the listener opens when the port is known, else (port 0,
+ * tests) right after it, before anyone can have learnt the port. */
+static int pub_base_url(public_server *s, unsigned port, err_info *e)
+{
+    const char *u = s->cfg.base_url;
+    char def[64];
+    if (!u || !*u) {
+        snprintf(def, sizeof def, "http://localhost:%u", port);
+        u = def;
+    }
+    size_t n = strlen(u);
+    int ok = n <= PUB_URL_MAX && (!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8));
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (unsigned char)u[i] > 0x20 && u[i] != '"' && u[i] != '\\' && u[i] != 0x7f;
+    if (!ok)
+        return err_set(e, ERR_INVALID, "HTTP_URL", "public_url",
+                       "public_url must be an http:// or https:// URL of at most %d bytes "
+                       "without spaces, quotes or backslashes",
+                       PUB_URL_MAX);
+    free(s->r24->base_url);
+    s->r24->base_url = mem_strdup(u);
+    if (n > 8 && s->r24->base_url[n - 1] == '/')
+        s->r24->base_url[n - 1] = '\0';
+    return 0;
 }
 
 int public_start(const public_config *cfg, ingest *in, public_server **out, err_info *e)
@@ -643,7 +792,9 @@ int public_start(const public_config *cfg, ingest *in, public_server **out, err_
         return err_set(e, ERR_LIMIT, "HTTP_PATH", cfg->dir, "directory name too long");
     }
     double t0 = http_now();
-    int rc = pubdocs_start(s, e);
+    int rc = s->cfg.port ? pub_base_url(s, s->cfg.port, e) : 0;
+    if (rc == 0)
+        rc = pubdocs_start(s, e);
     if (rc == 0) {
         /* a request's line and headers, or an idle spell, within timeout_s */
         http_conns_config cc = {.idle_timeout_s = s->cfg.timeout_s,
@@ -654,6 +805,8 @@ int public_start(const public_config *cfg, ingest *in, public_server **out, err_
         rc = pace_new(s->cfg.conn_max, &s->pacer, e);
     if (rc == 0)
         rc = pub_listen(s, e);
+    if (rc == 0 && !s->cfg.port)
+        rc = pub_base_url(s, public_port(s), e);
     if (rc < 0) {
         public_stop(s);
         return rc;
@@ -684,6 +837,7 @@ void public_stop(public_server *s)
     cache_slots_free(s->slots);
     cache_table_free(s->table);
     limiter_free(s->ip_limit);
+    render24_free(s->r24);
     free(s->mask);
     pthread_mutex_destroy(&s->render_lock);
     pthread_cond_destroy(&s->render_wake);

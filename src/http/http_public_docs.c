@@ -41,15 +41,21 @@
 
 /* ------------------------------------------------------------ the slots */
 
-/* Slot layout: results of contest k for region r at k * nregion + r; the
- * 2024 hhcw document of r (above desa) at CONTEST_KINDS * nregion + r;
- * then the extras: per contest its anomaly list, the pairs, per contest
- * its CSV. */
+/* Slot layout, by contest k and region r (above TPS):
+ *   k * nregion + r                      results of k for r
+ *   (CONTEST_KINDS + k) * nregion + r    the 2024 hhcw file of r (above desa)
+ *   (2 * CONTEST_KINDS + k) * nregion + r  the 2024 hhcd file of a DPR or
+ *                                        DPRD container (r: the nation, a
+ *                                        province or a kab/kota)
+ *   3 * CONTEST_KINDS * nregion + dist_off[k] + d   the hhcd file of district d
+ * then the extras: per contest its anomaly list, the pairs, the parties,
+ * per contest its CSV. */
 enum {
     EXTRA_ANOMALIES = 0,
     EXTRA_PAIRS = CONTEST_KINDS,
-    EXTRA_EXPORT = CONTEST_KINDS + 1,
-    EXTRA_COUNT = 2 * CONTEST_KINDS + 1
+    EXTRA_PARTIES = CONTEST_KINDS + 1,
+    EXTRA_EXPORT = CONTEST_KINDS + 2,
+    EXTRA_COUNT = 2 * CONTEST_KINDS + 2
 };
 
 static size_t slot_results(const public_server *s, contest_kind k, uint32_t r)
@@ -57,14 +63,24 @@ static size_t slot_results(const public_server *s, contest_kind k, uint32_t r)
     return (size_t)k * s->nregion + r;
 }
 
-static size_t slot_hhcw(const public_server *s, uint32_t r)
+static size_t slot_hhcw(const public_server *s, contest_kind k, uint32_t r)
 {
-    return (size_t)CONTEST_KINDS * s->nregion + r;
+    return (size_t)(CONTEST_KINDS + k) * s->nregion + r;
+}
+
+static size_t slot_hhcd_at(const public_server *s, contest_kind k, uint32_t r)
+{
+    return (size_t)(2 * CONTEST_KINDS + k) * s->nregion + r;
+}
+
+static size_t slot_hhcd(const public_server *s, contest_kind k, uint32_t d)
+{
+    return (size_t)3 * CONTEST_KINDS * s->nregion + s->dist_off[k] + d;
 }
 
 static size_t slot_extra(const public_server *s, unsigned i)
 {
-    return (size_t)(CONTEST_KINDS + 1) * s->nregion + i;
+    return (size_t)3 * CONTEST_KINDS * s->nregion + s->dist_off[CONTEST_KINDS] + i;
 }
 
 static double docs_ttl(const public_server *s)
@@ -128,8 +144,9 @@ static void docs_region(public_server *s, const tally *t, uint32_t r, const char
         s->seen[k][r] = rev;
         render_results(docs_next(b, slot_results(s, (contest_kind)k, r)), t, (contest_kind)k, r,
                        ts);
-        if (k == CONTEST_PPWP && rg->level < REGION_DESA)
-            render_hhcw_region(docs_next(b, slot_hhcw(s, r)), t, r, ts);
+        if (rg->level < REGION_DESA)
+            render24_region(docs_next(b, slot_hhcw(s, (contest_kind)k, r)), s->r24, t,
+                            (contest_kind)k, r, ts);
     }
 }
 
@@ -149,6 +166,58 @@ static size_t docs_regions(public_server *s, const char *ts, int force)
             docs_region(s, t, r, ts, force, b);
         ingest_read_unlock(s->in);
         done += docs_publish(s, b);
+    }
+    free(b);
+    return done;
+}
+
+/* ------------------------------------------------- 2024 dapil files */
+
+/* The container of district d (render24_dapils): the nation for DPR, its
+ * home province or kab/kota for DPRD. */
+static uint32_t docs_container(const public_server *s, contest_kind k, uint32_t d)
+{
+    return k == CONTEST_DPR ? 0 : s->r24->home[k][d];
+}
+
+/* The hhcd files of the districts whose regions' rows moved (all when
+ * forced), then of their containers. Returns the documents rendered. */
+static size_t docs_dapils(public_server *s, const char *ts, int force)
+{
+    const tally *t = ingest_tally(s->in);
+    docs_batch *b = mem_alloc(sizeof *b);
+    b->n = 0;
+    size_t done = 0;
+    for (int k = CONTEST_DPR; k < CONTEST_KINDS; k++) {
+        if (!contest_is_party_list((contest_kind)k))
+            continue;
+        uint32_t nd = s->el->ndistrict[k];
+        for (uint32_t d = 0; d < nd;) {
+            ingest_read_lock(s->in);
+            for (; d < nd && b->n + 1 < PUB_RENDER_CHUNK; d++) {
+                uint64_t rev = render24_dapil_rev(s->r24, t, (contest_kind)k, d);
+                if (!force && rev == s->dist_seen[s->dist_off[k] + d])
+                    continue;
+                s->dist_seen[s->dist_off[k] + d] = rev;
+                s->hhcd_dirty[docs_container(s, (contest_kind)k, d)] |= (uint8_t)(1u << k);
+                render24_dapil(docs_next(b, slot_hhcd(s, (contest_kind)k, d)), s->r24, t,
+                               (contest_kind)k, d, ts);
+            }
+            ingest_read_unlock(s->in);
+            done += docs_publish(s, b);
+        }
+        for (uint32_t r = 0; r < s->nregion;) {
+            ingest_read_lock(s->in);
+            for (; r < s->nregion && b->n + 1 < PUB_RENDER_CHUNK; r++) {
+                if (!(s->hhcd_dirty[r] & (1u << k)))
+                    continue;
+                s->hhcd_dirty[r] &= (uint8_t) ~(1u << k);
+                render24_dapils(docs_next(b, slot_hhcd_at(s, (contest_kind)k, r)), s->r24, t,
+                                (contest_kind)k, r, ts);
+            }
+            ingest_read_unlock(s->in);
+            done += docs_publish(s, b);
+        }
     }
     free(b);
     return done;
@@ -271,6 +340,7 @@ static void docs_round(public_server *s, int force)
     render_ts(time(NULL), ts);
     double t0 = http_now();
     size_t n = docs_regions(s, ts, force);
+    n += docs_dapils(s, ts, force);
     double t1 = http_now();
     docs_anomalies(s, ts, force);
     if (n)
@@ -369,8 +439,10 @@ static void docs_tps_free(render_tps_contest *c, unsigned nc)
     }
 }
 
-static int docs_tps_render(public_server *s, store *st, uint32_t tps, rbuf *x, err_info *e)
+static int docs_tps_render(public_server *s, store *st, contest_kind unused, uint32_t tps, rbuf *x,
+                           err_info *e)
 {
+    (void)unused; /* every contest cast there */
     const election *el = s->el;
     render_tps_contest c[CONTEST_KINDS];
     rule_report *rep = mem_alloc(CONTEST_KINDS * sizeof *rep);
@@ -394,21 +466,23 @@ static int docs_tps_render(public_server *s, store *st, uint32_t tps, rbuf *x, e
 
 /* --------------------------------------------- 2024 layout, from store */
 
-static int docs_hhcw_tps_render(public_server *s, store *st, uint32_t tps, rbuf *x, err_info *e)
+static int docs_hhcw_tps_render(public_server *s, store *st, contest_kind k, uint32_t tps, rbuf *x,
+                                err_info *e)
 {
     entry *en = mem_alloc(sizeof *en);
-    int rc = docs_counted(s, st, tps, CONTEST_PPWP, en, e);
+    int rc = docs_counted(s, st, tps, k, en, e);
     if (rc == 0 || rc == ERR_NOTFOUND) {
         char ts[RENDER_TS_MAX];
         render_ts(time(NULL), ts);
-        render_hhcw_tps(x, rc == 0 ? en : NULL, ts);
+        render24_tps(x, s->r24, k, tps, rc == 0 ? en : NULL, ts);
         rc = 0;
     }
     free(en);
     return rc;
 }
 
-static int docs_hhcw_desa_render(public_server *s, store *st, uint32_t desa, rbuf *x, err_info *e)
+static int docs_hhcw_desa_render(public_server *s, store *st, contest_kind k, uint32_t desa,
+                                 rbuf *x, err_info *e)
 {
     const region *rg = &s->el->tree->node[desa];
     assert(rg->level == REGION_DESA && rg->child >= s->el->tree->level_start[REGION_TPS]);
@@ -418,7 +492,7 @@ static int docs_hhcw_desa_render(public_server *s, store *st, uint32_t desa, rbu
     int rc = 0;
     for (uint32_t i = 0; rc == 0 && i < rg->nchild; i++) {
         en[i] = mem_alloc(sizeof **en);
-        rc = docs_counted(s, st, (uint32_t)(first + i), CONTEST_PPWP, en[i], e);
+        rc = docs_counted(s, st, (uint32_t)(first + i), k, en[i], e);
         if (rc == 0)
             forms[i] = &en[i]->sub.form;
         else if (rc == ERR_NOTFOUND)
@@ -427,7 +501,7 @@ static int docs_hhcw_desa_render(public_server *s, store *st, uint32_t desa, rbu
     if (rc == 0) {
         char ts[RENDER_TS_MAX];
         render_ts(time(NULL), ts);
-        render_hhcw_desa(x, s->el, desa, forms, ts);
+        render24_desa(x, s->r24, k, desa, forms, ts);
     }
     for (uint32_t i = 0; i < rg->nchild; i++)
         free(en[i]);
@@ -436,12 +510,13 @@ static int docs_hhcw_desa_render(public_server *s, store *st, uint32_t desa, rbu
     return rc;
 }
 
-typedef int (*docs_store_fn)(public_server *s, store *st, uint32_t i, rbuf *x, err_info *e);
+typedef int (*docs_store_fn)(public_server *s, store *st, contest_kind k, uint32_t i, rbuf *x,
+                             err_info *e);
 
 /* The document under key, rendered from the store when absent or older
  * than render_ms. */
-static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_fn fn, uint32_t i,
-                                  err_info *e)
+static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_fn fn,
+                                  contest_kind k, uint32_t i, err_info *e)
 {
     cache_doc *d = cache_table_get(s->table, key, http_now(), docs_ttl(s));
     if (d)
@@ -450,7 +525,7 @@ static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_
     if (edir_pool_take(s->pool, &st, e) < 0)
         return NULL;
     rbuf x = {0};
-    int rc = fn(s, st, i, &x, e);
+    int rc = fn(s, st, k, i, &x, e);
     edir_pool_give(s->pool, st);
     if (rc < 0) {
         rbuf_free(&x);
@@ -466,55 +541,105 @@ cache_doc *pubdocs_results(public_server *s, contest_kind k, uint32_t reg)
     return reg < s->nregion ? cache_slots_get(s->slots, slot_results(s, k, reg)) : NULL;
 }
 
-cache_doc *pubdocs_hhcw(public_server *s, uint32_t reg, err_info *e)
+cache_doc *pubdocs_hhcw(public_server *s, contest_kind k, uint32_t reg, err_info *e)
 {
-    if (reg >= s->nregion)
+    if (reg >= s->nregion || !(s->mask[reg] & (1u << k)))
         return NULL;
     if (s->el->tree->node[reg].level < REGION_DESA)
-        return cache_slots_get(s->slots, slot_hhcw(s, reg));
+        return cache_slots_get(s->slots, slot_hhcw(s, k, reg));
     char key[32];
-    snprintf(key, sizeof key, "h/%s", s->el->tree->node[reg].code);
-    return docs_from_store(s, key, docs_hhcw_desa_render, reg, e);
+    snprintf(key, sizeof key, "h%d/%s", k, s->el->tree->node[reg].code);
+    return docs_from_store(s, key, docs_hhcw_desa_render, k, reg, e);
 }
 
-cache_doc *pubdocs_hhcw_tps(public_server *s, uint32_t tps, err_info *e)
+cache_doc *pubdocs_hhcw_tps(public_server *s, contest_kind k, uint32_t tps, err_info *e)
 {
+    if (s->el->tps[tps].district[k] == ELECTION_NONE)
+        return NULL;
     char key[32];
-    snprintf(key, sizeof key, "ht/%s", election_tps_region(s->el, tps)->code);
-    return docs_from_store(s, key, docs_hhcw_tps_render, tps, e);
+    snprintf(key, sizeof key, "ht%d/%s", k, election_tps_region(s->el, tps)->code);
+    return docs_from_store(s, key, docs_hhcw_tps_render, k, tps, e);
 }
 
 cache_doc *pubdocs_tps(public_server *s, uint32_t tps, err_info *e)
 {
     char key[32];
     snprintf(key, sizeof key, "t/%s", election_tps_region(s->el, tps)->code);
-    return docs_from_store(s, key, docs_tps_render, tps, e);
+    return docs_from_store(s, key, docs_tps_render, CONTEST_PPWP, tps, e);
 }
 
-/* Region lists never change while the election is loaded: kept for good
- * (until evicted from the table). */
-typedef void (*docs_static_fn)(rbuf *b, const election *el, const uint8_t *mask, uint32_t reg);
+cache_doc *pubdocs_hhcd(public_server *s, contest_kind k, uint32_t reg)
+{
+    return contest_is_party_list(k) && reg < s->nregion
+               ? cache_slots_get(s->slots, slot_hhcd_at(s, k, reg))
+               : NULL;
+}
 
-static cache_doc *docs_static(public_server *s, const char *prefix, docs_static_fn fn, uint32_t reg)
+cache_doc *pubdocs_hhcd_dapil(public_server *s, contest_kind k, uint32_t d)
+{
+    return contest_is_party_list(k) && d < s->el->ndistrict[k]
+               ? cache_slots_get(s->slots, slot_hhcd(s, k, d))
+               : NULL;
+}
+
+/* Lists never change while the election is loaded: kept for good (until
+ * evicted from the table), made on first use. */
+typedef enum docs_list {
+    DOCS_REGION,   /* /api/v1/regions/<code>.json: i a region */
+    DOCS_WILAYAH,  /* /wilayah/pemilu/<c>/...: i a region */
+    DOCS_DAPILS,   /* the dapil list of a container region i */
+    DOCS_CALEG,    /* the candidates of district i */
+} docs_list;
+
+static void docs_list_render(public_server *s, docs_list what, contest_kind k, uint32_t i, rbuf *x)
+{
+    switch (what) {
+    case DOCS_REGION:
+        render_region(x, s->el, s->mask, i);
+        break;
+    case DOCS_WILAYAH:
+        render24_wilayah(x, s->r24, k, i);
+        break;
+    case DOCS_DAPILS:
+        render24_dapil_list(x, s->r24, k, i);
+        break;
+    case DOCS_CALEG:
+        render24_caleg(x, s->r24, k, i);
+        break;
+    }
+}
+
+static cache_doc *docs_list_get(public_server *s, docs_list what, contest_kind k, uint32_t i)
 {
     char key[32];
-    snprintf(key, sizeof key, "%s/%s", prefix, s->el->tree->node[reg].code);
+    snprintf(key, sizeof key, "l%d/%d/%u", (int)what, (int)k, i);
     cache_doc *d = cache_table_get(s->table, key, 0, 0);
     if (d)
         return d;
     rbuf x = {0};
-    fn(&x, s->el, s->mask, reg);
+    docs_list_render(s, what, k, i, &x);
     return docs_keep(s, key, docs_new(&x, resp_ct_json, resp_cc_static));
 }
 
 cache_doc *pubdocs_region(public_server *s, uint32_t reg)
 {
-    return docs_static(s, "r", render_region, reg);
+    return docs_list_get(s, DOCS_REGION, CONTEST_PPWP, reg);
 }
 
-cache_doc *pubdocs_wilayah(public_server *s, uint32_t reg)
+cache_doc *pubdocs_wilayah(public_server *s, contest_kind k, uint32_t reg)
 {
-    return docs_static(s, "w", render_wilayah, reg);
+    return s->mask[reg] & (1u << k) ? docs_list_get(s, DOCS_WILAYAH, k, reg) : NULL;
+}
+
+cache_doc *pubdocs_dapil_list(public_server *s, contest_kind k, uint32_t reg)
+{
+    return contest_is_party_list(k) ? docs_list_get(s, DOCS_DAPILS, k, reg) : NULL;
+}
+
+cache_doc *pubdocs_caleg(public_server *s, contest_kind k, uint32_t d)
+{
+    return k != CONTEST_PPWP && d < s->el->ndistrict[k] ? docs_list_get(s, DOCS_CALEG, k, d)
+                                                         : NULL;
 }
 
 cache_doc *pubdocs_anomalies(public_server *s, contest_kind k)
@@ -525,6 +650,11 @@ cache_doc *pubdocs_anomalies(public_server *s, contest_kind k)
 cache_doc *pubdocs_pairs(public_server *s)
 {
     return cache_slots_get(s->slots, slot_extra(s, EXTRA_PAIRS));
+}
+
+cache_doc *pubdocs_parties(public_server *s)
+{
+    return cache_slots_get(s->slots, slot_extra(s, EXTRA_PARTIES));
 }
 
 cache_doc *pubdocs_export(public_server *s, contest_kind k)
@@ -617,7 +747,12 @@ static void *docs_export_main(void *arg)
 
 int pubdocs_start(public_server *s, err_info *e)
 {
-    s->slots = cache_slots_new((size_t)(CONTEST_KINDS + 1) * s->nregion + EXTRA_COUNT);
+    for (int k = 0; k < CONTEST_KINDS; k++)
+        s->dist_off[k + 1] = s->dist_off[k] + s->el->ndistrict[k];
+    s->slots = cache_slots_new((size_t)3 * CONTEST_KINDS * s->nregion +
+                               s->dist_off[CONTEST_KINDS] + EXTRA_COUNT);
+    s->dist_seen = mem_calloc(s->dist_off[CONTEST_KINDS] + 1, sizeof *s->dist_seen);
+    s->hhcd_dirty = mem_calloc(s->nregion ? s->nregion : 1, 1);
     for (int k = 0; k < CONTEST_KINDS; k++)
         s->seen[k] = mem_calloc(s->nregion ? s->nregion : 1, sizeof(uint32_t));
     int rc = edir_pool_new(s->dir, PUB_POOL_MAX, &s->pool, e);
@@ -629,8 +764,11 @@ int pubdocs_start(public_server *s, err_info *e)
     char ts[RENDER_TS_MAX];
     render_ts(time(NULL), ts);
     rbuf x = {0};
-    render_ppwp_pairs(&x, s->el, ts);
+    render24_pairs(&x, s->r24, ts);
     cache_slots_put(s->slots, slot_extra(s, EXTRA_PAIRS), docs_new(&x, resp_ct_json, resp_cc_static));
+    render24_parties(&x, s->r24, ts);
+    cache_slots_put(s->slots, slot_extra(s, EXTRA_PARTIES),
+                    docs_new(&x, resp_ct_json, resp_cc_static));
     if (pthread_create(&s->render, NULL, docs_render_main, s) != 0)
         return err_set(e, ERR_IO, "PUBLIC_THREAD", "", "cannot start the render thread");
     s->render_started = 1;
@@ -656,6 +794,10 @@ void pubdocs_stop(public_server *s)
     s->tail = NULL;
     edir_pool_free(s->pool);
     s->pool = NULL;
+    free(s->dist_seen);
+    free(s->hhcd_dirty);
+    s->dist_seen = NULL;
+    s->hhcd_dirty = NULL;
     for (int k = 0; k < CONTEST_KINDS; k++) {
         free(s->seen[k]);
         s->seen[k] = NULL;

@@ -21,6 +21,7 @@
 #include "http/http_public.h"
 #include "http/http_response.h"
 #include "http/render.h"
+#include "http/render_2024.h"
 #include "store/store.h"
 
 #define PUB_THREADS_MAX 64
@@ -40,6 +41,7 @@ struct public_server {
     ingest *in;
     const election *el;
     uint8_t *mask;               /* render_contest_mask */
+    render24 *r24;               /* the 2024 layout's ids, codes and photo base URL */
     uint32_t nregion;            /* region nodes above TPS */
     struct MHD_Daemon *d;
     limiter *ip_limit;
@@ -62,6 +64,9 @@ struct public_server {
     pthread_cond_t render_wake;
     atomic_int stopping;                  /* the render and export threads end */
     uint32_t *seen[CONTEST_KINDS];        /* row rev last rendered, per region */
+    uint32_t dist_off[CONTEST_KINDS + 1]; /* districts of the kinds before k */
+    uint64_t *dist_seen;                  /* render24_dapil_rev last rendered, per district */
+    uint8_t *hhcd_dirty;                  /* per region, bit k: its hhcd container is stale */
     uint32_t anomalies_seen[CONTEST_KINDS];
     store *tail;                          /* the render thread's, taken from the pool */
     uint64_t tail_next;                   /* next log index to read for the anomaly list */
@@ -90,13 +95,20 @@ void pubdocs_stop(public_server *s);
 /* Each returns a new reference, or NULL: not a region of that kind (the
  * caller answers 404), or (e set) the store failed. */
 cache_doc *pubdocs_results(public_server *s, contest_kind k, uint32_t reg);
-cache_doc *pubdocs_hhcw(public_server *s, uint32_t reg, err_info *e);
-cache_doc *pubdocs_hhcw_tps(public_server *s, uint32_t tps, err_info *e);
 cache_doc *pubdocs_tps(public_server *s, uint32_t tps, err_info *e);
 cache_doc *pubdocs_region(public_server *s, uint32_t reg);
-cache_doc *pubdocs_wilayah(public_server *s, uint32_t reg);
 cache_doc *pubdocs_anomalies(public_server *s, contest_kind k);
+/* The 2024 layout (render_2024.h): NULL also where contest k has no such
+ * document (not cast in reg, not a party-list contest, ...). */
+cache_doc *pubdocs_hhcw(public_server *s, contest_kind k, uint32_t reg, err_info *e);
+cache_doc *pubdocs_hhcw_tps(public_server *s, contest_kind k, uint32_t tps, err_info *e);
+cache_doc *pubdocs_hhcd(public_server *s, contest_kind k, uint32_t reg);
+cache_doc *pubdocs_hhcd_dapil(public_server *s, contest_kind k, uint32_t d);
+cache_doc *pubdocs_wilayah(public_server *s, contest_kind k, uint32_t reg);
+cache_doc *pubdocs_dapil_list(public_server *s, contest_kind k, uint32_t reg);
+cache_doc *pubdocs_caleg(public_server *s, contest_kind k, uint32_t d);
 cache_doc *pubdocs_pairs(public_server *s);
+cache_doc *pubdocs_parties(public_server *s);
 /* NULL while the first CSV of contest k is being made; a CSV older than
  * PUB_EXPORT_INTERVAL seconds asks the export thread for a new one. */
 cache_doc *pubdocs_export(public_server *s, contest_kind k);

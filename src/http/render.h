@@ -1,10 +1,8 @@
 /* render — the documents of rekapd's public listener, as bytes: rekap's own
  * JSON (results per region and contest, the region tree, TPS detail, the
- * anomaly list), the commission's 2024 portal layout (wilayah lists, hhcw
- * results, the TPS file), and the per-TPS CSV. docs/API.md ("Public API")
- * documents every field. One interface over two files: render.c (the
- * buffer, helpers, rekap's own layout, the CSV) and render_2024.c (the 2024
- * portal layout).
+ * anomaly list) and the per-TPS CSV; the commission's 2024 portal layout
+ * is render_2024.h. docs/API.md ("Public API") documents every field.
+ * render.c holds the buffer, helpers, rekap's own layout and the CSV.
  *
  * Pure: no I/O, no locks, no clock. The caller passes what it read (the
  * tally under the ingest's read lock, entries read from the store) and the
@@ -108,33 +106,7 @@ void render_anomalies(rbuf *b, const election *el, contest_kind k, const uint32_
                       size_t nflag, uint64_t flag_total, const render_rejected *const *rej,
                       size_t nrej, uint64_t rej_total, uint64_t scanned, const char *ts);
 
-/* ----------------------------------------------------- 2024 portal layout */
-
-/* The 2024 portal's id of PPWP pair number `no`: 100024 + no, so pairs
- * 1, 2, 3 are "100025", "100026", "100027" as in 2024. */
-unsigned render_pair_id(unsigned no);
-
-/* /wilayah/pemilu/ppwp/<path>.json: the children of `reg` where PPWP is
- * cast, [{"nama","id","kode","tingkat"}] (id: the code as a number). */
-void render_wilayah(rbuf *b, const election *el, const uint8_t *mask, uint32_t reg);
-
-/* /pemilu/hhcw/ppwp[/<path>].json above desa level: chart (pair votes and
- * persen), table (one row per child), progres, mode, ts; from the tally
- * (read lock held). */
-void render_hhcw_region(rbuf *b, const tally *t, uint32_t reg, const char *ts);
-
-/* The same for a desa: the table holds its TPS, from their counted PPWP
- * forms: forms[i] for the desa's i-th child TPS, NULL when none counted.
- * The chart and progres are the sums of the forms given. */
-void render_hhcw_desa(rbuf *b, const election *el, uint32_t desa, const form *const *forms,
-                      const char *ts);
-
-/* /pemilu/hhcw/ppwp/<p>/<k>/<c>/<d>/<tps>.json: the TPS file, from the
- * counted PPWP entry (NULL: nothing counted yet; status_suara false). */
-void render_hhcw_tps(rbuf *b, const entry *counted, const char *ts);
-
-/* /pemilu/ppwp.json: the pairs by their 2024 ids (nama, nomor_urut, warna, ts). */
-void render_ppwp_pairs(rbuf *b, const election *el, const char *ts);
+/* The 2024 portal layout is render_2024.h. */
 
 /* ------------------------------------------------------------------ CSV */
 

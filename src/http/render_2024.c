@@ -1,224 +1,329 @@
-/* render_2024 — the commission's 2024 portal layout (Sirekap's public
- * files), so the community's scrapers and auditors of 2024 work unchanged:
- * /wilayah/pemilu/ppwp/<path>.json (the region lists),
- * /pemilu/hhcw/ppwp[/<path>].json (results above desa level and of a
- * desa), the TPS file, /pemilu/ppwp.json (the pairs) and the pairs' 2024
- * ids; see render.h for each, docs/API.md for their fields. The field
- * names, their order and the number formats are the 2024 portal's: a field
- * is changed here only to follow it. */
-#include "http/render.h"
+/* render_2024 — the hhcw files of the 2024 layout (render_2024.h): a
+ * region's results with one row per child, a desa's with one row per TPS,
+ * and the TPS file, for every contest. docs/API.md ("The 2024 portal
+ * layout") documents each member and its 2024 source. */
+#include "http/render_2024.h"
 #include "http/render_internal.h"
 
-#include <stdlib.h>
+#include <assert.h>
+#include <string.h>
+#include <time.h>
 
-#include "core/mem.h"
+/* The keys of a region's chart and rows, ascending: PPWP the pairs' ids,
+ * DPD the candidates' ids of the province's ballot (none above a
+ * province: the ballots differ), DPR and DPRD the ballot numbers of the
+ * parties that run in the contest there (a local party only at home or
+ * nationally). sel: where each key's votes are in a tally row (tally.h)
+ * or a form's votes. */
+typedef struct r24_keys {
+    unsigned n;
+    uint32_t id[ELECTION_PARTY_MAX + ELECTION_CANDIDATES_MAX];
+    uint16_t sel[ELECTION_PARTY_MAX + ELECTION_CANDIDATES_MAX];
+} r24_keys;
 
-unsigned render_pair_id(unsigned no)
+/* The first TPS (index into tps[]) under region reg, which has some. */
+static uint32_t r24_first_tps(const election *el, uint32_t reg)
 {
-    return 100024u + no;
-}
-
-/* 100 * part / whole with two decimals, 0 when whole is 0. */
-static void render_percent(rbuf *b, uint64_t part, uint64_t whole)
-{
-    rbuf_printf(b, "%.2f", whole ? 100.0 * (double)part / (double)whole : 0.0);
-}
-
-void render_wilayah(rbuf *b, const election *el, const uint8_t *mask, uint32_t reg)
-{
-    const region *rg = &el->tree->node[reg];
-    rbuf_put(b, "[", 1);
-    int first = 1;
-    for (uint32_t c = rg->child; rg->nchild && c < rg->child + rg->nchild; c++) {
-        if (!(mask[c] & (1u << CONTEST_PPWP)))
-            continue;
-        const region *cr = &el->tree->node[c];
-        rbuf_puts(b, first ? "{" : ",{");
-        first = 0;
-        render_kv_str(b, "nama", cr->name);
-        rbuf_printf(b, ",\"id\":%llu,", strtoull(cr->code, NULL, 10));
-        render_kv_str(b, "kode", cr->code);
-        rbuf_printf(b, ",\"tingkat\":%u}", cr->level);
+    while (el->tree->node[reg].level < REGION_TPS) {
+        assert(el->tree->node[reg].nchild > 0);
+        reg = el->tree->node[reg].child;
     }
-    rbuf_puts(b, "]\n");
+    return render_node_tps(el, reg);
 }
 
-/* The pairs' votes as "<id>":n members (a leading comma before each but
- * the first when `first`). */
-static void render_pair_votes(rbuf *b, const uint64_t *v, unsigned n, int first)
+static void r24_keys_of(const render24 *x, contest_kind k, uint32_t reg, r24_keys *out)
 {
-    for (unsigned i = 0; i < n; i++) {
-        render_num(b, first && !i ? "\"" : ",\"", render_pair_id(i + 1));
+    const election *el = x->el;
+    const region *rg = &el->tree->node[reg];
+    out->n = 0;
+    if (contest_is_party_list(k)) {
+        for (uint16_t p = 0; p < el->nparty; p++) {
+            const election_party *pt = &el->party[p];
+            if (!x->runs[k][pt->no] ||
+                (pt->only_in && rg->level > REGION_NATIONAL && strncmp(rg->code, pt->only_in, 2)))
+                continue;
+            out->id[out->n] = pt->no;
+            out->sel[out->n++] = p;
+        }
+        return;
+    }
+    if ((k == CONTEST_DPD && rg->level == REGION_NATIONAL) || !(x->mask[reg] & (1u << k)))
+        return;
+    uint32_t d = k == CONTEST_PPWP ? 0 : el->tps[r24_first_tps(el, reg)].district[k];
+    if (d == ELECTION_NONE || d >= el->ndistrict[k])
+        return;
+    const election_district *ds = &el->district[k][d];
+    for (uint16_t i = 0; i < ds->ncand; i++) {
+        out->id[out->n] = k == CONTEST_PPWP ? RENDER24_PAIR_BASE + ds->cand[i].no
+                                            : x->cand0[k][d] + i;
+        out->sel[out->n++] = i;
+    }
+}
+
+/* The votes of each key on form f: PPWP and DPD a candidate's votes,
+ * DPR and DPRD the party's total as written. */
+static void r24_form_votes(const form *f, const r24_keys *keys, uint64_t *v)
+{
+    for (unsigned i = 0; i < keys->n; i++) {
+        v[i] = 0;
+        if (!contest_is_party_list(f->kind)) {
+            v[i] = keys->sel[i] < f->nvotes ? f->votes[keys->sel[i]] : 0;
+            continue;
+        }
+        for (uint16_t p = 0; p < f->nparty; p++)
+            if (f->party[p].no == keys->id[i])
+                v[i] = f->party[p].total;
+    }
+}
+
+/* `"<id>":<votes>` for each key, each preceded by a comma but the first
+ * when `first`. */
+static void r24_key_votes(rbuf *b, const r24_keys *keys, const uint64_t *v, int first)
+{
+    for (unsigned i = 0; i < keys->n; i++) {
+        render_num(b, first && !i ? "\"" : ",\"", keys->id[i]);
         render_num(b, "\":", v[i]);
     }
 }
 
-/* One table row: pair votes, psu, persen, status_progress. */
-static void render_hhcw_row(rbuf *b, const char *code, const uint64_t *v, unsigned npair,
-                            uint64_t counted, uint64_t expected, int first)
+/* One table row: psu, the keys' votes, persen, status_progress (2024's
+ * order). Every key is written, 0 before anything is counted: zakiego's
+ * schema of the national file requires them in every row. */
+static void r24_row(rbuf *b, const char *code, const r24_keys *keys, const uint64_t *v,
+                    uint64_t counted, uint64_t expected, int tps_row, int first)
 {
-    rbuf_printf(b, "%s\"%s\":{", first ? "" : ",", code);
-    if (counted)
-        render_pair_votes(b, v, npair, 1);
-    rbuf_printf(b, "%s\"psu\":%s,\"persen\":", counted && npair ? "," : "",
-                counted ? "\"Reguler\"" : "null");
-    render_percent(b, counted, expected);
+    rbuf_puts(b, first ? "\"" : ",\"");
+    rbuf_puts(b, code);
+    rbuf_puts(b, "\":{\"psu\":\"Reguler\"");
+    r24_key_votes(b, keys, v, 0);
+    rbuf_puts(b, ",\"persen\":");
+    if (tps_row) /* a TPS is counted or not: 2024 wrote 100 or 0 */
+        rbuf_puts(b, counted ? "100" : "0");
+    else
+        render_pct(b, counted, expected);
     rbuf_puts(b, ",\"status_progress\":");
     render_bool(b, counted > 0);
     rbuf_put(b, "}", 1);
 }
 
-/* chart, then (after the table the caller writes) progres, mode, ts. */
-static void render_hhcw_open(rbuf *b, const uint64_t *v, unsigned npair, uint64_t counted,
-                             uint64_t expected, const char *ts)
+/* ts, psu, mode, then the chart; the caller writes the table's rows. */
+static void r24_open(rbuf *b, const r24_keys *keys, const uint64_t *v, uint64_t counted,
+                     uint64_t expected, const char *ts)
 {
     rbuf_puts(b, "{");
     render_kv_str(b, "ts", ts);
     rbuf_puts(b, ",\"psu\":\"Reguler\",\"mode\":\"hhcw\",\"chart\":{");
-    render_pair_votes(b, v, npair, 1);
-    rbuf_puts(b, npair ? ",\"persen\":" : "\"persen\":");
-    render_percent(b, counted, expected);
+    r24_key_votes(b, keys, v, 1);
+    rbuf_puts(b, keys->n ? ",\"persen\":" : "\"persen\":");
+    render_pct(b, counted, expected);
     rbuf_puts(b, "},\"table\":{");
 }
 
-static void render_hhcw_close(rbuf *b, uint64_t counted, uint64_t expected)
+void render24_region(rbuf *b, const render24 *x, const tally *t, contest_kind k, uint32_t reg,
+                     const char *ts)
 {
-    rbuf_printf(b, "},\"progres\":{\"total\":%llu,\"progres\":%llu}}\n",
-                (unsigned long long)expected, (unsigned long long)counted);
-}
-
-static unsigned render_npair(const election *el)
-{
-    return el->ndistrict[CONTEST_PPWP] ? el->district[CONTEST_PPWP][0].ncand : 0;
-}
-
-void render_hhcw_region(rbuf *b, const tally *t, uint32_t reg, const char *ts)
-{
-    const election *el = t->el;
-    const region *rg = &el->tree->node[reg];
-    const tally_row *row = tally_region(t, CONTEST_PPWP, reg);
-    unsigned npair = render_npair(el);
-    render_hhcw_open(b, tally_region_sel(t, CONTEST_PPWP, reg), npair, row->tps_counted,
-                     row->tps_expected, ts);
+    const region *rg = &x->el->tree->node[reg];
+    const tally_row *row = tally_region(t, k, reg);
+    r24_keys keys;
+    r24_keys_of(x, k, reg, &keys);
+    uint64_t v[sizeof keys.id / sizeof keys.id[0]];
+    const uint64_t *sel = tally_region_sel(t, k, reg);
+    for (unsigned i = 0; i < keys.n; i++)
+        v[i] = keys.sel[i] < t->width[k] ? sel[keys.sel[i]] : 0;
+    r24_open(b, &keys, v, row->tps_counted, row->tps_expected, ts);
     int first = 1;
-    for (uint32_t c = rg->child; c < rg->child + rg->nchild; c++) {
-        const tally_row *cr = tally_region(t, CONTEST_PPWP, c);
+    for (uint32_t c = rg->child; rg->nchild && c < rg->child + rg->nchild; c++) {
+        const tally_row *cr = tally_region(t, k, c);
         if (!cr->tps_expected)
             continue;
-        render_hhcw_row(b, el->tree->node[c].code, tally_region_sel(t, CONTEST_PPWP, c), npair,
-                        cr->tps_counted, cr->tps_expected, first);
+        sel = tally_region_sel(t, k, c);
+        for (unsigned i = 0; i < keys.n; i++)
+            v[i] = keys.sel[i] < t->width[k] ? sel[keys.sel[i]] : 0;
+        r24_row(b, x->el->tree->node[c].code, &keys, v, cr->tps_counted, cr->tps_expected, 0,
+                first);
         first = 0;
     }
-    render_hhcw_close(b, row->tps_counted, row->tps_expected);
+    render_progres(b, row->tps_counted, row->tps_expected);
 }
 
-/* The votes of a PPWP form as 64-bit counts. */
-static void render_form_pairs(const form *f, uint64_t *v, unsigned npair)
+void render24_desa(rbuf *b, const render24 *x, contest_kind k, uint32_t desa,
+                   const form *const *forms, const char *ts)
 {
-    for (unsigned i = 0; i < npair; i++)
-        v[i] = i < f->nvotes ? f->votes[i] : 0;
-}
-
-void render_hhcw_desa(rbuf *b, const election *el, uint32_t desa, const form *const *forms,
-                      const char *ts)
-{
+    const election *el = x->el;
     const region *rg = &el->tree->node[desa];
-    unsigned npair = render_npair(el);
-    uint64_t *sum = mem_calloc(npair + 1, sizeof *sum), *one = mem_calloc(npair + 1, sizeof *one);
+    r24_keys keys;
+    r24_keys_of(x, k, desa, &keys);
+    uint64_t sum[sizeof keys.id / sizeof keys.id[0]] = {0}, one[sizeof sum / sizeof sum[0]];
     uint64_t expected = 0, counted = 0;
     for (uint32_t i = 0; i < rg->nchild; i++) {
-        if (el->tps[render_node_tps(el, rg->child + i)].district[CONTEST_PPWP] == ELECTION_NONE)
+        if (el->tps[render_node_tps(el, rg->child + i)].district[k] == ELECTION_NONE)
             continue;
         expected++;
         if (!forms[i])
             continue;
         counted++;
-        render_form_pairs(forms[i], one, npair);
-        for (unsigned p = 0; p < npair; p++)
+        r24_form_votes(forms[i], &keys, one);
+        for (unsigned p = 0; p < keys.n; p++)
             sum[p] += one[p];
     }
-    render_hhcw_open(b, sum, npair, counted, expected, ts);
+    r24_open(b, &keys, sum, counted, expected, ts);
     int first = 1;
     for (uint32_t i = 0; i < rg->nchild; i++) {
-        if (el->tps[render_node_tps(el, rg->child + i)].district[CONTEST_PPWP] == ELECTION_NONE)
+        if (el->tps[render_node_tps(el, rg->child + i)].district[k] == ELECTION_NONE)
             continue;
+        memset(one, 0, sizeof one);
         if (forms[i])
-            render_form_pairs(forms[i], one, npair);
-        render_hhcw_row(b, el->tree->node[rg->child + i].code, one, npair, forms[i] != NULL, 1,
-                        first);
+            r24_form_votes(forms[i], &keys, one);
+        r24_row(b, el->tree->node[rg->child + i].code, &keys, one, forms[i] != NULL, 1, 1, first);
         first = 0;
     }
-    render_hhcw_close(b, counted, expected);
-    free(sum);
-    free(one);
+    render_progres(b, counted, expected);
 }
 
-static void render_administrasi(rbuf *b, const form *f)
+/* ---------------------------------------------------------- TPS file */
+
+static void r24_administrasi(rbuf *b, const form *f)
 {
     rbuf_printf(b,
-                "{\"suara_sah\":%u,\"suara_total\":%u,\"suara_tidak_sah\":%u,"
+                "{\"suara_sah\":%u,\"suara_total\":%u,"
                 "\"pemilih_dpt_j\":%u,\"pemilih_dpt_l\":%u,\"pemilih_dpt_p\":%u,"
                 "\"pengguna_dpt_j\":%u,\"pengguna_dpt_l\":%u,\"pengguna_dpt_p\":%u,"
                 "\"pengguna_dptb_j\":%u,\"pengguna_dptb_l\":%u,\"pengguna_dptb_p\":%u,"
-                "\"pengguna_non_dpt_j\":%u,\"pengguna_non_dpt_l\":%u,\"pengguna_non_dpt_p\":%u,"
-                "\"pengguna_total_j\":%u,\"pengguna_total_l\":%u,\"pengguna_total_p\":%u}",
-                f->valid, f->total, f->invalid, f->dpt.total, f->dpt.male, f->dpt.female,
-                f->b1.total, f->b1.male, f->b1.female, f->b2.total, f->b2.male, f->b2.female,
-                f->b3.total, f->b3.male, f->b3.female, f->b4.total, f->b4.male, f->b4.female);
+                "\"suara_tidak_sah\":%u,"
+                "\"pengguna_total_j\":%u,\"pengguna_total_l\":%u,\"pengguna_total_p\":%u,"
+                "\"pengguna_non_dpt_j\":%u,\"pengguna_non_dpt_l\":%u,\"pengguna_non_dpt_p\":%u}",
+                f->valid, f->total, f->dpt.total, f->dpt.male, f->dpt.female, f->b1.total,
+                f->b1.male, f->b1.female, f->b2.total, f->b2.male, f->b2.female, f->invalid,
+                f->b4.total, f->b4.male, f->b4.female, f->b3.total, f->b3.male, f->b3.female);
 }
 
-#define RENDER_IMAGES_MIN 3 /* the 2024 file always lists three pages */
+/* Pages of the 2024 TPS file's images: the PPWP form's three pages always
+ * (zakiego's schema requires exactly 3); other forms as many as photos
+ * were signed, at least one. */
+#define R24_PPWP_PAGES 3
 
-void render_hhcw_tps(rbuf *b, const entry *counted, const char *ts)
+static void r24_images(rbuf *b, const render24 *x, contest_kind k, const submission *s)
 {
-    const submission *s = counted ? &counted->sub : NULL;
-    rbuf_puts(b, "{\"chart\":");
-    if (s) {
-        rbuf_put(b, "{", 1);
-        for (unsigned i = 0; i < s->form.nvotes; i++)
-            rbuf_printf(b, "%s\"%u\":%u", i ? "," : "", render_pair_id(i + 1), s->form.votes[i]);
-        rbuf_put(b, "}", 1);
-    } else {
-        rbuf_puts(b, "null");
-    }
-    rbuf_puts(b, ",\"images\":[");
     unsigned nphoto = s ? s->nphoto : 0;
-    for (unsigned i = 0; i < nphoto || i < RENDER_IMAGES_MIN; i++) {
+    unsigned pages = k == CONTEST_PPWP ? R24_PPWP_PAGES : nphoto ? nphoto : 1;
+    rbuf_puts(b, "\"images\":[");
+    for (unsigned i = 0; i < pages; i++) {
         if (i)
             rbuf_put(b, ",", 1);
-        if (i < nphoto)
-            render_photo_url(b, s->photo[i]);
+        if (i >= nphoto) {
+            rbuf_puts(b, "null");
+            continue;
+        }
+        rbuf_put(b, "\"", 1);
+        rbuf_puts(b, x->base_url); /* checked at start: no quote, backslash or control */
+        rbuf_puts(b, "/photos/");
+        for (int j = 0; j < 32; j++)
+            rbuf_printf(b, "%02x", s->photo[i][j]);
+        rbuf_put(b, "\"", 1);
+    }
+    rbuf_put(b, "]", 1);
+}
+
+/* PPWP and DPD: {"null":null, "<id>":votes, ...} as 2024 wrote it. */
+static void r24_tps_chart_cand(rbuf *b, const render24 *x, contest_kind k, uint32_t tps,
+                               const form *f)
+{
+    rbuf_puts(b, "{\"null\":null");
+    uint32_t d = x->el->tps[tps].district[k];
+    for (uint16_t i = 0; i < f->nvotes; i++) {
+        uint32_t id = k == CONTEST_PPWP ? RENDER24_PAIR_BASE + i + 1 : x->cand0[k][d] + i;
+        render_num(b, ",\"", id);
+        render_num(b, "\":", f->votes[i]);
+    }
+    rbuf_put(b, "}", 1);
+}
+
+/* DPR and DPRD: per party its total and its party-only votes. */
+static void r24_tps_chart_party(rbuf *b, const form *f)
+{
+    rbuf_put(b, "{", 1);
+    for (uint16_t p = 0; p < f->nparty; p++) {
+        render_num(b, p ? ",\"" : "\"", f->party[p].no);
+        render_num(b, "\":{\"jml_suara_total\":", f->party[p].total);
+        render_num(b, ",\"jml_suara_partai\":", f->party[p].party_only);
+        rbuf_put(b, "}", 1);
+    }
+    rbuf_put(b, "}", 1);
+}
+
+/* DPR and DPRD: per party its candidates' votes by id. A counted form has
+ * the district's exact shape (tally_fits), so its candidate offsets are
+ * the district's, which the ids follow. */
+static void r24_tps_caleg(rbuf *b, const render24 *x, contest_kind k, uint32_t tps, const form *f)
+{
+    uint32_t base = x->cand0[k][x->el->tps[tps].district[k]];
+    rbuf_put(b, "{", 1);
+    for (uint16_t p = 0; p < f->nparty; p++) {
+        render_num(b, p ? ",\"" : "\"", f->party[p].no);
+        rbuf_puts(b, "\":{");
+        for (uint16_t c = 0; c < f->party[p].ncand; c++) {
+            render_num(b, c ? ",\"" : "\"", base + f->party[p].cand + c);
+            render_num(b, "\":", f->votes[f->party[p].cand + c]);
+        }
+        rbuf_put(b, "}", 1);
+    }
+    rbuf_put(b, "}", 1);
+}
+
+/* The TPS file's psu: null for a regular count; a correction signed as a
+ * re-count or re-vote (entry.h) shows as 2024 named them. */
+static void r24_psu(rbuf *b, const submission *s)
+{
+    (void)s;
+    rbuf_puts(b, "null");
+}
+
+void render24_tps(rbuf *b, const render24 *x, contest_kind k, uint32_t tps, const entry *counted,
+                  const char *ts)
+{
+    const submission *s = counted ? &counted->sub : NULL;
+    const form *f = s ? &s->form : NULL;
+    int party = contest_is_party_list(k);
+    assert(x->el->tps[tps].district[k] != ELECTION_NONE);
+    /* 2024: "mode" first in the PPWP and DPD files; none in the
+     * legislative ones (zakiego's strict schema has none) */
+    rbuf_puts(b, party ? "{\"chart\":" : "{\"mode\":\"hhcw\",\"chart\":");
+    if (!f)
+        rbuf_puts(b, "null");
+    else if (party)
+        r24_tps_chart_party(b, f);
+    else
+        r24_tps_chart_cand(b, x, k, tps, f);
+    rbuf_put(b, ",", 1);
+    r24_images(b, x, k, s);
+    if (party) {
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "kode_dapil", x->kode[k][x->el->tps[tps].district[k]]);
+    }
+    rbuf_puts(b, ",\"administrasi\":");
+    if (f)
+        r24_administrasi(b, f);
+    else
+        rbuf_puts(b, "null");
+    if (party) {
+        rbuf_puts(b, ",\"caleg\":");
+        if (f)
+            r24_tps_caleg(b, x, k, tps, f);
         else
             rbuf_puts(b, "null");
     }
-    rbuf_puts(b, "],\"administrasi\":");
-    if (s)
-        render_administrasi(b, &s->form);
-    else
-        rbuf_puts(b, "null");
-    rbuf_puts(b, ",\"psu\":null,");
-    render_kv_str(b, "ts", ts);
+    rbuf_puts(b, ",\"psu\":");
+    r24_psu(b, s);
+    rbuf_put(b, ",", 1);
+    /* 2024: the TPS's own last update; here when the counted form was
+     * received (so the bytes, and the ETag, stay until it changes) */
+    char when[RENDER_TS_MAX];
+    if (counted)
+        render_ts((time_t)counted->received, when);
+    render_kv_str(b, "ts", counted ? when : ts);
     rbuf_puts(b, ",\"status_suara\":");
-    render_bool(b, s != NULL);
+    render_bool(b, f != NULL);
     rbuf_puts(b, ",\"status_adm\":");
-    render_bool(b, s != NULL);
-    rbuf_puts(b, "}\n");
-}
-
-void render_ppwp_pairs(rbuf *b, const election *el, const char *ts)
-{
-    static const char *const colour[] = {"#8CB9BD", "#C7B7A3", "#B67352",
-                                         "#80B9AD", "#83B4FF", "#EE4E4E"};
-    const election_district *d =
-        el->ndistrict[CONTEST_PPWP] ? &el->district[CONTEST_PPWP][0] : NULL;
-    rbuf_put(b, "{", 1);
-    for (unsigned i = 0; d && i < d->ncand; i++) {
-        rbuf_printf(b, "%s\"%u\":{", i ? "," : "", render_pair_id(d->cand[i].no));
-        render_kv_str(b, "ts", ts);
-        rbuf_put(b, ",", 1);
-        render_kv_str(b, "nama", d->cand[i].name);
-        rbuf_printf(b, ",\"warna\":\"%s\",\"nomor_urut\":%u}",
-                    colour[i % (sizeof colour / sizeof colour[0])], d->cand[i].no);
-    }
+    render_bool(b, f != NULL);
     rbuf_puts(b, "}\n");
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "http/render.h"
+#include "http/render_2024.h"
 
 static inline void render_bool(rbuf *b, int v)
 {
@@ -44,6 +45,46 @@ static inline void render_photo_url(rbuf *b, const uint8_t hash[32])
         rbuf_printf(b, "%02x", hash[i]);
     rbuf_put(b, "\"", 1);
 }
+
+/* 100 * part / whole as the 2024 files printed it (their server's float
+ * repr): two decimals at most, trailing zeros dropped but one ("78.4",
+ * "100.0", "0.07"), and 0 when nothing is counted. */
+static inline void render_pct(rbuf *b, uint64_t part, uint64_t whole)
+{
+    if (!part || !whole) {
+        rbuf_put(b, "0", 1);
+        return;
+    }
+    char s[32];
+    int n = snprintf(s, sizeof s, "%.2f", 100.0 * (double)part / (double)whole);
+    if (n > 3 && s[n - 1] == '0')
+        n--;
+    if (n > 3 && s[n - 1] == '0' && s[n - 2] != '.')
+        n--;
+    rbuf_put(b, s, (size_t)n);
+}
+
+/* The end of a 2024 results file: the table's close and progres (TPS
+ * expected and counted). */
+static inline void render_progres(rbuf *b, uint64_t counted, uint64_t expected)
+{
+    render_num(b, "},\"progres\":{\"total\":", expected);
+    render_num(b, ",\"progres\":", counted);
+    rbuf_puts(b, "}}\n");
+}
+
+/* The parties a dapil file or candidate list names: those with a list in
+ * contest k somewhere, a local party only in its province (prov: a code
+ * whose first two digits are the province; NULL: no local party). In
+ * ballot order. render_2024_dapil.c. */
+typedef struct render24_party_set {
+    unsigned n;
+    uint16_t no[ELECTION_PARTY_MAX];
+    uint16_t sel[ELECTION_PARTY_MAX]; /* index into election.party = tally selection */
+} render24_party_set;
+
+void render24_parties_of(const render24 *x, contest_kind k, const char *prov,
+                         render24_party_set *out);
 
 /* The node index of TPS index i, and back. */
 static inline uint32_t render_tps_node(const election *el, size_t i)

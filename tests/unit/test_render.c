@@ -20,6 +20,7 @@
 #include "core/tally.h"
 #include "http/cache.h"
 #include "http/render.h"
+#include "http/render_2024.h"
 #include "testutil.h"
 
 typedef struct fixture {
@@ -28,6 +29,7 @@ typedef struct fixture {
     size_t nforms;
     tally *t;
     uint8_t *mask;
+    render24 *r24;
 } fixture;
 
 static int setup(void **state)
@@ -46,6 +48,7 @@ static int setup(void **state)
             tally_flag(fx->t, f->kind, tps, +1);
     }
     fx->mask = render_contest_mask(fx->el);
+    fx->r24 = render24_new(fx->el, fx->mask, "https://data.example.org");
     *state = fx;
     return 0;
 }
@@ -53,6 +56,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
+    render24_free(fx->r24);
     tally_free(fx->t);
     election_free(fx->el);
     free(fx->forms);
@@ -204,7 +208,7 @@ static void test_hhcw_region_and_wilayah(void **state)
     branch(fx, codes);
     uint32_t prov = region_find(fx->el->tree, codes[1]);
     rbuf b = {0};
-    render_hhcw_region(&b, fx->t, prov, "2024-02-14 18:44:00");
+    render24_region(&b, fx->r24, fx->t, CONTEST_PPWP, prov, "2024-02-14 18:44:00");
     json_t *j = parse(&b);
     assert_string_equal(json_string_value(json_object_get(j, "mode")), "hhcw");
     assert_string_equal(json_string_value(json_object_get(j, "ts")), "2024-02-14 18:44:00");
@@ -232,20 +236,26 @@ static void test_hhcw_region_and_wilayah(void **state)
         truth_of(fx, CONTEST_PPWP, code, &kt);
         assert_int_equal(strlen(code), 4);
         assert_int_equal(jint(row, "100025"), kt.sel[0]);
+        assert_string_equal(json_string_value(json_object_get(row, "psu")), "Reguler");
         assert_true(json_is_true(json_object_get(row, "status_progress")));
         rows++;
     }
     /* the wilayah list names the same children, with the 2024 field types */
-    render_wilayah(&b, fx->el, fx->mask, prov);
+    render24_wilayah(&b, fx->r24, CONTEST_PPWP, prov);
     json_t *w = parse(&b);
     assert_int_equal(json_array_size(w), rows);
+    const char *prev = "";
     for (size_t i = 0; i < json_array_size(w); i++) {
         json_t *kid = json_array_get(w, i);
         const char *kode = json_string_value(json_object_get(kid, "kode"));
-        assert_true(json_is_string(json_object_get(kid, "nama")));
+        const char *nama = json_string_value(json_object_get(kid, "nama"));
+        assert_non_null(nama);
+        assert_true(strcmp(prev, nama) <= 0); /* by name, as 2024 listed them */
+        prev = nama;
         assert_non_null(kode);
         assert_non_null(json_object_get(table, kode));
-        assert_int_equal(jint(kid, "id"), strtoull(kode, NULL, 10));
+        /* the id: the region's node index, below 2^31 */
+        assert_int_equal(jint(kid, "id"), region_find(fx->el->tree, kode));
         assert_int_equal(jint(kid, "tingkat"), 2);
     }
     json_decref(w);
@@ -266,7 +276,7 @@ static void test_hhcw_desa_and_tps(void **state)
                 !strcmp(fx->forms[i].tps, fx->el->tree->node[rg->child + c].code))
                 forms[c] = &fx->forms[i];
     rbuf b = {0};
-    render_hhcw_desa(&b, fx->el, desa, forms, "t");
+    render24_desa(&b, fx->r24, CONTEST_PPWP, desa, forms, "t");
     json_t *j = parse(&b);
     json_t *table = json_object_get(j, "table");
     assert_int_equal(json_object_size(table), rg->nchild);
@@ -279,8 +289,9 @@ static void test_hhcw_desa_and_tps(void **state)
             assert_int_equal(jint(row, "100026"), forms[c]->votes[1]);
             sum += forms[c]->votes[1];
             counted++;
-        } else {
-            assert_null(json_object_get(row, "100026"));
+        } else { /* every key in every row: 0 until counted */
+            assert_int_equal(jint(row, "100026"), 0);
+            assert_int_equal(jint(row, "persen"), 0);
         }
     }
     assert_int_equal(jint(json_object_get(j, "chart"), "100026"), sum);
@@ -295,7 +306,9 @@ static void test_hhcw_desa_and_tps(void **state)
     en->sub.nphoto = 1;
     memset(en->sub.photo[0], 0xab, 32);
     en->accepted = 1;
-    render_hhcw_tps(&b, en, "t");
+    uint32_t tps0 = election_tps_find(fx->el, forms[0]->tps);
+    render24_tps(&b, fx->r24, CONTEST_PPWP, tps0, en, "t");
+    assert_true(!strncmp(b.p, "{\"mode\":\"hhcw\",\"chart\":{\"null\":null,\"100025\":", 40));
     j = parse(&b);
     assert_int_equal(jint(json_object_get(j, "chart"), "100025"), forms[0]->votes[0]);
     json_t *adm = json_object_get(j, "administrasi");
@@ -305,18 +318,187 @@ static void test_hhcw_desa_and_tps(void **state)
     json_t *img = json_object_get(j, "images");
     assert_int_equal(json_array_size(img), 3);
     assert_string_equal(json_string_value(json_array_get(img, 0)),
-                        "/photos/abababababababababababababababababababababababababababababababab");
+                        "https://data.example.org/photos/"
+                        "abababababababababababababababababababababababababababababababab");
     assert_true(json_is_null(json_array_get(img, 1)));
     assert_true(json_is_true(json_object_get(j, "status_suara")));
     assert_true(json_is_null(json_object_get(j, "psu")));
     json_decref(j);
-    render_hhcw_tps(&b, NULL, "t");
+    render24_tps(&b, fx->r24, CONTEST_PPWP, tps0, NULL, "t");
     j = parse(&b);
     assert_true(json_is_null(json_object_get(j, "chart")));
     assert_true(json_is_false(json_object_get(j, "status_suara")));
     json_decref(j);
     free(en);
     free(forms);
+}
+
+/* The DPR TPS file of form f against f: per party its total and
+ * party-only votes, per candidate its votes under an id the district's
+ * candidate list names with the same ballot number. */
+static void check_leg_tps(fixture *fx, const form *f)
+{
+    uint32_t tps = election_tps_find(fx->el, f->tps);
+    uint32_t d = fx->el->tps[tps].district[f->kind];
+    entry *en = mem_calloc(1, sizeof *en);
+    en->sub.form = *f;
+    en->sub.version = 1;
+    rbuf b = {0};
+    render24_tps(&b, fx->r24, f->kind, tps, en, "t");
+    assert_true(!strncmp(b.p, "{\"chart\":{", 10)); /* no "mode" in the legislative files */
+    json_t *j = parse(&b);
+    render24_caleg(&b, fx->r24, f->kind, d);
+    json_t *cl = parse(&b);
+    assert_string_equal(json_string_value(json_object_get(j, "kode_dapil")), fx->r24->kode[f->kind][d]);
+    assert_int_equal(json_array_size(json_object_get(j, "images")), 1); /* no photo: [null] */
+    json_t *chart = json_object_get(j, "chart"), *caleg = json_object_get(j, "caleg");
+    assert_int_equal(json_object_size(chart), f->nparty);
+    for (uint16_t p = 0; p < f->nparty; p++) {
+        char no[8];
+        snprintf(no, sizeof no, "%u", f->party[p].no);
+        json_t *pc = json_object_get(chart, no), *pv = json_object_get(caleg, no);
+        assert_int_equal(jint(pc, "jml_suara_total"), f->party[p].total);
+        assert_int_equal(jint(pc, "jml_suara_partai"), f->party[p].party_only);
+        assert_int_equal(json_object_size(pv), f->party[p].ncand);
+        const char *id;
+        json_t *v;
+        unsigned c = 0;
+        json_object_foreach(pv, id, v) /* jansson keeps the order written */
+        {
+            assert_int_equal(json_integer_value(v), f->votes[f->party[p].cand + c]);
+            json_t *who = json_object_get(json_object_get(cl, no), id);
+            assert_non_null(who);
+            assert_int_equal(jint(who, "nomor_urut"), c + 1);
+            c++;
+        }
+    }
+    json_decref(cl);
+    json_decref(j);
+    free(en);
+}
+
+static void test_2024_legislative(void **state)
+{
+    fixture *fx = *state;
+    const election *el = fx->el;
+    /* a region file by party: the parties that run, each row with every key */
+    uint32_t prov = region_find(el->tree, "65");
+    rbuf b = {0};
+    render24_region(&b, fx->r24, fx->t, CONTEST_DPR, prov, "t");
+    json_t *j = parse(&b);
+    truth want;
+    truth_of(fx, CONTEST_DPR, "65", &want);
+    json_t *chart = json_object_get(j, "chart");
+    unsigned nkeys = 0;
+    for (uint16_t p = 0; p < el->nparty; p++) {
+        char no[8];
+        snprintf(no, sizeof no, "%u", el->party[p].no);
+        json_t *v = json_object_get(chart, no);
+        if (!fx->r24->runs[CONTEST_DPR][el->party[p].no]) {
+            assert_null(v);
+            continue;
+        }
+        nkeys++;
+        assert_int_equal(json_integer_value(v), want.sel[p]);
+    }
+    assert_true(nkeys > 1);
+    const char *code;
+    json_t *row;
+    json_object_foreach(json_object_get(j, "table"), code, row)
+        assert_int_equal(json_object_size(row), nkeys + 3); /* psu, persen, status_progress */
+    json_decref(j);
+
+    /* TPS files of a few DPR and DPRD forms */
+    unsigned seen = 0;
+    for (size_t i = 0; i < fx->nforms && seen < 12; i++)
+        if (contest_is_party_list(fx->forms[i].kind) && i % 7 == 0) {
+            check_leg_tps(fx, &fx->forms[i]);
+            seen++;
+        }
+    assert_true(seen >= 3);
+
+    /* each district's file against its forms; the container's rows are
+     * the districts' charts, its chart their sum */
+    render24_dapils(&b, fx->r24, fx->t, CONTEST_DPR, 0, "t");
+    json_t *all = parse(&b);
+    uint64_t progres = 0;
+    for (uint32_t d = 0; d < el->ndistrict[CONTEST_DPR]; d++) {
+        render24_dapil(&b, fx->r24, fx->t, CONTEST_DPR, d, "t");
+        json_t *dj = parse(&b);
+        const char *kode = fx->r24->kode[CONTEST_DPR][d];
+        assert_int_equal(render24_dapil_find(fx->r24, CONTEST_DPR, kode), d);
+        json_t *drow = json_object_get(json_object_get(all, "table"), kode);
+        assert_non_null(drow);
+        uint64_t want_party[ELECTION_PARTY_MAX + 1] = {0}, forms_in = 0;
+        for (size_t i = 0; i < fx->nforms; i++) {
+            const form *f = &fx->forms[i];
+            if (f->kind != CONTEST_DPR ||
+                el->tps[election_tps_find(el, f->tps)].district[CONTEST_DPR] != d)
+                continue;
+            forms_in++;
+            for (uint16_t p = 0; p < f->nparty; p++)
+                want_party[f->party[p].no] += f->party[p].total;
+        }
+        assert_int_equal(jint(json_object_get(dj, "progres"), "progres"), forms_in);
+        progres += forms_in;
+        json_t *tab = json_object_get(dj, "table"), *dchart = json_object_get(dj, "chart");
+        const char *no;
+        json_t *pt;
+        json_object_foreach(tab, no, pt)
+        {
+            uint64_t total = jint(pt, "jml_suara_total");
+            assert_int_equal(total, want_party[atoi(no)]);
+            assert_int_equal(jint(dchart, no), total);
+            assert_int_equal(jint(drow, no), total);
+        }
+        json_decref(dj);
+    }
+    assert_int_equal(jint(json_object_get(all, "progres"), "progres"), progres);
+    json_decref(all);
+
+    /* the dapil list names each district under its code */
+    render24_dapil_list(&b, fx->r24, CONTEST_DPR, 0);
+    j = parse(&b);
+    assert_int_equal(json_array_size(j), el->ndistrict[CONTEST_DPR]);
+    json_t *first = json_array_get(j, 0);
+    assert_int_equal(render24_dapil_find(fx->r24, CONTEST_DPR,
+                                         json_string_value(json_object_get(first, "kode"))),
+                     jint(first, "id") - 5001);
+    json_decref(j);
+    render24_parties(&b, fx->r24, "t");
+    j = parse(&b);
+    assert_int_equal(json_object_size(j), el->nparty);
+    char no[8];
+    snprintf(no, sizeof no, "%u", el->party[0].no);
+    assert_int_equal(jint(json_object_get(j, no), "id_partai"), 100000 + el->party[0].no);
+    json_decref(j);
+}
+
+/* Before anything is counted every row has every key, at 0. */
+static void test_2024_empty(void **state)
+{
+    fixture *fx = *state;
+    tally *t = tally_new(fx->el);
+    for (int k = 0; k < CONTEST_KINDS; k++) {
+        rbuf b = {0};
+        uint32_t reg = k == CONTEST_DPD ? region_find(fx->el->tree, "65") : 0;
+        render24_region(&b, fx->r24, t, (contest_kind)k, reg, "t");
+        json_t *j = parse(&b);
+        assert_int_equal(jint(json_object_get(j, "progres"), "progres"), 0);
+        const char *code, *key;
+        json_t *row, *v;
+        size_t keys = json_object_size(json_object_get(j, "chart")) - 1; /* but persen */
+        json_object_foreach(json_object_get(j, "table"), code, row)
+        {
+            assert_string_equal(json_string_value(json_object_get(row, "psu")), "Reguler");
+            assert_true(json_is_false(json_object_get(row, "status_progress")));
+            assert_int_equal(json_object_size(row), keys + 3);
+            json_object_foreach(row, key, v) if (json_is_integer(v))
+                assert_int_equal(json_integer_value(v), 0);
+        }
+        json_decref(j);
+    }
+    tally_free(t);
 }
 
 static void test_tps_detail(void **state)
@@ -430,7 +612,7 @@ static void test_json_strings_and_ts(void **state)
     assert_string_equal(ts, "1970-01-01 07:00:00"); /* WIB is UTC+7 */
     render_ts(1707911040, ts);                      /* 2024-02-14 11:44:00 UTC */
     assert_string_equal(ts, "2024-02-14 18:44:00");
-    assert_int_equal(render_pair_id(1), 100025);
+    assert_int_equal(RENDER24_PAIR_BASE + 1, 100025);
     size_t len;
     char *p = rbuf_take(&b, &len); /* an empty buffer gives "" */
     assert_int_equal(len, 0);
@@ -606,6 +788,8 @@ int main(void)
         cmocka_unit_test(test_results_dpd_above_province_has_no_selections),
         cmocka_unit_test(test_hhcw_region_and_wilayah),
         cmocka_unit_test(test_hhcw_desa_and_tps),
+        cmocka_unit_test(test_2024_legislative),
+        cmocka_unit_test(test_2024_empty),
         cmocka_unit_test(test_tps_detail),
         cmocka_unit_test(test_anomalies_and_csv),
         cmocka_unit_test(test_json_strings_and_ts),
