@@ -745,6 +745,43 @@ static void *docs_export_main(void *arg)
 
 /* ======================================================== start, stop */
 
+/* Bytes of the documents kept for contest k (results, hhcw, hhcd; not
+ * their gzip forms, made on first request) and how many: the memory the
+ * render thread holds per contest, logged at start (docs/API.md). */
+static void docs_bytes(public_server *s, contest_kind k, size_t *n, uint64_t *bytes)
+{
+    size_t from[3] = {slot_results(s, k, 0), slot_hhcw(s, k, 0), slot_hhcd_at(s, k, 0)};
+    size_t to[3] = {from[0] + s->nregion, from[1] + s->nregion, from[2] + s->nregion};
+    *n = 0;
+    *bytes = 0;
+    for (int part = 0; part < 4; part++) {
+        size_t a = part < 3 ? from[part] : slot_hhcd(s, k, 0);
+        size_t z = part < 3 ? to[part] : slot_hhcd(s, k, s->el->ndistrict[k]);
+        for (size_t i = a; i < z; i++) {
+            cache_doc *d = cache_slots_get(s->slots, i);
+            if (!d)
+                continue;
+            (*n)++;
+            *bytes += d->len;
+            cache_doc_unref(d);
+        }
+    }
+}
+
+static void docs_log_bytes(public_server *s)
+{
+    json_t *per = json_object();
+    for (int k = 0; k < CONTEST_KINDS; k++) {
+        size_t n;
+        uint64_t bytes;
+        docs_bytes(s, (contest_kind)k, &n, &bytes);
+        json_object_set_new(per, contest_kind_id[k],
+                            json_pack("{s:I,s:I}", "documents", (json_int_t)n, "bytes",
+                                      (json_int_t)bytes));
+    }
+    http_log(HTTP_LOG_INFO, "public_documents", per);
+}
+
 int pubdocs_start(public_server *s, err_info *e)
 {
     for (int k = 0; k < CONTEST_KINDS; k++)
@@ -761,6 +798,7 @@ int pubdocs_start(public_server *s, err_info *e)
     if (rc < 0)
         return rc;
     docs_round(s, 1);
+    docs_log_bytes(s);
     char ts[RENDER_TS_MAX];
     render_ts(time(NULL), ts);
     rbuf x = {0};
