@@ -72,20 +72,23 @@ int cli_key_for_tps(const char *keydir, const char *tps, keys_file *k, err_info 
 int cli_parse_count(const char *s, unsigned long max, unsigned long *out);
 
 /* What `submit` and `sign` put in every submission besides the form:
- * the options --version N, --reason TEXT, --photo FILE (up to 8). */
+ * the options --version N, --reason TEXT, --psu recount|revote, --photo
+ * FILE (up to 8). */
 typedef struct cli_sub_opts {
     unsigned long version;       /* 1 (the default when 0), n+1 for a correction */
     const char *reason;
+    int psu;                     /* ENTRY_PSU_*: NONE unless --psu */
     const char *photo[ENTRY_PHOTOS_MAX];
     unsigned nphoto;
 } cli_sub_opts;
 
-/* Take one of those options ('v' --version, 'r' --reason, 'p' --photo)
- * with its argument. NULL, or why it is refused. */
+/* Take one of those options ('v' --version, 'r' --reason, 'u' --psu,
+ * 'p' --photo) with its argument. NULL, or why it is refused. */
 const char *cli_sub_opt(cli_sub_opts *o, int opt, const char *arg);
-/* The checks across them (a correction needs a reason, ...). NULL or why. */
+/* The checks across them (a correction needs a reason, --psu only on a
+ * correction, ...). NULL or why. */
 const char *cli_sub_check(const cli_sub_opts *o);
-/* Fill s with the version, reason and photos' SHA-256 (read from the
+/* Fill s with the version, reason, psu and photos' SHA-256 (read from the
  * files, in the order given: page 1, 2, ...); s->form is left zero. Prints the
  * error; returns 0, CLI_USAGE (the same photo twice) or CLI_FAIL. */
 int cli_sub_proto(const cli_sub_opts *o, submission *s);

@@ -193,6 +193,9 @@ const char *cli_sub_opt(cli_sub_opts *o, int opt, const char *arg)
     case 'r':
         o->reason = arg;
         return NULL;
+    case 'u':
+        o->psu = entry_psu_parse(arg, strlen(arg));
+        return o->psu < 0 ? "--psu takes recount or revote" : NULL;
     case 'p':
         if (o->nphoto == ENTRY_PHOTOS_MAX)
             return "at most 8 --photo";
@@ -210,6 +213,8 @@ const char *cli_sub_check(const cli_sub_opts *o)
         return "a correction (--version above 1) needs --reason";
     if (version == 1 && o->reason)
         return "--reason is only for a correction (--version above 1)";
+    if (version == 1 && o->psu != ENTRY_PSU_NONE) /* a PSU always follows a first count */
+        return "--psu is only for a correction (--version above 1)";
     if (o->reason && (!*o->reason || strlen(o->reason) > ENTRY_REASON_MAX ||
                       strchr(o->reason, '\n') || !note_text_valid(o->reason, strlen(o->reason))))
         return "--reason must be 1 to 500 bytes of UTF-8 text on one line";
@@ -241,6 +246,7 @@ int cli_sub_proto(const cli_sub_opts *o, submission *s)
     memset(s, 0, sizeof *s);
     s->version = (uint32_t)(o->version ? o->version : 1);
     snprintf(s->reason, sizeof s->reason, "%s", o->reason ? o->reason : "");
+    s->psu = (uint8_t)o->psu;
     for (unsigned i = 0; i < o->nphoto; i++) {
         err_info e = {0};
         if (cli_hash_photo(o->photo[i], s->photo[i], &e) < 0) {

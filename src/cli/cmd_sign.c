@@ -26,6 +26,10 @@ static const char sign_usage[] =
     "  --keys KEYDIR     sign each form with KEYDIR/<tps>.key\n"
     "  --version N       submission version: 1 (default), n+1 for a correction\n"
     "  --reason TEXT     why the form is corrected (required when N > 1)\n"
+    "  --psu recount|revote\n"
+    "                    the correction is the result of a re-count (Penghitungan\n"
+    "                    Suara Ulang) or a re-vote (Pemungutan Suara Ulang) at\n"
+    "                    the TPS; only when N > 1\n"
     "  --photo FILE      a photo of the form (its SHA-256 is signed); up to 8\n"
     "  --help            this text\n"
     "\n"
@@ -33,7 +37,7 @@ static const char sign_usage[] =
     "submission, 2 usage, 3 a key or a photo could not be read.\n";
 
 typedef struct sign_run {
-    submission sub;              /* version, reason, photos; the form per line */
+    submission sub;              /* version, reason, psu, photos; the form per line */
     const keys_file *key;        /* --key */
     const char *keydir;          /* --keys */
     keys_file tps_key;           /* --keys: the last key read */
@@ -98,8 +102,8 @@ int cmd_sign(int argc, char **argv)
     static const struct option longopts[] = {
         {"key", required_argument, 0, 'k'},    {"keys", required_argument, 0, 'K'},
         {"version", required_argument, 0, 'v'}, {"reason", required_argument, 0, 'r'},
-        {"photo", required_argument, 0, 'p'},  {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"psu", required_argument, 0, 'u'},    {"photo", required_argument, 0, 'p'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *keyfile = NULL, *keydir = NULL, *why = NULL;
     cli_sub_opts so = {0};
     int opt;
@@ -109,6 +113,7 @@ int cmd_sign(int argc, char **argv)
         case 'K': keydir = optarg; break;
         case 'v':
         case 'r':
+        case 'u':
         case 'p': why = cli_sub_opt(&so, opt, optarg); break;
         case 'h': fputs(sign_usage, stdout); return CLI_OK;
         default: fputs(sign_usage, stderr); return CLI_USAGE;

@@ -46,6 +46,10 @@ static const char submit_usage[] =
     "  --keys KEYDIR     sign each form with KEYDIR/<tps>.key\n"
     "  --version N       submission version: 1 (default), n+1 for a correction\n"
     "  --reason TEXT     why the form is corrected (required when N > 1)\n"
+    "  --psu recount|revote\n"
+    "                    the correction is the result of a re-count (Penghitungan\n"
+    "                    Suara Ulang) or a re-vote (Pemungutan Suara Ulang) at\n"
+    "                    the TPS; only when N > 1\n"
     "  --photo FILE      a photo of the form (its SHA-256 is signed); up to 8\n"
     "  --threads N       signing threads (default: the number of CPUs)\n"
     "  --data DIR        master data directory\n"
@@ -69,7 +73,7 @@ typedef struct submit_chunk {
 
 typedef struct submit_run {
     ingest *in;
-    submission proto;            /* version, reason, photos: what every form carries */
+    submission proto;            /* version, reason, psu, photos: what every form carries */
     const keys_file *key;        /* --key */
     const char *keydir;          /* --keys */
     /* chunks from the reader to the workers */
@@ -330,7 +334,7 @@ static void submit_all(submit_run *run, unsigned nthreads, char **paths, int npa
 
 typedef struct submit_opts {
     const char *dir, *data, *keyfile, *keydir;
-    cli_sub_opts sub;            /* --version, --reason, --photo */
+    cli_sub_opts sub;            /* --version, --reason, --psu, --photo */
     unsigned long threads;
 } submit_opts;
 
@@ -350,9 +354,10 @@ static int submit_parse_args(int argc, char **argv, submit_opts *o)
     static const struct option longopts[] = {
         {"dir", required_argument, 0, 'D'},    {"key", required_argument, 0, 'k'},
         {"keys", required_argument, 0, 'K'},   {"version", required_argument, 0, 'v'},
-        {"reason", required_argument, 0, 'r'}, {"photo", required_argument, 0, 'p'},
-        {"threads", required_argument, 0, 't'}, {"data", required_argument, 0, 'd'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"reason", required_argument, 0, 'r'}, {"psu", required_argument, 0, 'u'},
+        {"photo", required_argument, 0, 'p'},  {"threads", required_argument, 0, 't'},
+        {"data", required_argument, 0, 'd'},   {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     int opt;
     const char *why = NULL;
     while (!why && (opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -363,6 +368,7 @@ static int submit_parse_args(int argc, char **argv, submit_opts *o)
         case 'd': o->data = optarg; break;
         case 'v':
         case 'r':
+        case 'u':
         case 'p': why = cli_sub_opt(&o->sub, opt, optarg); break;
         case 't':
             if (cli_parse_count(optarg, SUBMIT_THREADS_MAX, &o->threads) < 0)

@@ -35,16 +35,29 @@
 #define SUBMISSION_FORMAT_ID "rekap-submission/1"
 #define ENTRY_FORMAT_ID "rekap-entry/1"
 #define RULE_CODE_LEN_MAX 32 /* longer than any rule code */
-/* Bounds of what the spelling checks encode: a submission's head lines,
- * its reason quoted (each byte escaped at worst), its photo lines and its
- * form line (a parsed form formats to under FORM_TEXT_MAX bytes); an
- * entry's key, sig, received and status lines. */
+/* Bounds of what the spelling checks encode: a submission's head lines
+ * (format, tps, contest, version, psu: under 80 bytes), its reason quoted
+ * (each byte escaped at worst), its photo lines and its form line (a
+ * parsed form formats to under FORM_TEXT_MAX bytes); an entry's key, sig,
+ * received and status lines. */
 #define SUBMISSION_TEXT_MAX \
     (128 + 2 * ENTRY_REASON_MAX + ENTRY_PHOTOS_MAX * 72 + FORM_TEXT_MAX)
 #define TRAILER_TEXT_MAX \
     (96 + KEYS_B64_LEN(KEYS_PUBLIC_LEN) + KEYS_B64_LEN(KEYS_SIG_LEN) + ENTRY_CODES_MAX)
 
 _Static_assert(ENTRY_REASON_MAX <= KEYS_TEXT_MAX, "the line reader bounds quoted text");
+
+const char *const entry_psu_word[ENTRY_PSU_KINDS] = {"", "recount", "revote"};
+
+/* All n bytes are compared, so "recount\0" is not "recount" (a C string
+ * would read it so: a second spelling). */
+int entry_psu_parse(const char *word, size_t n)
+{
+    for (int k = ENTRY_PSU_RECOUNT; k < ENTRY_PSU_KINDS; k++)
+        if (n == strlen(entry_psu_word[k]) && memcmp(word, entry_psu_word[k], n) == 0)
+            return k;
+    return -1;
+}
 
 /* ------------------------------------------------------------------ */
 /* encoding                                                            */
@@ -69,6 +82,16 @@ static void put_form(textbuf *t, const form *f)
     textbuf_wrote(t, form_format(f, textbuf_at(t), textbuf_room(t)));
 }
 
+/* A psu value past the table is written with no word: a line the reader
+ * refuses (ENTRY_PSU), so submission_check reports it instead of this
+ * reading past entry_psu_word. */
+static void put_psu(textbuf *t, unsigned psu)
+{
+    textbuf_str(t, "psu ");
+    textbuf_str(t, psu < ENTRY_PSU_KINDS ? entry_psu_word[psu] : "");
+    textbuf_str(t, "\n");
+}
+
 static void put_submission(textbuf *t, const submission *s)
 {
     assert(s->form.kind >= 0 && s->form.kind < CONTEST_KINDS);
@@ -85,6 +108,8 @@ static void put_submission(textbuf *t, const submission *s)
         put_quoted(t, s->reason);
         textbuf_str(t, "\n");
     }
+    if (s->psu != ENTRY_PSU_NONE)
+        put_psu(t, s->psu);
     for (unsigned i = 0; i < s->nphoto; i++) {
         textbuf_str(t, "photo ");
         textbuf_hex(t, s->photo[i], sizeof s->photo[i]);
@@ -289,6 +314,34 @@ static int parse_reason(keys_lines *r, submission *s, err_info *e)
     return keys_lines_text(r, "reason", ENTRY_REASON_MAX, s->reason, "ENTRY_REASON", e);
 }
 
+/* The psu line is optional, and only a correction may have one: a re-count
+ * or a re-vote always follows a first count, which it corrects (and the
+ * reason line before it says why). The word is meaning, so another case
+ * is ENTRY_PSU, as for contest; spaces around it are the line reader's
+ * layout error. */
+static int parse_psu(keys_lines *r, submission *s, err_info *e)
+{
+    const char *v;
+    size_t n;
+    int k, rc;
+
+    if (!keys_lines_peek(r, "psu"))
+        return 0;
+    if (s->version == 1)
+        return err_set(e, ERR_INVALID, "ENTRY_PSU", "psu",
+                       "the first version of a form has no psu line: a re-count or "
+                       "re-vote is a correction");
+    rc = keys_lines_field(r, "psu", &v, &n, e);
+    if (rc)
+        return rc;
+    k = entry_psu_parse(v, n);
+    if (k < 0)
+        return err_set(e, ERR_INVALID, "ENTRY_PSU", "psu",
+                       "psu is \"recount\" or \"revote\"");
+    s->psu = (uint8_t)k;
+    return 0;
+}
+
 /* Keep form_parse's own code (a monitor matches FORM_* the same way in a
  * form file and in a submission) and say where: "form: voters.b4[2]". */
 static int form_error(int rc, err_info *e)
@@ -386,6 +439,8 @@ static int parse_submission(keys_lines *r, submission *s, err_info *e)
     s->version = (uint32_t)version;
     if (rc == 0)
         rc = parse_reason(r, s, e);
+    if (rc == 0)
+        rc = parse_psu(r, s, e);
     while (rc == 0 && keys_lines_peek(r, "photo"))
         rc = parse_photo(r, s, e);
     if (rc == 0)

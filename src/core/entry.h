@@ -13,6 +13,7 @@
  *   contest ppwp\n                   the form's contest
  *   version 1\n                      1 for the first form, n+1 for a correction
  *   reason "<JSON string>"\n         only when version > 1
+ *   psu recount\n | psu revote\n     optional, only when version > 1
  *   photo <64 hex>\n                 0..ENTRY_PHOTOS_MAX, page 1, 2, ... of the form, no repeats
  *   form <canonical rekap-chasil/1 JSON, form_format>\n
  * entry =
@@ -43,6 +44,8 @@
  *   ENTRY_REASON         reason missing on a correction, present on version 1,
  *                        or not a JSON string of 1..ENTRY_REASON_MAX bytes of
  *                        UTF-8 without control characters (ERR_LIMIT: too long)
+ *   ENTRY_PSU            psu on version 1, or not "recount" / "revote"
+ *                        (exactly: no other case, no NUL byte)
  *   ENTRY_PHOTO          not 64 hex digits, the same photo twice, more than
  *                        ENTRY_PHOTOS_MAX (ERR_LIMIT)
  *   FORM_*               the form line does not parse (form_parse's code;
@@ -71,10 +74,33 @@
 #define ENTRY_VERSION_MAX 999
 #define ENTRY_CODES_MAX 480         /* bytes of the comma-separated rejection codes */
 
+/* What a correction says about how its numbers came about: nothing (an
+ * ordinary correction, or the first version), or the result of a PSU at
+ * the TPS — a re-count (Penghitungan Suara Ulang) or a re-vote
+ * (Pemungutan Suara Ulang). A PSU always follows a first count, so only a
+ * correction (version > 1) can say it. The 2024 portal shows it as a TPS
+ * file's `psu`. */
+typedef enum entry_psu {
+    ENTRY_PSU_NONE = 0,             /* no psu line */
+    ENTRY_PSU_RECOUNT = 1,          /* "psu recount": Penghitungan Suara Ulang */
+    ENTRY_PSU_REVOTE = 2,           /* "psu revote": Pemungutan Suara Ulang */
+    ENTRY_PSU_KINDS = 3,
+} entry_psu;
+
+/* The word of the psu line for each value: "" for ENTRY_PSU_NONE (no
+ * line), "recount", "revote". */
+extern const char *const entry_psu_word[ENTRY_PSU_KINDS];
+
+/* ENTRY_PSU_RECOUNT or ENTRY_PSU_REVOTE for word[0..n) spelt exactly as
+ * in entry_psu_word (no other case, no NUL byte), else -1: "" is not a
+ * word of the line. */
+int entry_psu_parse(const char *word, size_t n);
+
 typedef struct submission {
     form form;                      /* tps and kind live here */
     uint32_t version;
     char reason[ENTRY_REASON_MAX + 1];
+    uint8_t psu;                    /* entry_psu; NONE unless version > 1 */
     unsigned nphoto;
     uint8_t photo[ENTRY_PHOTOS_MAX][32]; /* SHA-256 of page 1, 2, ... */
 } submission;
@@ -92,10 +118,12 @@ typedef struct entry {
 
 /* Encode the submission text; like snprintf, returns the length it needs
  * without the NUL and writes a NUL-terminated prefix when cap is too small.
- * The reason line is written when version > 1 or reason is not empty. An
- * invalid submission (a count over 999, photos out of order, ...) encodes
- * to a text submission_parse refuses: see submission_check. The text of a
- * submission within the limits is under ENTRY_MAX bytes. */
+ * The reason line is written when version > 1 or reason is not empty, the
+ * psu line when psu is not ENTRY_PSU_NONE. An invalid submission (a count
+ * over 999, photos out of order, a psu on version 1 or past
+ * ENTRY_PSU_KINDS, ...) encodes to a text submission_parse refuses: see
+ * submission_check. The text of a submission within the limits is under
+ * ENTRY_MAX bytes. */
 size_t submission_encode(const submission *s, char *buf, size_t cap);
 
 /* 0 when s encodes to a valid submission (one submission_parse reads back),

@@ -399,6 +399,10 @@ static void render_version_doc(rbuf *b, const render_version *v)
         rbuf_put(b, ",", 1);
         render_kv_str(b, "reason", en->sub.reason);
     }
+    if (en->sub.psu != ENTRY_PSU_NONE) { /* a re-count or re-vote (entry.h) */
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "psu", entry_psu_word[en->sub.psu]);
+    }
     rbuf_puts(b, ",\"photos\":[");
     for (unsigned p = 0; p < en->sub.nphoto; p++) {
         if (p)

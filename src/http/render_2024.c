@@ -270,12 +270,16 @@ static void r24_tps_caleg(rbuf *b, const render24 *x, contest_kind k, uint32_t t
     rbuf_put(b, "}", 1);
 }
 
-/* The TPS file's psu: null for a regular count; a correction signed as a
- * re-count or re-vote (entry.h) shows as 2024 named them. */
+/* The TPS file's psu: null for a regular count; a version signed as a
+ * re-count or re-vote (entry.h) as 2024 named them. */
 static void r24_psu(rbuf *b, const submission *s)
 {
-    (void)s;
-    rbuf_puts(b, "null");
+    static const char *const name[ENTRY_PSU_KINDS] = {
+        [ENTRY_PSU_NONE] = "null",
+        [ENTRY_PSU_RECOUNT] = "\"Penghitungan Suara Ulang\"",
+        [ENTRY_PSU_REVOTE] = "\"Pemungutan Suara Ulang\"",
+    };
+    rbuf_puts(b, name[s && s->psu < ENTRY_PSU_KINDS ? s->psu : ENTRY_PSU_NONE]);
 }
 
 void render24_tps(rbuf *b, const render24 *x, contest_kind k, uint32_t tps, const entry *counted,

@@ -2,7 +2,8 @@
  * of generated forms of every contest, signing and verifying (RFC 8032
  * test 1, a flipped byte anywhere), every parse error code with its line,
  * the non-canonical spellings of a valid submission, entry status lines,
- * submission_check and snprintf-like sizing. */
+ * the optional psu line (re-count / re-vote), submission_check and
+ * snprintf-like sizing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -49,6 +50,17 @@ static const char BASE[] = "rekap-submission/1\n"
                            "photo " HEX_A "\n"
                            "photo " HEX_B "\n"
                            "form " DPR_FORM "\n";
+
+/* BASE as the result of a re-count: the psu line between reason and photos. */
+static const char BASE_PSU[] = "rekap-submission/1\n"
+                               "tps 3273011001004\n"
+                               "contest dpr\n"
+                               "version 2\n"
+                               "reason \"angka B4 salah tulis\"\n"
+                               "psu recount\n"
+                               "photo " HEX_A "\n"
+                               "photo " HEX_B "\n"
+                               "form " DPR_FORM "\n";
 
 static const char B64_DIGITS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -204,6 +216,7 @@ static int roundtrip_sink(void *ctx, const form *f)
     if (k % 3 == 2) {
         s->version = (uint32_t)(2 + k % 7);
         snprintf(s->reason, sizeof s->reason, "koreksi \"%lu\" \\ ü", k);
+        s->psu = (uint8_t)(k / 3 % ENTRY_PSU_KINDS); /* none, recount, revote in turn */
         s->nphoto = (unsigned)(k % (ENTRY_PHOTOS_MAX + 1));
         for (unsigned i = 0; i < s->nphoto && i < ENTRY_PHOTOS_MAX; i++) {
             crypto_hash_sha256(s->photo[i], (const unsigned char *)&k, sizeof k);
@@ -217,6 +230,7 @@ static int roundtrip_sink(void *ctx, const form *f)
         fail_msg("%s %s: %s at %s: %s", f->tps, contest_kind_id[f->kind], e.code, e.where, e.msg);
     assert_int_equal(rt->back->version, s->version);
     assert_string_equal(rt->back->reason, s->reason);
+    assert_int_equal(rt->back->psu, s->psu);
     assert_int_equal(rt->back->nphoto, s->nphoto);
     assert_memory_equal(rt->back->photo, s->photo, sizeof s->photo);
     char fa[FORM_TEXT_MAX], fb[FORM_TEXT_MAX];
@@ -597,23 +611,30 @@ static void test_submission_check(void **state)
 
 /* ---- entries ------------------------------------------------------------- */
 
-/* An entry over BASE signed with the RFC 8032 test key. */
-static size_t make_entry(char *buf, size_t cap, int accepted, const char *codes,
-                         uint64_t received)
+/* An entry over the submission text sub signed with the RFC 8032 test key. */
+static size_t make_entry_of(const char *sub, char *buf, size_t cap, int accepted,
+                            const char *codes, uint64_t received)
 {
     entry *en = mem_alloc(sizeof *en);
     uint8_t sk[64];
     memset(en, 0, sizeof *en);
     rfc_keys(en->pubkey, sk);
-    en->sub_bytes = BASE;
-    en->sub_len = strlen(BASE);
-    entry_sign(BASE, en->sub_len, sk, en->sig);
+    en->sub_bytes = sub;
+    en->sub_len = strlen(sub);
+    entry_sign(sub, en->sub_len, sk, en->sig);
     en->received = received;
     en->accepted = accepted;
     snprintf(en->codes, sizeof en->codes, "%s", codes);
     size_t n = entry_encode(en, buf, cap);
     free(en);
     return n;
+}
+
+/* An entry over BASE. */
+static size_t make_entry(char *buf, size_t cap, int accepted, const char *codes,
+                         uint64_t received)
+{
+    return make_entry_of(BASE, buf, cap, accepted, codes, received);
 }
 
 static void test_entry_roundtrip(void **state)
@@ -931,11 +952,10 @@ static void test_signed_not_canonical(void **state)
 /* Every line of an entry twice, and every two neighbouring lines
  * swapped: never read — but for two photo lines, whose order is the page
  * order: swapped, they are another meaning, which the signature refuses. */
-static void test_lines_doubled_or_swapped(void **state)
+static void lines_doubled_or_swapped(const char *sub)
 {
-    (void)state;
     char *base = mem_alloc(ENTRY_MAX), *t = mem_alloc(2 * ENTRY_MAX);
-    size_t n = make_entry(base, ENTRY_MAX, 0, "B4_SUM", 1707890400);
+    size_t n = make_entry_of(sub, base, ENTRY_MAX, 0, "B4_SUM", 1707890400);
     size_t at[32], nl = 0;
     entry *en = mem_alloc(sizeof *en);
     err_info e = {0};
@@ -971,18 +991,24 @@ static void test_lines_doubled_or_swapped(void **state)
     free(base);
 }
 
+static void test_lines_doubled_or_swapped(void **state)
+{
+    (void)state;
+    lines_doubled_or_swapped(BASE);
+    lines_doubled_or_swapped(BASE_PSU); /* the psu line too, next to reason and photo */
+}
+
 /* The property itself, on mutants: whatever single byte of an entry is
  * changed, removed or doubled, a text that is still read encodes back to
  * exactly itself, the submission and the trailer alike. */
-static void test_mutants_one_spelling(void **state)
+static void mutants_one_spelling(const char *sub_text)
 {
-    (void)state;
     static const unsigned char subst[] = {0x80, 0xaf, 0xff, 0x00, 0x01, '\n', '\r', ' ',
                                           '\t', '/', '+', '=', '0', '9', 'A', 'a', 'F',
                                           'f', '"', '\\', ','};
     char *base = mem_alloc(ENTRY_MAX), *t = mem_alloc(ENTRY_MAX + 1);
     char *again = mem_alloc(ENTRY_MAX), *sub = mem_alloc(ENTRY_MAX);
-    size_t n = make_entry(base, ENTRY_MAX, 0, "B4_SUM,TOTAL_SUM", 1707890400);
+    size_t n = make_entry_of(sub_text, base, ENTRY_MAX, 0, "B4_SUM,TOTAL_SUM", 1707890400);
     entry *en = mem_alloc(sizeof *en);
     unsigned read = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1018,6 +1044,206 @@ static void test_mutants_one_spelling(void **state)
     free(base);
 }
 
+static void test_mutants_one_spelling(void **state)
+{
+    (void)state;
+    mutants_one_spelling(BASE);
+    mutants_one_spelling(BASE_PSU);
+}
+
+/* ---- the psu line ------------------------------------------------------- */
+
+/* Each value of the psu line reads back and encodes to the same bytes,
+ * next to BASE without the line (ENTRY_PSU_NONE, as every entry written
+ * before it existed); and a submission built in memory writes it after
+ * the reason. */
+static void test_psu_roundtrip(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        int psu;
+    } cases[] = {
+        {"", ENTRY_PSU_NONE},
+        {"psu recount\n", ENTRY_PSU_RECOUNT},
+        {"psu revote\n", ENTRY_PSU_REVOTE},
+    };
+    submission *s = mem_alloc(sizeof *s);
+    char *buf = mem_alloc(ENTRY_MAX);
+    err_info e = {0};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char to[64];
+        snprintf(to, sizeof to, "tulis\"\n%s", cases[i].line);
+        char *t = test_replace(BASE, "tulis\"\n", to);
+        parse_ok(t, strlen(t), s);
+        assert_int_equal(s->psu, cases[i].psu);
+        assert_int_equal(s->version, 2);
+        assert_string_equal(s->reason, "angka B4 salah tulis");
+        assert_int_equal(s->nphoto, 2);
+        size_t n = submission_encode(s, buf, ENTRY_MAX);
+        assert_int_equal(n, strlen(t));
+        assert_memory_equal(buf, t, n);
+        free(t);
+    }
+    /* built, not parsed: the line goes after the reason, before the photos */
+    parse_ok(BASE, strlen(BASE), s);
+    s->psu = ENTRY_PSU_REVOTE;
+    assert_int_equal(submission_check(s, &e), 0);
+    size_t n = submission_encode(s, buf, ENTRY_MAX);
+    buf[n] = '\0';
+    assert_non_null(strstr(buf, "tulis\"\npsu revote\nphoto " HEX_A "\n"));
+    /* the word table and its reader */
+    assert_string_equal(entry_psu_word[ENTRY_PSU_NONE], "");
+    assert_string_equal(entry_psu_word[ENTRY_PSU_RECOUNT], "recount");
+    assert_string_equal(entry_psu_word[ENTRY_PSU_REVOTE], "revote");
+    assert_int_equal(entry_psu_parse("recount", 7), ENTRY_PSU_RECOUNT);
+    assert_int_equal(entry_psu_parse("revote", 6), ENTRY_PSU_REVOTE);
+    assert_int_equal(entry_psu_parse("", 0), -1);
+    assert_int_equal(entry_psu_parse("revote", 5), -1);
+    assert_int_equal(entry_psu_parse("recount\0", 8), -1);
+    assert_int_equal(entry_psu_parse("Revote", 6), -1);
+    free(buf);
+    free(s);
+}
+
+static void test_psu_errors(void **state)
+{
+    (void)state;
+    static const mutation m[] = {
+        /* a first version cannot be a PSU, with or without a reason line */
+        {"version 2\nreason \"angka B4 salah tulis\"\n", "version 1\n", ERR_INVALID,
+         "ENTRY_PSU", "psu"},
+        {"version 2", "version 1", ERR_INVALID, "ENTRY_REASON", "reason"},
+        /* unknown words: meaning, like contest */
+        {"psu recount", "psu Recount", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"psu recount", "psu RECOUNT", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"psu recount", "psu rehitung", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"psu recount", "psu re-count", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"psu recount", "psu none", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"psu recount", "psu 1", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"psu recount", "psu \"recount\"", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"psu recount", "psu recount revote", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"psu recount", "psu recount,revote", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"psu recount", "psu recounts", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"psu recount", "psu ", ERR_INVALID, "ENTRY_PSU", "psu"},
+        /* the right word in another spelling: layout */
+        {"psu recount", "psu  recount", ERR_INVALID, "ENTRY_NOT_CANONICAL", "psu"},
+        {"psu recount", "psu recount ", ERR_INVALID, "ENTRY_NOT_CANONICAL", "psu"},
+        {"psu recount\n", "psu recount\r\n", ERR_INVALID, "ENTRY_NOT_CANONICAL", "psu"},
+        /* not a psu line at all: the line after it is missing */
+        {"psu recount", "psu\trecount", ERR_INVALID, "ENTRY_FIELD", "form"},
+        {"psu recount", "Psu recount", ERR_INVALID, "ENTRY_FIELD", "form"},
+        {"psu recount", "psu", ERR_INVALID, "ENTRY_FIELD", "form"},
+        /* twice */
+        {"psu recount\n", "psu recount\npsu recount\n", ERR_INVALID, "ENTRY_FIELD", "form"},
+        {"psu recount\n", "psu recount\npsu revote\n", ERR_INVALID, "ENTRY_FIELD", "form"},
+        /* out of place: after a photo, after the photos, before the reason,
+         * before the version, after the form */
+        {"psu recount\nphoto " HEX_A "\n", "photo " HEX_A "\npsu recount\n", ERR_INVALID,
+         "ENTRY_FIELD", "form"},
+        {"psu recount\nphoto " HEX_A "\nphoto " HEX_B "\n",
+         "photo " HEX_A "\nphoto " HEX_B "\npsu recount\n", ERR_INVALID, "ENTRY_FIELD", "form"},
+        {"reason \"angka B4 salah tulis\"\npsu recount\n",
+         "psu recount\nreason \"angka B4 salah tulis\"\n", ERR_INVALID, "ENTRY_REASON", "reason"},
+        {"version 2\nreason \"angka B4 salah tulis\"\npsu recount\n",
+         "psu recount\nversion 2\nreason \"angka B4 salah tulis\"\n", ERR_INVALID, "ENTRY_FIELD",
+         "version"},
+    };
+    run_mutations(BASE_PSU, m, sizeof m / sizeof *m);
+    /* after the form line */
+    char *t = test_replace(BASE_PSU, "psu recount\n", "");
+    char *u = test_replace(t, "}\n", "}\npsu recount\n");
+    expect_sub_error("psu after form", u, strlen(u), ERR_INVALID, "ENTRY_FIELD", "end");
+    free(u);
+    free(t);
+    /* a NUL byte after the word is no part of it */
+    size_t n;
+    t = with_nul(BASE_PSU, "psu recount", "psu recount\x01", &n);
+    expect_sub_error("psu NUL", t, n, ERR_INVALID, "ENTRY_PSU", "psu");
+    free(t);
+    t = with_nul(BASE_PSU, "psu recount", "psu revote\x01x", &n);
+    expect_sub_error("psu NUL x", t, n, ERR_INVALID, "ENTRY_PSU", "psu");
+    free(t);
+}
+
+/* submission_check refuses what submission_parse would: a psu on a first
+ * version, and a value past the table (written as a line with no word). */
+static void test_psu_check(void **state)
+{
+    (void)state;
+    submission *s = mem_alloc(sizeof *s);
+    err_info e = {0};
+    parse_ok(BASE_PSU, strlen(BASE_PSU), s);
+    assert_int_equal(submission_check(s, &e), 0);
+
+    s->version = 1;
+    s->reason[0] = '\0'; /* a first version as it should be, but for its psu */
+    assert_int_equal(submission_check(s, &e), ERR_INVALID);
+    assert_string_equal(e.code, "ENTRY_PSU");
+    assert_string_equal(e.where, "psu");
+
+    parse_ok(BASE_PSU, strlen(BASE_PSU), s);
+    s->psu = ENTRY_PSU_KINDS;
+    assert_int_equal(submission_check(s, &e), ERR_INVALID);
+    assert_string_equal(e.code, "ENTRY_PSU");
+    s->psu = 0xff;
+    assert_int_equal(submission_check(s, &e), ERR_INVALID);
+    assert_string_equal(e.code, "ENTRY_PSU");
+    free(s);
+}
+
+/* A log entry carrying the line: read, signature verified over the bytes
+ * with the line, encoded back; the bytes signed without it are another
+ * submission, which that signature does not cover; and another spelling
+ * of the line, signed as it is, is still refused. */
+static void test_psu_entry(void **state)
+{
+    (void)state;
+    char *buf = mem_alloc(ENTRY_MAX), *again = mem_alloc(ENTRY_MAX);
+    entry *en = mem_alloc(sizeof *en);
+    err_info e = {0};
+    size_t n = make_entry_of(BASE_PSU, buf, ENTRY_MAX, 1, "", 1707890400);
+    if (entry_parse(buf, n, en, &e) != 0)
+        fail_msg("entry_parse: %s at %s: %s", e.code, e.where, e.msg);
+    assert_int_equal(en->sub.psu, ENTRY_PSU_RECOUNT);
+    assert_int_equal(en->sub.version, 2);
+    assert_int_equal(en->sub_len, strlen(BASE_PSU));
+    assert_memory_equal(en->sub_bytes, BASE_PSU, en->sub_len);
+    assert_int_equal(entry_verify(en->sub_bytes, en->sub_len, en->pubkey, en->sig), 0);
+    assert_int_equal(entry_encode(en, again, ENTRY_MAX), n);
+    assert_memory_equal(again, buf, n);
+    assert_int_equal(entry_verify(BASE, strlen(BASE), en->pubkey, en->sig), ERR_INVALID);
+
+    /* revote, rejected */
+    char *sub = test_replace(BASE_PSU, "psu recount", "psu revote");
+    n = make_entry_of(sub, buf, ENTRY_MAX, 0, "B4_SUM", 1707890400);
+    assert_int_equal(entry_parse(buf, n, en, &e), 0);
+    assert_int_equal(en->sub.psu, ENTRY_PSU_REVOTE);
+    assert_int_equal(en->accepted, 0);
+    assert_int_equal(entry_encode(en, again, ENTRY_MAX), n);
+    assert_memory_equal(again, buf, n);
+    free(sub);
+
+    /* signed in another spelling, or on a first version: refused all the same */
+    static const mutation m[] = {
+        {"psu recount", "psu  recount", ERR_INVALID, "ENTRY_NOT_CANONICAL", "psu"},
+        {"psu recount", "psu Recount", ERR_INVALID, "ENTRY_PSU", "psu"},
+        {"version 2\nreason \"angka B4 salah tulis\"\n", "version 1\n", ERR_INVALID,
+         "ENTRY_PSU", "psu"},
+        {"photo " HEX_B "\n", "photo " HEX_B "\npsu recount\n", ERR_INVALID, "ENTRY_FIELD",
+         "form"},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
+        sub = test_replace(BASE_PSU, m[i].from, m[i].to);
+        n = make_entry_of(sub, buf, ENTRY_MAX, 1, "", 1707890400);
+        expect_entry_error(m[i].to, buf, n, m[i].rc, m[i].code, m[i].where);
+        free(sub);
+    }
+    free(en);
+    free(again);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1039,6 +1265,10 @@ int main(void)
         cmocka_unit_test(test_signed_not_canonical),
         cmocka_unit_test(test_lines_doubled_or_swapped),
         cmocka_unit_test(test_mutants_one_spelling),
+        cmocka_unit_test(test_psu_roundtrip),
+        cmocka_unit_test(test_psu_errors),
+        cmocka_unit_test(test_psu_check),
+        cmocka_unit_test(test_psu_entry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

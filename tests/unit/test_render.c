@@ -324,6 +324,17 @@ static void test_hhcw_desa_and_tps(void **state)
     assert_true(json_is_true(json_object_get(j, "status_suara")));
     assert_true(json_is_null(json_object_get(j, "psu")));
     json_decref(j);
+    en->sub.version = 2; /* a re-count, and a re-vote */
+    en->sub.psu = ENTRY_PSU_RECOUNT;
+    render24_tps(&b, fx->r24, CONTEST_PPWP, tps0, en, "t");
+    j = parse(&b);
+    assert_string_equal(json_string_value(json_object_get(j, "psu")), "Penghitungan Suara Ulang");
+    json_decref(j);
+    en->sub.psu = ENTRY_PSU_REVOTE;
+    render24_tps(&b, fx->r24, CONTEST_PPWP, tps0, en, "t");
+    j = parse(&b);
+    assert_string_equal(json_string_value(json_object_get(j, "psu")), "Pemungutan Suara Ulang");
+    json_decref(j);
     render24_tps(&b, fx->r24, CONTEST_PPWP, tps0, NULL, "t");
     j = parse(&b);
     assert_true(json_is_null(json_object_get(j, "chart")));
