@@ -260,6 +260,10 @@ static enum MHD_Result pub_log(public_server *s, struct MHD_Connection *c, const
 {
     if (!strcmp(p, "checkpoint"))
         return pub_send_checkpoint(s, c);
+    if (!strcmp(p, "vkey")) {
+        cache_doc_ref(s->vkey);
+        return resp_send_doc(c, s->vkey);
+    }
     int level;
     uint64_t n;
     unsigned width;
@@ -654,7 +658,8 @@ static enum MHD_Result pub_route(public_server *s, struct MHD_Connection *c, con
         return pub_log(s, c, url + 5);
     if (!strncmp(url, "/photos/", 8))
         return photo_get(c, s->photo_dir, url + 8);
-    return pub_not_found(c);
+    cache_doc *page = web_get(s->web, url); /* the portal's files (http_web) */
+    return page ? resp_send_doc(c, page) : pub_not_found(c);
 }
 
 /* 429 with Retry-After: never less than a second, so that a client
@@ -783,6 +788,28 @@ static int pub_base_url(public_server *s, unsigned port, err_info *e)
     return 0;
 }
 
+/* What the public listener serves besides the results: the web pages and
+ * the log's verifier key (a reader compares it with the one the
+ * commission published, then checks checkpoints with it). */
+static int pub_static(public_server *s, err_info *e)
+{
+    note_verifier v;
+    int rc = edir_log_verifier(s->dir, &v, e);
+    if (rc < 0)
+        return rc;
+    char *vkey = note_verifier_format(&v);
+    size_t n = strlen(vkey);
+    vkey = mem_realloc(vkey, n + 2);
+    memcpy(vkey + n, "\n", 2);
+    s->vkey = cache_doc_new(vkey, n + 1, resp_ct_text, resp_cc_static, http_now());
+    rc = web_load(s->cfg.web_dir, &s->web, e);
+    if (rc == 0)
+        http_log(HTTP_LOG_INFO, "web_loaded",
+                 json_pack("{s:s,s:i,s:I}", "dir", s->cfg.web_dir ? s->cfg.web_dir : "", "files",
+                           (int)web_files(s->web), "bytes", (json_int_t)web_bytes(s->web)));
+    return rc;
+}
+
 int public_start(const public_config *cfg, ingest *in, public_server **out, err_info *e)
 {
     public_server *s = mem_calloc(1, sizeof *s);
@@ -792,7 +819,9 @@ int public_start(const public_config *cfg, ingest *in, public_server **out, err_
         return err_set(e, ERR_LIMIT, "HTTP_PATH", cfg->dir, "directory name too long");
     }
     double t0 = http_now();
-    int rc = s->cfg.port ? pub_base_url(s, s->cfg.port, e) : 0;
+    int rc = pub_static(s, e);
+    if (rc == 0 && s->cfg.port)
+        rc = pub_base_url(s, s->cfg.port, e);
     if (rc == 0)
         rc = pubdocs_start(s, e);
     if (rc == 0) {
@@ -838,6 +867,8 @@ void public_stop(public_server *s)
     cache_table_free(s->table);
     limiter_free(s->ip_limit);
     render24_free(s->r24);
+    web_free(s->web);
+    cache_doc_unref(s->vkey);
     free(s->mask);
     pthread_mutex_destroy(&s->render_lock);
     pthread_cond_destroy(&s->render_wake);

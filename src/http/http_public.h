@@ -25,6 +25,7 @@ typedef struct public_config {
                                 * absolute photo URLs of the 2024 TPS files
                                 * ("https://data.example.org"); NULL or "":
                                 * http://localhost:<port> */
+    const char *web_dir;       /* the built web pages (docs/WEB.md); NULL or "": none */
     unsigned timeout_s;        /* whole-request deadline, idle connections too */
     unsigned render_ms;        /* render changed regions at most this often (250) */
 } public_config;

@@ -18,6 +18,7 @@
 #include "http/http_conn.h"
 #include "http/http_limit.h"
 #include "http/http_pace.h"
+#include "http/http_web.h"
 #include "http/http_public.h"
 #include "http/http_response.h"
 #include "http/render.h"
@@ -42,6 +43,8 @@ struct public_server {
     const election *el;
     uint8_t *mask;               /* render_contest_mask */
     render24 *r24;               /* the 2024 layout's ids, codes and photo base URL */
+    web_site *web;               /* the web pages (http_web) */
+    cache_doc *vkey;             /* /log/vkey: the log's verifier key */
     uint32_t nregion;            /* region nodes above TPS */
     struct MHD_Daemon *d;
     limiter *ip_limit;

@@ -116,10 +116,28 @@ static const rd_key rd_keys[] = {
     {"public_ip_burst", T_RATE, 1, 1e6, RD_AT(pub.ip_burst)},
     {"public_ip_wait", T_RATE, 0, 60, RD_AT(pub.ip_wait)},
     {"public_url", T_STR, 0, 0, RD_AT(pub.base_url)},
+    {"web_dir", T_STR, 0, 0, RD_AT(pub.web_dir)},
     {"public_timeout", T_UINT, 1, 3600, RD_AT(pub.timeout_s)},
     {"render_ms", T_UINT, 1, 60000, RD_AT(pub.render_ms)},
 };
 #define RD_NKEYS (sizeof rd_keys / sizeof rd_keys[0])
+
+/* The built web pages beside the program: scripts/build writes them to
+ * build/release/web next to build/release/rekapd (docs/WEB.md). */
+static char rd_web_default[4096];
+
+static const char *rd_web_dir(void)
+{
+    ssize_t n = readlink("/proc/self/exe", rd_web_default, sizeof rd_web_default - 5);
+    if (n <= 0)
+        return NULL;
+    rd_web_default[n] = '\0';
+    char *slash = strrchr(rd_web_default, '/');
+    if (!slash)
+        return NULL;
+    memcpy(slash, "/web", 5);
+    return rd_web_default;
+}
 
 static void rd_defaults(rd_settings *s)
 {
@@ -128,6 +146,7 @@ static void rd_defaults(rd_settings *s)
     s->pub = (public_config){
         .addr = "127.0.0.1", .port = 8080, .threads = 0, .conn_max = 4096, .conn_per_ip = 256,
         .ip_rate = 200,      .ip_burst = 400, .ip_wait = 5, .timeout_s = 30, .render_ms = 250,
+        .web_dir = rd_web_dir(),
     };
 }
 

@@ -15,7 +15,7 @@ D=$tmp/D
 pid=
 
 "$rekap" gen --scope 65 --seed 7 --out "$tmp/el.json" --forms "$tmp/forms.jsonl" >/dev/null \
-  && "$rekap" init --dir "$D" --election "$tmp/el.json" --origin example.org/kaltara >/dev/null \
+  && "$rekap" init --dir "$D" --election "$tmp/el.json" --origin example.org/kaltara >"$tmp/init.out" \
   && "$rekap" enrol --dir "$D" --generate "$tmp/keys" >/dev/null \
   || { echo "FAIL - setup"; exit 1; }
 expect_rc 0 "submit every form" "$rekap" submit --dir "$D" --keys "$tmp/keys" "$tmp/forms.jsonl"
@@ -40,8 +40,21 @@ start() { # extra rekapd arguments...: start it, wait for the port file
 stop() { kill -TERM $pid; wait $pid 2>/dev/null; stopped=$?; pid=; }
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 
+mkdir -p "$tmp/web/assets"
+echo '<!doctype html><title>Hasil Pemilu</title>' >"$tmp/web/index.html"
+echo 'console.log(1)' >"$tmp/web/assets/app.0123456789ab.js"
 check "rekapd starts" start --set render_ms=100 --set public_ip_rate=0 --set ingest_ip_rate=0 \
-  --set ingest_key_rate=0
+  --set ingest_key_rate=0 --set web_dir="$tmp/web"
+
+# the web pages (http_web) and the log's verifier key
+check "GET / is the portal's page, revalidated (no-cache)" sh -c \
+  "curl -s -D- '$PUB/' | tr -d '\r' | grep -q '^Cache-Control: no-cache' && curl -s '$PUB/' | grep -q 'Hasil Pemilu'"
+check "a hashed asset is immutable, text/javascript" sh -c \
+  "curl -s -D- -o /dev/null '$PUB/assets/app.0123456789ab.js' | tr -d '\r' | grep -q '^Cache-Control: public, max-age=31536000, immutable' &&
+   curl -s -D- -o /dev/null '$PUB/assets/app.0123456789ab.js' | tr -d '\r' | grep -qi '^Content-Type: text/javascript'"
+check "a file that is not there: 404 NOT_FOUND" sh -c "curl -s '$PUB/assets/nope.js' | grep -q NOT_FOUND"
+check "/log/vkey is the verifier key rekap init printed" sh -c \
+  "[ \"\$(curl -s '$PUB/log/vkey')\" = \"\$(sed -n 's/^verifier key: *//p' '$tmp/init.out')\" ]"
 
 # Everything read over HTTP is checked by one program; it prints ok/FAIL
 # lines like lib.sh and they are counted with the rest.
