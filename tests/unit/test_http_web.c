@@ -18,16 +18,6 @@
 #include "http/http_web.h"
 #include "testutil.h"
 
-static void put(const char *dir, const char *rel, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static char *site(void)
 {
     static char dir[64];
@@ -38,13 +28,13 @@ static char *site(void)
     mkdir(sub, 0755);
     snprintf(sub, sizeof sub, "%s/petugas", dir);
     mkdir(sub, 0755);
-    put(dir, "index.html", "<!doctype html><title>Hasil</title>");
-    put(dir, "petugas/index.html", "<!doctype html><title>Petugas</title>");
-    put(dir, "assets/app.0123456789ab.js", "export const x = 1;");
-    put(dir, "assets/rules.abcdefabcdef.wasm", "wasm");
-    put(dir, "assets/plain.css", "body{}");
-    put(dir, ".secret", "no");
-    put(dir, "assets/we ird.js", "no");
+    test_put_file(dir, "index.html", "<!doctype html><title>Hasil</title>");
+    test_put_file(dir, "petugas/index.html", "<!doctype html><title>Petugas</title>");
+    test_put_file(dir, "assets/app.0123456789ab.js", "export const x = 1;");
+    test_put_file(dir, "assets/rules.abcdefabcdef.wasm", "wasm");
+    test_put_file(dir, "assets/plain.css", "body{}");
+    test_put_file(dir, ".secret", "no");
+    test_put_file(dir, "assets/we ird.js", "no");
     char target[128], link[128];
     snprintf(target, sizeof target, "%s/index.html", dir);
     snprintf(link, sizeof link, "%s/link.html", dir);
@@ -116,7 +106,7 @@ static void test_bounds(void **state)
     char name[64];
     for (int i = 0; i <= WEB_FILES_MAX; i++) { /* one file too many */
         snprintf(name, sizeof name, "f%d.txt", i);
-        put(dir, name, "x");
+        test_put_file(dir, name, "x");
     }
     web_site *w = NULL;
     err_info e = {0};

@@ -16,6 +16,7 @@
 
 #include "core/region.h"
 #include "io/masterdata.h"
+#include "testutil.h"
 
 static uint64_t pop(const region *r)
 {
@@ -140,16 +141,6 @@ static void test_populations_add_up(void **state)
 
 /* ---- broken directories ---------------------------------------------- */
 
-static void put(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
 static void rm(const char *dir, const char *name)
 {
     char path[512];
@@ -165,12 +156,12 @@ static const char *const all_files[] = {
 static void make_dir(char *dir)
 {
     assert_non_null(mkdtemp(dir));
-    put(dir, "wilayah.csv", "kode,nama\n11,Aceh\n11.01,Kab A\n");
-    put(dir, "luarnegeri.csv", "kode,nama\n99,Luar Negeri\n99.01,Malaysia\n"
+    test_put_file(dir, "wilayah.csv", "kode,nama\n11,Aceh\n11.01,Kab A\n");
+    test_put_file(dir, "luarnegeri.csv", "kode,nama\n99,Luar Negeri\n99.01,Malaysia\n"
                                "99.01.01,Kuala Lumpur\n99.01.01.0001,PPLN Kuala Lumpur\n");
-    put(dir, "penduduk.csv", "kode,nama,pria,wanita,total\n0,I,1,1,2\n11,Aceh,1,1,2\n"
+    test_put_file(dir, "penduduk.csv", "kode,nama,pria,wanita,total\n0,I,1,1,2\n11,Aceh,1,1,2\n"
                              "11.01,Kab A,1,1,2\n");
-    put(dir, "luarnegeri_penduduk.csv", "kode,nama,pria,wanita,total\n99,LN,3,4,7\n"
+    test_put_file(dir, "luarnegeri_penduduk.csv", "kode,nama,pria,wanita,total\n99,LN,3,4,7\n"
                                         "99.01,Malaysia,3,4,7\n");
 }
 
@@ -216,18 +207,18 @@ static void test_errors(void **state)
 
     rm(dir, "luarnegeri.csv");
     expect_load_error(dir, ERR_NOTFOUND, "FILE_OPEN", "luarnegeri.csv");
-    put(dir, "luarnegeri.csv", "kode,nama\n99,Luar Negeri\n99.02.01,Tokyo\n");
+    test_put_file(dir, "luarnegeri.csv", "kode,nama\n99,Luar Negeri\n99.02.01,Tokyo\n");
     expect_load_error(dir, ERR_INVALID, "REGION_ORPHAN", "990201");
-    put(dir, "luarnegeri.csv", "kode,nama\n99,Luar Negeri\n99.01,Malaysia\n99.01,Malaysia\n");
+    test_put_file(dir, "luarnegeri.csv", "kode,nama\n99,Luar Negeri\n99.01,Malaysia\n99.01,Malaysia\n");
     expect_load_error(dir, ERR_INVALID, "REGION_DUPLICATE", "9901");
-    put(dir, "luarnegeri.csv", "kode,nama\n99,Luar Negeri\n99.01,\"Malaysia\n");
+    test_put_file(dir, "luarnegeri.csv", "kode,nama\n99,Luar Negeri\n99.01,\"Malaysia\n");
     expect_load_error(dir, ERR_INVALID, "CSV_QUOTE", "luarnegeri.csv:3");
-    put(dir, "luarnegeri.csv", "kode,nama\n99,Luar Negeri\n99.01,Malaysia\n");
+    test_put_file(dir, "luarnegeri.csv", "kode,nama\n99,Luar Negeri\n99.01,Malaysia\n");
 
-    put(dir, "penduduk.csv", "kode,nama,pria,wanita,total\n12,Sumut,1,1,2\n");
+    test_put_file(dir, "penduduk.csv", "kode,nama,pria,wanita,total\n12,Sumut,1,1,2\n");
     expect_load_error(dir, ERR_NOTFOUND, "REGION_POP_UNKNOWN", "penduduk.csv:2");
-    put(dir, "penduduk.csv", "kode,nama,pria,wanita,total\n11,Aceh,1,1,2\n");
-    put(dir, "luarnegeri_penduduk.csv", "kode,nama,pria,wanita,total\n99.01,M,3,4,8\n");
+    test_put_file(dir, "penduduk.csv", "kode,nama,pria,wanita,total\n11,Aceh,1,1,2\n");
+    test_put_file(dir, "luarnegeri_penduduk.csv", "kode,nama,pria,wanita,total\n99.01,M,3,4,8\n");
     expect_load_error(dir, ERR_INVALID, "REGION_POP_TOTAL", "luarnegeri_penduduk.csv:2");
 
     char longdir[PATH_MAX + 8];

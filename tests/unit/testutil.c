@@ -28,6 +28,16 @@ char *test_replace(const char *base, const char *from, const char *to)
     return s;
 }
 
+void test_put_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
 void test_remove_tree(const char *path)
 {
     DIR *d = opendir(path);

@@ -12,6 +12,10 @@
  * fails the test when `from` does not occur. The caller frees it. */
 char *test_replace(const char *base, const char *from, const char *to);
 
+/* Write text to the file dir/name (created or emptied); fails the test
+ * when it cannot. */
+void test_put_file(const char *dir, const char *name, const char *text);
+
 /* Remove path and everything below it (a test's scratch directory). */
 void test_remove_tree(const char *path);
 
