@@ -528,6 +528,12 @@ static enum MHD_Result srv_begin(srv_req *r, const char *url, const char *method
     }
     if (r->route == R_OTHER)
         return srv_error(r, "NOT_FOUND", NULL, NULL, 0);
+    if (!strcmp(method, "OPTIONS") && r->route <= R_STATUS) { /* a page's CORS preflight */
+        r->status = MHD_HTTP_NO_CONTENT;
+        return http_send_preflight(r->conn, r->route == R_SUBMIT  ? "POST"
+                                            : r->route == R_PHOTO ? "PUT"
+                                                                  : "GET, HEAD");
+    }
     if (!srv_method_ok(r->route, method))
         return srv_error(r, "METHOD_NOT_ALLOWED", NULL, method, 0);
     if (atomic_load(&srv->stopping) && r->route != R_METRICS)

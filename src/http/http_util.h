@@ -43,10 +43,15 @@ char *http_error_body(const char *code, const char *msg_id, const char *msg_en,
                       const char *where, const char *detail, size_t *len);
 
 /* Queue a JSON body (copied) with `status`; Content-Type application/json,
- * Cache-Control no-store, and Retry-After (whole seconds, rounded up, at
+ * Cache-Control no-store, Access-Control-Allow-Origin * (Retry-After
+ * exposed to scripts), and Retry-After (whole seconds, rounded up, at
  * least 1) when retry_after > 0. */
 enum MHD_Result http_send_json(struct MHD_Connection *c, unsigned status, const char *body,
                                size_t len, double retry_after);
+
+/* 204 to a CORS preflight (OPTIONS): any origin may send `methods` with a
+ * Content-Type header; browsers may keep the answer ten minutes. */
+enum MHD_Result http_send_preflight(struct MHD_Connection *c, const char *methods);
 
 /* Queue the error `code` with the status and messages of its table entry
  * (http_error_find); `where` and `detail` may be NULL. */

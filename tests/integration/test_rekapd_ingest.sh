@@ -50,17 +50,29 @@ check "structured logs: a JSON 'listening' line" \
   python3 -c 'import json,sys; assert any(json.loads(l)["event"] == "listening" for l in open(sys.argv[1]))' "$tmp/rekapd.log"
 
 post() { # body-file: POST it; status in $code, body in $tmp/resp
-  code=$(curl -s -o "$tmp/resp" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  code=$(curl -s -o "$tmp/resp" -D "$tmp/hdr" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
     --data-binary @"$1" "$U/api/v1/submissions")
 }
 jq_py() { # python-expression over the response J: exit status
   python3 -c "import json,sys; J=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$tmp/resp"
 }
 
+# ---- a page on another origin (the officer's page) may send: CORS
+pre=$(curl -s -D- -o /dev/null -X OPTIONS -H 'Origin: http://portal.example' \
+  -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type' \
+  "$U/api/v1/submissions" | tr -d '\r')
+check "a CORS preflight of a submission: 204, any origin, POST, Content-Type" sh -c \
+  "echo '$pre' | grep -q '^HTTP/1.1 204' && echo '$pre' | grep -qi '^Access-Control-Allow-Origin: \*' &&
+   echo '$pre' | grep -qi '^Access-Control-Allow-Methods: POST' && echo '$pre' | grep -qi '^Access-Control-Allow-Headers: Content-Type'"
+pre=$(curl -s -D- -o /dev/null -X OPTIONS "$U/api/v1/photos/$(printf '%064d' 0)" | tr -d '\r')
+check "a CORS preflight of a photo: 204, PUT" sh -c "echo '$pre' | grep -q '^HTTP/1.1 204' && echo '$pre' | grep -qi '^Access-Control-Allow-Methods: PUT'"
+check "OPTIONS elsewhere: 404" [ "$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "$U/nope")" = 404 ]
+
 # ---- a submission, and the same again
 sed -n 1p "$tmp/bodies.jsonl" > "$tmp/b1.json"
 post "$tmp/b1.json"
 check "POST a signed form: 201" [ "$code" = 201 ]
+check "its answer is readable by any page (Access-Control-Allow-Origin)" grep -qi '^Access-Control-Allow-Origin: \*' "$tmp/hdr"
 check "accepted with a log index and a receipt" jq_py 'J["status"] == "accepted" and J["index"] == 0 and J["receipt"]["log_index"] == 0 and len(J["receipt"]["submission_sha256"]) == 64'
 cp "$tmp/resp" "$tmp/first.json"
 post "$tmp/b1.json"
