@@ -85,6 +85,8 @@ static void resp_common_headers(struct MHD_Response *r, const char *etag, const 
     MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    /* a page on another origin polls with If-None-Match: it must see it */
+    MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");
     MHD_add_response_header(r, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS, "nosniff");
 }
 

@@ -1,0 +1,317 @@
+// Shared by the portal's browser tests (imported, not run): a real rekapd
+// on a generated province, the portal built and served, Debian's chromium
+// driven by playwright-core, and TAP-like ok/FAIL lines ending in the
+// "N passed, N failed" summary (as tests/integration/lib.sh prints them).
+//
+// usage in a test:  node tests/browser/<name>.mjs REKAPD_BUILD_DIR [--same-origin]
+//   REKAPD_BUILD_DIR  the folder holding rekap and rekapd (build/release, build/asan)
+//   --same-origin     open the portal from rekapd's public listener, which
+//                     serves the site built here (--set web_dir=...) at /,
+//                     instead of from a static server here with ?api=<rekapd>
+// Exit 0 all passed, 1 some check failed, 77 skipped (no chromium, or no
+// web/node_modules/playwright-core: run `npm ci` in web/).
+// $SHOT_DIR: where screenshots go (default /tmp/rekap-shots).
+import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer, request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, statSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { gzipSync, deflateSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname, extname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const SHOT_DIR = process.env.SHOT_DIR || '/tmp/rekap-shots';
+
+// ---- ok / FAIL lines
+
+let passes = 0, fails = 0;
+export function ok(what) { passes++; console.log('ok   - ' + what); }
+export function fail(what, detail) {
+  fails++;
+  console.log('FAIL - ' + what);
+  if (detail !== undefined) console.log('       ' + String(detail).split('\n').slice(0, 8).join('\n       '));
+}
+export function check(what, cond, detail) { if (cond) ok(what); else fail(what, detail); return !!cond; }
+export function note(s) { console.log('# ' + s); }
+export function summary() {
+  console.log(`${passes} passed, ${fails} failed`);
+  return fails === 0 ? 0 : 1;
+}
+// Run one named step; a throw is a FAIL of that step, not the end of the test.
+export async function step(what, fn) {
+  try {
+    const r = await fn();
+    if (r === false) fail(what); else if (r !== undefined && r !== true && typeof r === 'string') fail(what, r); else ok(what);
+  } catch (e) {
+    fail(what, e && (e.stack || e.message) || e);
+  }
+}
+
+// Poll fn until it returns a truthy value (or the time is up: the last value).
+export async function until(fn, ms = 10000, every = 100) {
+  const t0 = Date.now();
+  let v;
+  for (;;) {
+    try { v = await fn(); } catch (e) { v = undefined; }
+    if (v) return v;
+    if (Date.now() - t0 > ms) return v;
+    await new Promise(r => setTimeout(r, every));
+  }
+}
+
+// ---- arguments, and the skip (77) when the browser or its driver is missing
+
+export function args() {
+  const a = process.argv.slice(2);
+  const sameOrigin = a.includes('--same-origin');
+  const pos = a.filter(x => !x.startsWith('--'));
+  if (pos.length !== 1) {
+    console.error('usage: node ' + process.argv[1] + ' REKAPD_BUILD_DIR [--same-origin]');
+    process.exit(2);
+  }
+  const buildDir = resolve(pos[0]);
+  return { buildDir, sameOrigin, rekap: join(buildDir, 'rekap'), rekapd: join(buildDir, 'rekapd') };
+}
+
+export function playwright() {
+  if (!existsSync(CHROMIUM)) { console.log(`# skip: no chromium at ${CHROMIUM}`); process.exit(77); }
+  const req = createRequire(join(REPO, 'web', 'package.json'));
+  try { return req('playwright-core'); } catch {
+    console.log('# skip: web/node_modules/playwright-core is missing (cd web && npm ci)');
+    process.exit(77);
+  }
+}
+
+// ---- a tiny PNG (solid colour, w x h), so that photos are real images
+
+function crc32(buf) {
+  let c, crc = 0xffffffff;
+  for (let n = 0; n < buf.length; n++) {
+    c = (crc ^ buf[n]) & 0xff;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crc = (crc >>> 8) ^ c;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+export function png(w, h, [r, g, b], stripe = null) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      const s = stripe && (y % 16 < 3);       // lines, like a form's rows
+      raw[o] = s ? stripe[0] : r; raw[o + 1] = s ? stripe[1] : g; raw[o + 2] = s ? stripe[2] : b;
+    }
+  }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// ---- HTTP
+
+export function http(method, url, body, headers = {}) {
+  return new Promise((res, rej) => {
+    const u = new URL(url);
+    const r = httpRequest({ method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers }, resp => {
+      const parts = [];
+      resp.on('data', d => parts.push(d));
+      resp.on('end', () => res({ status: resp.statusCode, headers: resp.headers, body: Buffer.concat(parts) }));
+    });
+    r.on('error', rej);
+    r.setTimeout(30000, () => r.destroy(new Error('timeout ' + url)));
+    if (body) r.end(body); else r.end();
+  });
+}
+export async function getJson(url) {
+  const r = await http('GET', url);
+  if (r.status !== 200) throw new Error(`${url} -> ${r.status} ${r.body.toString().slice(0, 200)}`);
+  return JSON.parse(r.body.toString());
+}
+
+// ---- the static server for the built site (until rekapd serves it): the
+// contract's headers (docs in /tmp/web/contract.md, docs/WEB.md), gzip as
+// rekapd sends it, ETag and 304.
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png' };
+
+export function serveStatic(dir) {
+  const server = createServer((req, res) => {
+    let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (p === '/') p = '/index.html';
+    const f = join(dir, p);
+    if (!f.startsWith(dir + '/') || !existsSync(f) || !statSync(f).isFile() || (p !== '/index.html' && !p.startsWith('/assets/'))) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('not found\n'); return;
+    }
+    let body = readFileSync(f);
+    const etag = '"' + createHash('sha256').update(body).digest('hex').slice(0, 32);
+    const h = {
+      'Content-Type': TYPES[extname(f)] || 'application/octet-stream',
+      'Cache-Control': p === '/index.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
+      'X-Content-Type-Options': 'nosniff', Vary: 'Accept-Encoding',
+    };
+    const gz = /\bgzip\b/.test(req.headers['accept-encoding'] || '') && body.length >= 256 && extname(f) !== '.png';
+    h.ETag = etag + (gz ? '-gz"' : '"');
+    if (req.headers['if-none-match'] === h.ETag) { res.writeHead(304, h); res.end(); return; }
+    if (gz) { body = gzipSync(body); h['Content-Encoding'] = 'gzip'; }
+    h['Content-Length'] = body.length;
+    res.writeHead(200, h);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  return new Promise(r => server.listen(0, '127.0.0.1', () => r({ server, url: 'http://127.0.0.1:' + server.address().port })));
+}
+
+// ---- the election: a generated province in rekapd
+
+function run(cmd, argv, opts = {}) {
+  return execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+}
+
+// Forms of these TPS are held back, to be sent over HTTP while a page is
+// open (the live update): the even TPS of desa 6501011001.
+export const HELD = tps => tps.startsWith('6501011001') && Number(tps.slice(10)) % 2 === 0;
+
+export async function setup({ rekap, rekapd, buildDir, sameOrigin }) {
+  for (const b of [rekap, rekapd]) if (!existsSync(b)) { console.log(`FAIL - no ${b}`); process.exit(1); }
+  const tmp = mkdtempSync(join(tmpdir(), 'rekap-browser-'));
+  const env = { ...process.env, REKAP_DATA: process.env.REKAP_DATA || join(REPO, 'data') };
+  const D = join(tmp, 'D');
+  run(rekap, ['gen', '--scope', '65', '--seed', '7', '--out', join(tmp, 'el.json'), '--forms', join(tmp, 'forms.jsonl')], { env });
+  const init = run(rekap, ['init', '--dir', D, '--election', join(tmp, 'el.json'), '--origin', 'example.org/kaltara'], { env });
+  const vkey = (init.match(/^verifier key:\s*(\S+)/m) || [])[1];
+  run(rekap, ['enrol', '--dir', D, '--generate', join(tmp, 'keys')], { env });
+  const forms = readFileSync(join(tmp, 'forms.jsonl'), 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l));
+  const now = forms.filter(f => !HELD(f.tps)), later = forms.filter(f => HELD(f.tps));
+  writeFileSync(join(tmp, 'now.jsonl'), now.map(f => JSON.stringify(f)).join('\n') + '\n');
+  writeFileSync(join(tmp, 'later.jsonl'), later.map(f => JSON.stringify(f)).join('\n') + '\n');
+  run(rekap, ['submit', '--dir', D, '--keys', join(tmp, 'keys'), join(tmp, 'now.jsonl')], { env });
+
+  // A DPR correction that breaks its arithmetic (rejected; version 1 stays
+  // counted), and a PPWP re-count (PSU) of another TPS.
+  const dpr1 = now.find(f => f.contest === 'dpr' && f.tps === '6501011001001');
+  writeFileSync(join(tmp, 'bad.json'), JSON.stringify({ ...dpr1, valid: dpr1.valid + 1 }));
+  try { run(rekap, ['submit', '--dir', D, '--keys', join(tmp, 'keys'), '--version', '2', '--reason', 'salah hitung', join(tmp, 'bad.json')], { env }); } catch { /* exit 1: rejected, as meant */ }
+  const ppwp3 = now.find(f => f.contest === 'ppwp' && f.tps === '6501011001003');
+  const recount = { ...ppwp3, votes: [ppwp3.votes[0] + 1, ppwp3.votes[1] - 1, ...ppwp3.votes.slice(2)] };
+  writeFileSync(join(tmp, 'recount.json'), JSON.stringify(recount));
+  run(rekap, ['submit', '--dir', D, '--keys', join(tmp, 'keys'), '--version', '2', '--reason', 'keberatan saksi', '--psu', 'recount', join(tmp, 'recount.json')], { env });
+
+  // The portal, built here: served by rekapd itself (--same-origin, its
+  // web_dir) or by a static server here that points the page at rekapd
+  // with ?api=.
+  const { build } = await import(pathToFileURL(join(REPO, 'web', 'build.mjs')).href);
+  const siteDir = join(tmp, 'site');
+  build({ outdir: siteDir, log: () => {} });
+
+  // rekapd on free ports
+  const portFile = join(tmp, 'ports');
+  const logFile = join(tmp, 'rekapd.log');
+  const daemonArgs = ['--dir', D, '--ingest-port', '0', '--public-port', '0', '--port-file', portFile,
+    '--set', 'render_ms=200', '--set', 'public_ip_rate=0', '--set', 'ingest_ip_rate=0', '--set', 'ingest_key_rate=0',
+    ...(sameOrigin ? ['--set', 'web_dir=' + siteDir] : [])];
+  const daemon = spawn(rekapd, daemonArgs, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const logParts = [];
+  daemon.stderr.on('data', d => logParts.push(d));
+  let exited = false;
+  daemon.on('exit', () => { exited = true; });
+  // However this process ends (a failed step, an uncaught error, a closed
+  // pipe), rekapd and the scratch directory go with it.
+  process.on('exit', () => {
+    if (!exited) try { daemon.kill('SIGKILL'); } catch { /* gone */ }
+    if (!process.env.KEEP_TMP) try { rmSync(tmp, { recursive: true, force: true }); } catch { /* best effort */ }
+  });
+  for (const [sig, n] of [['SIGINT', 2], ['SIGTERM', 15]]) process.on(sig, () => process.exit(128 + n));
+  const ports = await until(() => {
+    if (exited) return 'exited';
+    if (!existsSync(portFile)) return null;
+    const t = readFileSync(portFile, 'utf8');
+    const i = t.match(/^ingest=(\d+)/m), p = t.match(/^public=(\d+)/m);
+    return i && p ? { ingest: i[1], pub: p[1] } : null;
+  }, 30000);
+  if (!ports || ports === 'exited') {
+    console.log('FAIL - rekapd did not start'); console.log(Buffer.concat(logParts).toString().slice(-2000));
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(1);
+  }
+  const pub = 'http://127.0.0.1:' + ports.pub, ing = 'http://127.0.0.1:' + ports.ingest;
+
+  // A correction of TPS 001's PPWP form with two photos, over HTTP
+  // (rekap submit would need the directory's lock, which rekapd holds).
+  const ppwp1 = now.find(f => f.contest === 'ppwp' && f.tps === '6501011001001');
+  writeFileSync(join(tmp, 'photo.json'), JSON.stringify(ppwp1));
+  const photos = [png(120, 160, [246, 244, 236], [60, 60, 60]), png(120, 160, [236, 240, 246], [40, 80, 160])];
+  const hashes = [];
+  for (const [i, p] of photos.entries()) {
+    writeFileSync(join(tmp, `p${i + 1}.png`), p);
+    const h = createHash('sha256').update(p).digest('hex');
+    hashes.push(h);
+    const r = await http('PUT', `${ing}/api/v1/photos/${h}`, p, { 'Content-Length': p.length });
+    if (r.status !== 201 && r.status !== 200) throw new Error('photo upload: ' + r.status + ' ' + r.body);
+  }
+  const body = run(rekap, ['sign', '--keys', join(tmp, 'keys'), '--version', '2', '--reason', 'foto formulir dilampirkan',
+    '--photo', join(tmp, 'p1.png'), '--photo', join(tmp, 'p2.png'), join(tmp, 'photo.json')], { env }).trim();
+  const sr = await http('POST', `${ing}/api/v1/submissions`, body, { 'Content-Type': 'application/json' });
+  if (sr.status !== 201) throw new Error('photo correction: ' + sr.status + ' ' + sr.body);
+
+  let site = null, siteUrl;
+  if (sameOrigin) {
+    siteUrl = pub + '/';
+  } else {
+    site = await serveStatic(siteDir);
+    siteUrl = site.url + '/?api=' + encodeURIComponent(pub);
+  }
+
+  // Send the held-back forms over HTTP (the live update).
+  async function sendLater() {
+    const bodies = run(rekap, ['sign', '--keys', join(tmp, 'keys'), join(tmp, 'later.jsonl')], { env }).split('\n').filter(Boolean);
+    let accepted = 0;
+    for (const b of bodies) {
+      const r = await http('POST', `${ing}/api/v1/submissions`, b, { 'Content-Type': 'application/json' });
+      if (r.status === 201) accepted++;
+    }
+    return { sent: bodies.length, accepted };
+  }
+
+  async function stop() {
+    if (site) await new Promise(r => site.server.close(r));
+    if (!exited) {
+      daemon.kill('SIGTERM');
+      await until(() => exited, 10000);
+      if (!exited) daemon.kill('SIGKILL');
+    }
+    if (!process.env.KEEP_TMP) rmSync(tmp, { recursive: true, force: true });
+    else note('kept ' + tmp);
+  }
+
+  return { tmp, D, pub, ing, siteUrl, sameOrigin, vkey, forms, now, later, photoHashes: hashes, sendLater, stop,
+    rekapdLog: () => Buffer.concat(logParts).toString() };
+}
+
+// A URL of the portal at a hash place.
+export function at(env, hash) {
+  return env.siteUrl + hash;
+}
+
+export async function launch(pw) {
+  return pw.chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+export function shotDir() {
+  mkdirSync(SHOT_DIR, { recursive: true });
+  return SHOT_DIR;
+}
+
+// id-ID number format, as the portal prints it.
+export const idNum = n => new Intl.NumberFormat('id-ID').format(n);
+export const enNum = n => new Intl.NumberFormat('en-GB').format(n);
