@@ -764,6 +764,22 @@ static void pub_setup(public_server *s, const public_config *cfg, ingest *in)
  * PUB_URL_MAX bytes; a trailing slash dropped), else http://localhost:<port>.
  * Called before the listener opens when the port is known, else (port 0,
  * tests) right after it, before anyone can have learnt the port. */
+/* A URL setting rekapd writes into JSON and HTML: http or https, at most
+ * PUB_URL_MAX bytes, nothing either would have to escape. */
+static int pub_url_check(const char *u, const char *setting, err_info *e)
+{
+    size_t n = strlen(u);
+    int ok = n <= PUB_URL_MAX && (!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8));
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (unsigned char)u[i] > 0x20 && !strchr("\"\\<>&'", u[i]) && u[i] != 0x7f;
+    if (!ok)
+        return err_set(e, ERR_INVALID, "HTTP_URL", setting,
+                       "%s must be an http:// or https:// URL of at most %d bytes without "
+                       "spaces, quotes, backslashes, <, > or &",
+                       setting, PUB_URL_MAX);
+    return 0;
+}
+
 static int pub_base_url(public_server *s, unsigned port, err_info *e)
 {
     const char *u = s->cfg.base_url;
@@ -772,15 +788,9 @@ static int pub_base_url(public_server *s, unsigned port, err_info *e)
         snprintf(def, sizeof def, "http://localhost:%u", port);
         u = def;
     }
+    if (pub_url_check(u, "public_url", e) < 0)
+        return ERR_INVALID;
     size_t n = strlen(u);
-    int ok = n <= PUB_URL_MAX && (!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8));
-    for (size_t i = 0; ok && i < n; i++)
-        ok = (unsigned char)u[i] > 0x20 && u[i] != '"' && u[i] != '\\' && u[i] != 0x7f;
-    if (!ok)
-        return err_set(e, ERR_INVALID, "HTTP_URL", "public_url",
-                       "public_url must be an http:// or https:// URL of at most %d bytes "
-                       "without spaces, quotes or backslashes",
-                       PUB_URL_MAX);
     free(s->r24->base_url);
     s->r24->base_url = mem_strdup(u);
     if (n > 8 && s->r24->base_url[n - 1] == '/')
@@ -802,7 +812,15 @@ static int pub_static(public_server *s, err_info *e)
     vkey = mem_realloc(vkey, n + 2);
     memcpy(vkey + n, "\n", 2);
     s->vkey = cache_doc_new(vkey, n + 1, resp_ct_text, resp_cc_static, http_now());
-    rc = web_load(s->cfg.web_dir, &s->web, e);
+    /* the officer page posts to the ingest listener: where it is */
+    static const char ph[] = "<meta name=\"rekap-ingest\" content=\"\">";
+    const char *iu = s->cfg.ingest_url ? s->cfg.ingest_url : "";
+    char meta[PUB_URL_MAX + sizeof ph];
+    if (*iu && pub_url_check(iu, "ingest_url", e) < 0)
+        return ERR_INVALID;
+    snprintf(meta, sizeof meta, "<meta name=\"rekap-ingest\" content=\"%s\">", iu);
+    web_fill fill = {"petugas/index.html", ph, meta};
+    rc = web_load(s->cfg.web_dir, &fill, 1, &s->web, e);
     if (rc == 0)
         http_log(HTTP_LOG_INFO, "web_loaded",
                  json_pack("{s:s,s:i,s:I}", "dir", s->cfg.web_dir ? s->cfg.web_dir : "", "files",

@@ -26,6 +26,9 @@ typedef struct public_config {
                                 * ("https://data.example.org"); NULL or "":
                                 * http://localhost:<port> */
     const char *web_dir;       /* the built web pages (docs/WEB.md); NULL or "": none */
+    const char *ingest_url;    /* the ingest listener as officers' phones reach it,
+                                * written into the officer page; NULL or "": the
+                                * page's own origin */
     unsigned timeout_s;        /* whole-request deadline, idle connections too */
     unsigned render_ms;        /* render changed regions at most this often (250) */
 } public_config;

@@ -23,6 +23,8 @@ typedef struct web_file {
 struct web_site {
     web_file *f;
     size_t n, cap, bytes;
+    const web_fill *fill; /* while loading */
+    size_t nfill;
 };
 
 static const char web_cc_html[] = "no-cache";
@@ -94,6 +96,20 @@ static int web_add(web_site *w, const char *root, const char *rel, err_info *e)
     if (file_read_all(full, WEB_FILE_MAX, &body, &len, e) < 0)
         return err_set(e, ERR_IO, "WEB_READ", rel, "cannot read the file (or it is over %zu bytes)",
                        WEB_FILE_MAX);
+    for (size_t i = 0; i < w->nfill; i++) {
+        const web_fill *fl = &w->fill[i];
+        char *at = strcmp(fl->path, rel) ? NULL : strstr(body, fl->placeholder);
+        if (!at)
+            continue;
+        size_t head = (size_t)(at - body), ph = strlen(fl->placeholder), v = strlen(fl->value);
+        char *nb = mem_alloc(len - ph + v + 1);
+        memcpy(nb, body, head);
+        memcpy(nb + head, fl->value, v);
+        memcpy(nb + head + v, at + ph, len - head - ph + 1); /* the NUL too */
+        free(body);
+        body = nb;
+        len = len - ph + v;
+    }
     if (w->bytes + len > WEB_TOTAL_MAX) {
         free(body);
         return err_set(e, ERR_LIMIT, "WEB_LIMIT", rel, "the site is over %zu bytes", WEB_TOTAL_MAX);
@@ -147,9 +163,11 @@ static int web_cmp(const void *a, const void *b)
     return strcmp(((const web_file *)a)->path, ((const web_file *)b)->path);
 }
 
-int web_load(const char *dir, web_site **out, err_info *e)
+int web_load(const char *dir, const web_fill *fill, size_t nfill, web_site **out, err_info *e)
 {
     web_site *w = mem_calloc(1, sizeof *w);
+    w->fill = fill;
+    w->nfill = nfill;
     struct stat st;
     int rc = 0;
     if (dir && *dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -164,6 +182,8 @@ int web_load(const char *dir, web_site **out, err_info *e)
     }
     if (w->n)
         qsort(w->f, w->n, sizeof *w->f, web_cmp);
+    w->fill = NULL;
+    w->nfill = 0;
     *out = w;
     return 0;
 }

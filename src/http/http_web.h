@@ -31,10 +31,19 @@
 
 typedef struct web_site web_site;
 
-/* Read the site under dir. A NULL or empty dir, or one that does not
- * exist, is an empty site (every page 404; the API is unaffected).
- * WEB_LIMIT (a bound), WEB_READ (a file or directory could not be read). */
-int web_load(const char *dir, web_site **out, err_info *e);
+/* A setting of this deployment written into a page as it is loaded: in
+ * file `path`, the first `placeholder` (e.g. the officer page's empty
+ * <meta name="rekap-ingest" content="">) becomes `value` (which the
+ * caller has checked holds nothing the page would misread). */
+typedef struct web_fill {
+    const char *path, *placeholder, *value;
+} web_fill;
+
+/* Read the site under dir, filling in fill[0..nfill). A NULL or empty
+ * dir, or one that does not exist, is an empty site (every page 404; the
+ * API is unaffected). WEB_LIMIT (a bound), WEB_READ (a file or directory
+ * could not be read). */
+int web_load(const char *dir, const web_fill *fill, size_t nfill, web_site **out, err_info *e);
 void web_free(web_site *w);
 
 /* The document for url (a new reference), or NULL when there is none. */

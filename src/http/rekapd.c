@@ -117,6 +117,7 @@ static const rd_key rd_keys[] = {
     {"public_ip_wait", T_RATE, 0, 60, RD_AT(pub.ip_wait)},
     {"public_url", T_STR, 0, 0, RD_AT(pub.base_url)},
     {"web_dir", T_STR, 0, 0, RD_AT(pub.web_dir)},
+    {"ingest_url", T_STR, 0, 0, RD_AT(pub.ingest_url)},
     {"public_timeout", T_UINT, 1, 3600, RD_AT(pub.timeout_s)},
     {"render_ms", T_UINT, 1, 60000, RD_AT(pub.render_ms)},
 };
@@ -414,15 +415,24 @@ static int rd_serve(rd_settings *s)
     http_log(HTTP_LOG_INFO, "opened", json_pack("{s:s,s:f}", "dir", s->dir, "rebuild_seconds",
                                                 ingest_rebuild_seconds(in)));
     int rc = RD_FAIL;
-    if (ingest_server_start(&s->in, in, &is, &e) < 0)
+    char ingest_url[64];
+    if (ingest_server_start(&s->in, in, &is, &e) < 0) {
         rd_log_error("ingest_listen_failed", &e);
-    else if (public_start(&s->pub, in, &ps, &e) < 0)
-        rd_log_error("public_listen_failed", &e);
-    else if (s->port_file && rd_port_file(s->port_file, ingest_server_port(is), public_port(ps)) < 0)
-        http_log(HTTP_LOG_ERROR, "port_file_failed",
-                 json_pack("{s:s,s:s}", "path", s->port_file, "error", strerror(errno)));
-    else
-        rc = RD_OK;
+    } else {
+        if (!s->pub.ingest_url || !*s->pub.ingest_url) {
+            /* the officer page on this machine reaches the ingest listener here */
+            snprintf(ingest_url, sizeof ingest_url, "http://localhost:%u", ingest_server_port(is));
+            s->pub.ingest_url = ingest_url;
+        }
+        if (public_start(&s->pub, in, &ps, &e) < 0)
+            rd_log_error("public_listen_failed", &e);
+        else if (s->port_file &&
+                 rd_port_file(s->port_file, ingest_server_port(is), public_port(ps)) < 0)
+            http_log(HTTP_LOG_ERROR, "port_file_failed",
+                     json_pack("{s:s,s:s}", "path", s->port_file, "error", strerror(errno)));
+        else
+            rc = RD_OK;
+    }
     if (rc == RD_OK) {
         http_log(HTTP_LOG_INFO, "listening",
                  json_pack("{s:s,s:i,s:s,s:i}", "ingest_addr", s->in.addr, "ingest_port",

@@ -65,7 +65,7 @@ static void test_urls(void **state)
     char *dir = site();
     web_site *w;
     err_info e = {0};
-    assert_int_equal(web_load(dir, &w, &e), 0);
+    assert_int_equal(web_load(dir, NULL, 0, &w, &e), 0);
     assert_int_equal(web_files(w), 5); /* not the hidden file, the odd name, the link */
     expect(w, "/", "<!doctype html><title>Hasil</title>", "text/html; charset=utf-8", "no-cache");
     expect(w, "/petugas/", "<!doctype html><title>Petugas</title>", "text/html; charset=utf-8",
@@ -85,16 +85,35 @@ static void test_urls(void **state)
     test_remove_tree(dir);
 }
 
+/* A deployment's setting written into a page as it is loaded. */
+static void test_fill(void **state)
+{
+    (void)state;
+    char *dir = site();
+    web_fill fill[] = {
+        {"petugas/index.html", "<title>Petugas</title>", "<title>KPPS 6501</title>"},
+        {"index.html", "not there", "x"}, /* nothing to fill: unchanged */
+    };
+    web_site *w;
+    err_info e = {0};
+    assert_int_equal(web_load(dir, fill, 2, &w, &e), 0);
+    expect(w, "/petugas/", "<!doctype html><title>KPPS 6501</title>", "text/html; charset=utf-8",
+           "no-cache");
+    expect(w, "/", "<!doctype html><title>Hasil</title>", "text/html; charset=utf-8", "no-cache");
+    web_free(w);
+    test_remove_tree(dir);
+}
+
 static void test_absent_is_empty(void **state)
 {
     (void)state;
     web_site *w;
     err_info e = {0};
-    assert_int_equal(web_load("/nonexistent/rekap/web", &w, &e), 0);
+    assert_int_equal(web_load("/nonexistent/rekap/web", NULL, 0, &w, &e), 0);
     assert_int_equal(web_files(w), 0);
     assert_null(web_get(w, "/"));
     web_free(w);
-    assert_int_equal(web_load(NULL, &w, &e), 0);
+    assert_int_equal(web_load(NULL, NULL, 0, &w, &e), 0);
     web_free(w);
 }
 
@@ -110,7 +129,7 @@ static void test_bounds(void **state)
     }
     web_site *w = NULL;
     err_info e = {0};
-    assert_int_equal(web_load(dir, &w, &e), ERR_LIMIT);
+    assert_int_equal(web_load(dir, NULL, 0, &w, &e), ERR_LIMIT);
     assert_string_equal(e.code, "WEB_LIMIT");
     assert_null(w);
     test_remove_tree(dir);
@@ -124,7 +143,7 @@ static void test_bounds(void **state)
         mkdir(path, 0755);
     }
     e = (err_info){0};
-    assert_int_equal(web_load(dir, &w, &e), ERR_LIMIT);
+    assert_int_equal(web_load(dir, NULL, 0, &w, &e), ERR_LIMIT);
     assert_string_equal(e.code, "WEB_LIMIT");
     test_remove_tree(dir);
 }
@@ -133,6 +152,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_urls),
+        cmocka_unit_test(test_fill),
         cmocka_unit_test(test_absent_is_empty),
         cmocka_unit_test(test_bounds),
     };
