@@ -452,6 +452,25 @@ static enum MHD_Result pub_consistency(public_server *s, struct MHD_Connection *
 /* ================================================================ routes */
 
 /* /api/v1/... */
+/* /api/v1/search?q=<text>: made when asked (a scan of the region names,
+ * about a millisecond nationally), cacheable for an hour like the lists. */
+static enum MHD_Result pub_search(public_server *s, struct MHD_Connection *c)
+{
+    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+    size_t n = q ? strlen(q) : 0;
+    int ok = n >= RENDER_SEARCH_Q_MIN && n <= RENDER_SEARCH_Q_MAX;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (unsigned char)q[i] >= 0x20 && q[i] != 0x7f;
+    if (!ok || !note_text_valid(q, n))
+        return http_send_error(c, "BAD_REQUEST", "q",
+                               "q must be 2 to 64 bytes of UTF-8 text on one line", 0);
+    rbuf x = {0};
+    render_search(&x, s->el, s->mask, q);
+    size_t len;
+    char *body = rbuf_take(&x, &len);
+    return resp_send_doc(c, cache_doc_new(body, len, resp_ct_json, resp_cc_static, http_now()));
+}
+
 static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const char *p)
 {
     char code[REGION_CODE_MAX];
@@ -473,6 +492,8 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
             return pub_not_found(c);
         return pub_answer(c, pubdocs_region(s, r), NULL);
     }
+    if (!strcmp(p, "search"))
+        return pub_search(s, c);
     if (!strncmp(p, "tps/", 4)) {
         uint32_t r;
         if (pub_stem(p + 4, ".json", code, sizeof code) < 0 ||

@@ -10,6 +10,8 @@
 #include "http/render.h"
 #include "http/render_internal.h"
 
+#include <assert.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,6 +309,88 @@ void render_region(rbuf *b, const election *el, const uint8_t *mask, uint32_t re
         rbuf_put(b, "}", 1);
     }
     rbuf_puts(b, "]}\n");
+}
+
+/* ------------------------------------------------------------- search */
+
+typedef struct render_hit {
+    uint32_t node;
+    unsigned rank; /* a match at a word's start first, then higher levels */
+} render_hit;
+
+static __thread const election *render_hit_el; /* qsort has no context argument */
+
+static int render_hit_cmp(const void *a, const void *b)
+{
+    const render_hit *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    int c = strcmp(render_hit_el->tree->node[x->node].name, render_hit_el->tree->node[y->node].name);
+    return c ? c : (x->node > y->node) - (x->node < y->node);
+}
+
+/* Where q (already folded) occurs in name, ASCII letters compared without
+ * case: -1, or its offset. */
+static long render_find_folded(const char *name, const char *q, size_t qn)
+{
+    for (const char *p = name; *p; p++) {
+        size_t i = 0;
+        while (i < qn && p[i] && tolower((unsigned char)p[i]) == q[i])
+            i++;
+        if (i == qn)
+            return p - name;
+    }
+    return -1;
+}
+
+void render_search(rbuf *b, const election *el, const uint8_t *mask, const char *q)
+{
+    char f[RENDER_SEARCH_Q_MAX + 1];
+    size_t qn = strlen(q);
+    assert(qn >= RENDER_SEARCH_Q_MIN && qn <= RENDER_SEARCH_Q_MAX);
+    for (size_t i = 0; i <= qn; i++)
+        f[i] = (char)tolower((unsigned char)q[i]);
+    render_hit *hit = mem_alloc(RENDER_SEARCH_SCAN_MAX * sizeof *hit);
+    size_t n = 0, matched = 0;
+    uint32_t end = (uint32_t)el->tree->level_start[REGION_TPS];
+    for (uint32_t r = 1; r < end; r++) { /* provinces .. desa */
+        const region *rg = &el->tree->node[r];
+        long at = mask[r] ? render_find_folded(rg->name, f, qn) : -1;
+        if (at < 0)
+            continue;
+        matched++;
+        if (n == RENDER_SEARCH_SCAN_MAX)
+            continue;
+        int word = at == 0 || rg->name[at - 1] == ' ';
+        hit[n++] = (render_hit){.node = r, .rank = (word ? 0u : 10u) + rg->level};
+    }
+    render_hit_el = el;
+    qsort(hit, n, sizeof *hit, render_hit_cmp);
+    rbuf_puts(b, "{");
+    render_kv_str(b, "q", q);
+    render_num(b, ",\"matched\":", matched);
+    rbuf_puts(b, ",\"regions\":[");
+    for (size_t i = 0; i < n && i < RENDER_SEARCH_MAX; i++) {
+        const region *rg = &el->tree->node[hit[i].node];
+        rbuf_puts(b, i ? ",{" : "{");
+        render_kv_str(b, "code", rg->code);
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "name", rg->name);
+        render_num(b, ",\"tingkat\":", rg->level);
+        rbuf_puts(b, ",\"parents\":[");
+        int first = 1;
+        for (uint32_t p = rg->parent; p != REGION_NONE && p != 0; p = el->tree->node[p].parent) {
+            rbuf_puts(b, first ? "{" : ",{");
+            first = 0;
+            render_kv_str(b, "code", el->tree->node[p].code);
+            rbuf_put(b, ",", 1);
+            render_kv_str(b, "name", el->tree->node[p].name);
+            rbuf_put(b, "}", 1);
+        }
+        rbuf_puts(b, "]}");
+    }
+    rbuf_puts(b, "]}\n");
+    free(hit);
 }
 
 /* --------------------------------------------------------- TPS detail */

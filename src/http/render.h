@@ -69,6 +69,19 @@ void render_results(rbuf *b, const tally *t, contest_kind k, uint32_t reg, const
  * its children (those where some contest is cast). */
 void render_region(rbuf *b, const election *el, const uint8_t *mask, uint32_t reg);
 
+/* /api/v1/search?q=: regions (province .. desa, where a contest is cast)
+ * whose name contains q, ASCII letters without case: at most
+ * RENDER_SEARCH_MAX, a match at a word's start first, then higher levels,
+ * then by name; each with its parents (nearest first) so a reader can tell
+ * the many "Sukamaju" apart; `matched` counts them all (the first
+ * RENDER_SEARCH_SCAN_MAX are ranked). q: RENDER_SEARCH_Q_MIN ..
+ * RENDER_SEARCH_Q_MAX bytes (the caller checks). O(regions). */
+#define RENDER_SEARCH_MAX 50
+#define RENDER_SEARCH_SCAN_MAX 5000
+#define RENDER_SEARCH_Q_MIN 2
+#define RENDER_SEARCH_Q_MAX 64
+void render_search(rbuf *b, const election *el, const uint8_t *mask, const char *q);
+
 /* One logged version of a TPS's form, for TPS detail. */
 typedef struct render_version {
     uint64_t index;            /* log index */

@@ -242,6 +242,19 @@ try {
     return hits.some(h => h.startsWith('Kabupaten Bulungan') && h.endsWith('/65/6501')) || hits.join(' / ');
   });
 
+  await step('search: a desa never opened is found by the server, with its parents', async () => {
+    // the last desa of the last kecamatan of Nunukan (6503): no list of this page has it
+    const kab = await getJson(env.pub + '/api/v1/regions/6503.json');
+    const kec = await getJson(env.pub + '/api/v1/regions/' + kab.children[kab.children.length - 1].code + '.json');
+    const desa = kec.children[kec.children.length - 1];
+    await page.fill('#q', desa.name);
+    await page.press('#q', 'Enter');
+    await page.waitForSelector('ul.hits');
+    const items = await page.$$eval('ul.hits li', li => li.map(x => x.textContent));
+    const mine = items.find(t => t.includes(desa.code));
+    return (mine && mine.includes(kec.name) && mine.includes(kab.name)) || items.join(' / ');
+  });
+
   // ---- errors
   await step('an API error is shown in the reader\'s language', async () => {
     await page.goto(at(env, '#/ppwp/6599'));

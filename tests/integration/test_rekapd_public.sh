@@ -53,6 +53,10 @@ check "a hashed asset is immutable, text/javascript" sh -c \
   "curl -s -D- -o /dev/null '$PUB/assets/app.0123456789ab.js' | tr -d '\r' | grep -q '^Cache-Control: public, max-age=31536000, immutable' &&
    curl -s -D- -o /dev/null '$PUB/assets/app.0123456789ab.js' | tr -d '\r' | grep -qi '^Content-Type: text/javascript'"
 check "a file that is not there: 404 NOT_FOUND" sh -c "curl -s '$PUB/assets/nope.js' | grep -q NOT_FOUND"
+check "search by name: a kab/kota found with its province" sh -c \
+  "curl -s '$PUB/api/v1/search?q=bULUNGAN' | python3 -c 'import json,sys; d=json.load(sys.stdin); h=d[\"regions\"][0]; sys.exit(0 if h[\"code\"]==\"6501\" and h[\"parents\"][0][\"code\"]==\"65\" else 1)'"
+check "search: a one-letter query is 400 BAD_REQUEST (q)" sh -c \
+  "[ \$(curl -s -o /dev/null -w '%{http_code}' '$PUB/api/v1/search?q=b') = 400 ] && [ \$(curl -s -o /dev/null -w '%{http_code}' '$PUB/api/v1/search') = 400 ]"
 check "/log/vkey is the verifier key rekap init printed" sh -c \
   "[ \"\$(curl -s '$PUB/log/vkey')\" = \"\$(sed -n 's/^verifier key: *//p' '$tmp/init.out')\" ]"
 

@@ -512,6 +512,46 @@ static void test_2024_empty(void **state)
     tally_free(t);
 }
 
+/* Search by name: case aside, word starts and higher levels first, each
+ * hit with its parents; every region containing the text is counted. */
+static void test_search(void **state)
+{
+    fixture *fx = *state;
+    char codes[5][REGION_CODE_MAX];
+    branch(fx, codes); /* a desa of this election */
+    const region *desa = &fx->el->tree->node[region_find(fx->el->tree, codes[4])];
+    char q[RENDER_SEARCH_Q_MAX + 1];
+    snprintf(q, sizeof q, "%.20s", desa->name);
+    for (char *p = q; *p; p++) /* another case */
+        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    rbuf b = {0};
+    render_search(&b, fx->el, fx->mask, q);
+    json_t *j = parse(&b);
+    json_t *hits = json_object_get(j, "regions");
+    assert_true(json_array_size(hits) >= 1);
+    assert_true(jint(j, "matched") >= json_array_size(hits));
+    int found = 0;
+    for (size_t i = 0; i < json_array_size(hits); i++) {
+        json_t *h = json_array_get(hits, i);
+        const char *code = json_string_value(json_object_get(h, "code"));
+        if (!strcmp(code, desa->code)) {
+            found = 1;
+            json_t *par = json_object_get(h, "parents"); /* kecamatan, kab/kota, province */
+            assert_int_equal(json_array_size(par), 3);
+            assert_int_equal(strlen(json_string_value(json_object_get(json_array_get(par, 2), "code"))), 2);
+        }
+        unsigned lv = (unsigned)jint(h, "tingkat");
+        assert_true(lv >= 1 && lv <= 4);
+    }
+    assert_true(found);
+    json_decref(j);
+    render_search(&b, fx->el, fx->mask, "zzqqxx");
+    j = parse(&b);
+    assert_int_equal(json_array_size(json_object_get(j, "regions")), 0);
+    assert_int_equal(jint(j, "matched"), 0);
+    json_decref(j);
+}
+
 static void test_tps_detail(void **state)
 {
     fixture *fx = *state;
@@ -801,6 +841,7 @@ int main(void)
         cmocka_unit_test(test_hhcw_desa_and_tps),
         cmocka_unit_test(test_2024_legislative),
         cmocka_unit_test(test_2024_empty),
+        cmocka_unit_test(test_search),
         cmocka_unit_test(test_tps_detail),
         cmocka_unit_test(test_anomalies_and_csv),
         cmocka_unit_test(test_json_strings_and_ts),

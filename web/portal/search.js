@@ -1,7 +1,7 @@
 // Search: a TPS code opens the TPS, a region code the region; a name is
-// looked up in the region lists this page has already read (every
-// province, and the children of every place visited). rekapd has no
-// search endpoint: docs/WEB.md says which one would make this complete.
+// asked of the server (/api/v1/search?q=, every region of the election,
+// each hit with its parents) and looked up in the region lists this page
+// has already read, which also serve when the server cannot be reached.
 import { html } from './html.js';
 import { classify, fold, format } from './route.js';
 
@@ -9,9 +9,24 @@ export async function load(ctx, route) {
   const c = classify(route.q);
   if (c.kind === 'tps') { ctx.replaceRoute({ name: 'tps', code: c.code, contest: ctx.contest }, true); return null; }
   if (c.kind === 'region') { ctx.replaceRoute({ name: 'region', contest: ctx.contest, code: c.code }, true); return null; }
-  // every province's name, at least
-  await ctx.api.list('/api/v1/regions/0.json').then(d => ctx.learn(d), () => null);
+  // every province's name, at least, and what the server finds
+  await Promise.all([
+    ctx.api.list('/api/v1/regions/0.json').then(d => ctx.learn(d), () => null),
+    c.q && c.q.length >= 2
+      ? ctx.api.list('/api/v1/search?q=' + encodeURIComponent(c.q)).then(d => learnHits(ctx, d), () => null)
+      : null,
+  ]);
   return { route, c, changed: true };
+}
+
+// Each hit and its parents (nearest first) into the names this page knows.
+function learnHits(ctx, d) {
+  for (const h of (d && d.regions) || []) {
+    const chain = [h, ...(h.parents || [])];
+    chain.forEach((r, i) => {
+      if (r.code && r.name) ctx.names.set(r.code, { name: r.name, parent: chain[i + 1] ? chain[i + 1].code : '0' });
+    });
+  }
 }
 
 export function find(names, q, max = 50) {
