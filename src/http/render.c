@@ -153,6 +153,31 @@ static void render_codes(rbuf *b, const char *codes)
     rbuf_put(b, "]", 1);
 }
 
+/* "rejected_rules":[{"code","message_id","message_en"}] of a rejection's
+ * codes, so a reader sees in plain words why a version was not counted
+ * (a code the rules do not know keeps only its code). */
+static void render_code_messages(rbuf *b, const char *codes)
+{
+    rbuf_puts(b, "\"rejected_rules\":[");
+    for (const char *s = codes; *s;) {
+        size_t n = strcspn(s, ",");
+        char code[ENTRY_CODES_MAX + 1];
+        snprintf(code, sizeof code, "%.*s", (int)n, s);
+        rbuf_puts(b, s != codes ? ",{" : "{");
+        render_kv_str(b, "code", code);
+        const rule_def *d = rules_find(code);
+        if (d) {
+            rbuf_put(b, ",", 1);
+            render_kv_str(b, "message_id", d->msg_id);
+            rbuf_put(b, ",", 1);
+            render_kv_str(b, "message_en", d->msg_en);
+        }
+        rbuf_put(b, "}", 1);
+        s += n + (s[n] == ',');
+    }
+    rbuf_put(b, "]", 1);
+}
+
 /* ================================================== rekap's own layout */
 
 static void render_row_fields(rbuf *b, const tally_row *row)
@@ -479,6 +504,8 @@ static void render_version_doc(rbuf *b, const render_version *v)
     render_bool(b, en->accepted);
     rbuf_printf(b, ",\"received\":%llu,\"rejected_codes\":", (unsigned long long)en->received);
     render_codes(b, en->accepted ? "" : en->codes);
+    rbuf_put(b, ",", 1);
+    render_code_messages(b, en->accepted ? "" : en->codes);
     if (en->sub.version > 1) {
         rbuf_put(b, ",", 1);
         render_kv_str(b, "reason", en->sub.reason);

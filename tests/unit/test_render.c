@@ -590,6 +590,12 @@ static void test_tps_detail(void **state)
     assert_string_equal(json_string_value(json_object_get(v2, "reason")), "salah \"tulis\"\n");
     assert_string_equal(json_string_value(json_array_get(json_object_get(v2, "rejected_codes"), 1)),
                         "TOTAL_SUM");
+    json_t *why = json_array_get(json_object_get(v2, "rejected_rules"), 0);
+    assert_string_equal(json_string_value(json_object_get(why, "code")), "VOTES_SUM");
+    assert_string_equal(json_string_value(json_object_get(why, "message_en")),
+                        rules_find("VOTES_SUM")->msg_en);
+    assert_string_equal(json_string_value(json_object_get(why, "message_id")),
+                        rules_find("VOTES_SUM")->msg_id);
     assert_string_equal(json_string_value(json_object_get(v2, "proof")), "/api/v1/proof/42");
     json_decref(j);
     /* nothing counted: status rejected, form null */

@@ -64,7 +64,7 @@ function history(ctx, c) {
   return html`<h4>${t('history')}</h4><ol class="hist" reversed>${[...c.versions].reverse().map(v => html`
     <li class="${v.accepted ? 'acc' : 'rej'}">
       <div><strong>${t('version', v.version)}</strong> — ${v.accepted ? t('accepted') : html`<span class="bad">${t('rejected')}</span>`}${v.accepted && v.version === c.counted_version ? html` <span class="tag">✓ ${t('counted_mark')}</span>` : ''}${v.psu ? html` <span class="tag psu">${t('psu_' + v.psu)}</span>` : ''}</div>
-      ${v.rejected_codes && v.rejected_codes.length ? html`<div class="codes">${v.rejected_codes.map(x => html`<code>${x}</code> `)}</div>` : ''}
+      ${v.rejected_codes && v.rejected_codes.length ? html`<div class="codes">${(v.rejected_rules || v.rejected_codes.map(code => ({ code }))).map(r => html`<div><code>${r.code}</code> ${lang === 'en' ? (r.message_en || '') : (r.message_id || '')}</div>`)}</div>` : ''}
       ${v.reason ? html`<div>${t('reason')}: “${v.reason}”</div>` : ''}
       <div class="meta">${t('received_at')}: ${wib(lang, v.received)} · ${t('log_index', v.log_index)} · <a href="${apiLink(ctx, v.proof)}" target="_blank" rel="noopener">${t('proof')}</a>${v.photos && v.photos.length ? html` · ${t('photos')}: ${v.photos.map((p, i) => html`<a href="${apiLink(ctx, p)}" target="_blank" rel="noopener">${i + 1}</a> `)}` : ''}</div>
     </li>`)}</ol>`;
