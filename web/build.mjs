@@ -49,8 +49,10 @@ export const OPTIONAL = ['portal/verify.js', 'wasm/rules.wasm'];
 
 class BuildError extends Error {}
 
+// Not local: URLs, absolute paths, fragments, queries, and package names
+// ('@scope/pkg', as in a library's own documentation comments).
 function isLocal(ref) {
-  return !/^([a-z][a-z0-9+.-]*:|\/|#|\?)/i.test(ref) && ref !== '';
+  return !/^([a-z][a-z0-9+.-]*:|\/|#|\?|@)/i.test(ref) && ref !== '';
 }
 
 // `built`: files made by a build step rather than kept in web/ (the rules

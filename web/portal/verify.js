@@ -171,7 +171,9 @@ export async function ed25519Verify(publicKey, signature, message, c = globalThi
     key = await subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
   } catch (e) {
     if (e && e.name === 'DataError') return false; // a key WebCrypto refuses
-    fail('ED25519_UNSUPPORTED', UNSUPPORTED_ID, UNSUPPORTED_EN,
+    // an older browser: the same check by @noble/ed25519 (npm, pinned by
+    // web/package-lock.json, loaded only here), strict RFC 8032 like libsodium
+    return nobleVerify(publicKey, signature, message,
       `crypto.subtle.importKey(Ed25519): ${(e && e.name) || ''} ${(e && e.message) || e}`);
   }
   try {
@@ -179,6 +181,20 @@ export async function ed25519Verify(publicKey, signature, message, c = globalThi
   } catch (e) {
     fail('ED25519_UNSUPPORTED', UNSUPPORTED_ID, UNSUPPORTED_EN,
       `crypto.subtle.verify(Ed25519): ${(e && e.name) || ''} ${(e && e.message) || e}`);
+  }
+}
+
+async function nobleVerify(publicKey, signature, message, why) {
+  let noble;
+  try {
+    noble = await import('../node_modules/@noble/ed25519/index.js');
+  } catch (e) {
+    fail('ED25519_UNSUPPORTED', UNSUPPORTED_ID, UNSUPPORTED_EN, `${why}; @noble/ed25519: ${(e && e.message) || e}`);
+  }
+  try {
+    return await noble.verifyAsync(signature, message, publicKey, { zip215: false });
+  } catch (e) {
+    fail('ED25519_UNSUPPORTED', UNSUPPORTED_ID, UNSUPPORTED_EN, `${why}; @noble/ed25519: ${(e && e.message) || e}`);
   }
 }
 
