@@ -533,6 +533,45 @@ static const char *render_tps_status(const render_tps_contest *c)
     return c->report && rules_flagged(c->report) ? "flagged" : "counted";
 }
 
+/* "ballot": the names on district d's ballot, the shape of its form, for
+ * an officer's page to enter a form nothing has been counted for yet:
+ * {"selections":[{"no","name"}]} or
+ * {"parties":[{"no","abbrev","name","candidates":[{"no","name"}]}]}. */
+static void render_ballot(rbuf *b, const election *el, const election_district *d)
+{
+    rbuf_puts(b, ",\"ballot\":{");
+    if (!contest_is_party_list(d->kind)) {
+        rbuf_puts(b, "\"selections\":[");
+        for (uint16_t i = 0; i < d->ncand; i++) {
+            render_num(b, i ? ",{\"no\":" : "{\"no\":", d->cand[i].no);
+            rbuf_put(b, ",", 1);
+            render_kv_str(b, "name", d->cand[i].name);
+            rbuf_put(b, "}", 1);
+        }
+        rbuf_puts(b, "]}");
+        return;
+    }
+    rbuf_puts(b, "\"parties\":[");
+    for (uint16_t l = 0; l < d->nlist; l++) {
+        const election_list *li = &d->list[l];
+        const election_party *ep = election_party_find(el, li->party);
+        render_num(b, l ? ",{\"no\":" : "{\"no\":", li->party);
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "abbrev", ep ? ep->abbrev : "");
+        rbuf_put(b, ",", 1);
+        render_kv_str(b, "name", ep ? ep->name : "");
+        rbuf_puts(b, ",\"candidates\":[");
+        for (uint16_t c = 0; c < li->ncand; c++) {
+            render_num(b, c ? ",{\"no\":" : "{\"no\":", li->cand[c].no);
+            rbuf_put(b, ",", 1);
+            render_kv_str(b, "name", li->cand[c].name);
+            rbuf_put(b, "}", 1);
+        }
+        rbuf_puts(b, "]}");
+    }
+    rbuf_puts(b, "]}");
+}
+
 static void render_tps_contest_doc(rbuf *b, const election *el, uint32_t tps,
                                    const render_tps_contest *c)
 {
@@ -552,6 +591,8 @@ static void render_tps_contest_doc(rbuf *b, const election *el, uint32_t tps,
         rbuf_puts(b, "null,\"form\":null");
     if (c->counted >= 0)
         render_form(b, el, d, &c->v[c->counted].en->sub.form);
+    else /* nothing counted: the ballot's shape, which a counted form shows */
+        render_ballot(b, el, d);
     rbuf_put(b, ",", 1);
     render_flags(b, c->counted >= 0 ? c->report : NULL);
     rbuf_puts(b, ",\"versions\":[");
@@ -582,6 +623,11 @@ void render_tps(rbuf *b, const election *el, uint32_t tps, const render_tps_cont
     }
     rbuf_printf(b, "],\"dpt\":{\"male\":%u,\"female\":%u},", el->tps[tps].dpt_male,
                 el->tps[tps].dpt_female);
+    /* the ballot reserve the rules check against (as the definition says) */
+    rbuf_printf(b, "\"rules\":{\"ballot_reserve_permille\":%u,\"reserve_dptb\":%s,"
+                   "\"reserve_dpk\":%s},",
+                el->rules.reserve_permille, el->rules.reserve_dptb ? "true" : "false",
+                el->rules.reserve_dpk ? "true" : "false");
     render_kv_str(b, "ts", ts);
     rbuf_puts(b, ",\"contests\":[");
     for (unsigned i = 0; i < nc; i++) {

@@ -552,6 +552,39 @@ static void test_search(void **state)
     json_decref(j);
 }
 
+/* A contest nothing is counted for yet: its ballot's shape with names (an
+ * officer's page enters the form from it), and the reserve rules. */
+static void test_tps_detail_ballot(void **state)
+{
+    fixture *fx = *state;
+    const form *f = NULL;
+    for (size_t i = 0; i < fx->nforms && !f; i++)
+        if (fx->forms[i].kind == CONTEST_DPR)
+            f = &fx->forms[i];
+    uint32_t tps = election_tps_find(fx->el, f->tps);
+    const election_district *d = election_tps_district(fx->el, tps, CONTEST_DPR);
+    render_tps_contest c = {.kind = CONTEST_DPR, .v = NULL, .n = 0, .counted = -1};
+    rbuf b = {0};
+    render_tps(&b, fx->el, tps, &c, 1, "t");
+    json_t *j = parse(&b);
+    json_t *rules = json_object_get(j, "rules");
+    assert_int_equal(jint(rules, "ballot_reserve_permille"), fx->el->rules.reserve_permille);
+    assert_true(json_is_boolean(json_object_get(rules, "reserve_dpk")));
+    json_t *k = json_array_get(json_object_get(j, "contests"), 0);
+    assert_true(json_is_null(json_object_get(k, "form")));
+    json_t *parties = json_object_get(json_object_get(k, "ballot"), "parties");
+    assert_int_equal(json_array_size(parties), d->nlist);
+    for (uint16_t l = 0; l < d->nlist; l++) {
+        json_t *p = json_array_get(parties, l);
+        assert_int_equal(jint(p, "no"), d->list[l].party);
+        json_t *cands = json_object_get(p, "candidates");
+        assert_int_equal(json_array_size(cands), d->list[l].ncand);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(cands, 0), "name")),
+                            d->list[l].cand[0].name);
+    }
+    json_decref(j);
+}
+
 static void test_tps_detail(void **state)
 {
     fixture *fx = *state;
@@ -849,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_2024_empty),
         cmocka_unit_test(test_search),
         cmocka_unit_test(test_tps_detail),
+        cmocka_unit_test(test_tps_detail_ballot),
         cmocka_unit_test(test_anomalies_and_csv),
         cmocka_unit_test(test_json_strings_and_ts),
         cmocka_unit_test(test_contest_mask),
