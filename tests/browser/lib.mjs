@@ -315,3 +315,27 @@ export function shotDir() {
 // id-ID number format, as the portal prints it.
 export const idNum = n => new Intl.NumberFormat('id-ID').format(n);
 export const enNum = n => new Intl.NumberFormat('en-GB').format(n);
+
+// One browser test around body(t): the arguments, a rekapd on a generated
+// province and the site (setup), chromium; then no script error may have
+// happened on any page t.watch()ed; rekapd and the browser are stopped
+// however it ends, and the process exits with the summary.
+// t: { a, env, browser, api(path) -> JSON of the public API, pageErrors, watch(page) }.
+export async function browserTest(body) {
+  const a = args();
+  const pw = playwright();
+  const env = await setup(a);
+  const t = { a, env, browser: null, pageErrors: [], api: p => getJson(env.pub + p) };
+  t.watch = page => { page.on('pageerror', e => t.pageErrors.push(e.message)); return page; };
+  try {
+    t.browser = await launch(pw);
+    await body(t);
+    check('no script error on any page', t.pageErrors.length === 0, t.pageErrors.join('\n'));
+  } catch (e) {
+    check('the test ran to its end', false, e.stack || e);
+  } finally {
+    if (t.browser) await t.browser.close();
+    await env.stop();
+  }
+  process.exit(summary());
+}

@@ -6,20 +6,12 @@
 // reload; the anomaly list's filters in the URL; search by TPS code,
 // region code and name; an API error in the reader's language.
 // usage: node tests/browser/test_portal_browse.mjs REKAPD_BUILD_DIR [--same-origin]
-import { args, playwright, setup, launch, at, step, check, note, summary, until, getJson, http, idNum, enNum } from './lib.mjs';
+import { browserTest, at, step, check, note, until, getJson, http, idNum, enNum } from './lib.mjs';
 
-const a = args();
-const pw = playwright();
-const env = await setup(a);
-const api = p => getJson(env.pub + p);
-let browser;
-const pageErrors = [];
-
-try {
-  browser = await launch(pw);
+await browserTest(async ({ env, browser, api, watch }) => {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
-  page.on('pageerror', e => pageErrors.push(e.message));
+  watch(page);
   page.setDefaultTimeout(15000);
   const h1 = () => page.locator('main h1').first().innerText();
   const waitH1 = async text => { await page.waitForFunction(t => document.querySelector('main h1')?.textContent.includes(t), text); };
@@ -268,12 +260,5 @@ try {
       : text.includes('Server tidak dapat dihubungi') || text;
   });
 
-  check('no script error on any page', pageErrors.length === 0, pageErrors.join('\n'));
   await context.close();
-} catch (e) {
-  check('the test ran to its end', false, e.stack || e);
-} finally {
-  if (browser) await browser.close();
-  await env.stop();
-}
-process.exit(summary());
+});

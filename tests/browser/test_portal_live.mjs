@@ -4,21 +4,13 @@
 // without a reload, with a newer "diperbarui" stamp. While nothing changes
 // the page polls with conditional requests that the server answers 304.
 // usage: node tests/browser/test_portal_live.mjs REKAPD_BUILD_DIR [--same-origin]
-import { args, playwright, setup, launch, at, step, check, note, summary, until, getJson, idNum } from './lib.mjs';
+import { browserTest, at, step, check, note, until, getJson, idNum } from './lib.mjs';
 
-const a = args();
-const pw = playwright();
-const env = await setup(a);
-const api = p => getJson(env.pub + p);
-let browser;
-const pageErrors = [];
-
-try {
-  browser = await launch(pw);
+await browserTest(async ({ env, browser, api, watch }) => {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
   const desa = await context.newPage();
   const home = await context.newPage();
-  for (const p of [desa, home]) { p.on('pageerror', e => pageErrors.push(e.message)); p.setDefaultTimeout(15000); }
+  for (const p of [desa, home]) { watch(p); p.setDefaultTimeout(15000); }
 
   // Every answer to the pages' polls of their documents, as the browser saw it.
   const cdp = await context.newCDPSession(desa);
@@ -86,12 +78,5 @@ try {
     return shown && nat1.selections.every(s => text.includes(idNum(s.votes))) && noReload ||
       `shown ${shown} noReload ${noReload} visibility ${hidden} want ${nat1.tps_counted}: ${text.slice(0, 200)}`;
   });
-  check('no script error', pageErrors.length === 0, pageErrors.join('\n'));
   await context.close();
-} catch (e) {
-  check('the test ran to its end', false, e.stack || e);
-} finally {
-  if (browser) await browser.close();
-  await env.stop();
-}
-process.exit(summary());
+});

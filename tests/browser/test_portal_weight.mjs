@@ -7,21 +7,15 @@
 // (default /tmp/rekap-shots), to be looked at.
 // usage: node tests/browser/test_portal_weight.mjs REKAPD_BUILD_DIR [--same-origin]
 import { join } from 'node:path';
-import { args, playwright, setup, launch, at, step, check, note, summary, shotDir } from './lib.mjs';
+import { browserTest, at, step, check, note, shotDir } from './lib.mjs';
 
 const BUDGET = 150 * 1024;
-const a = args();
-const pw = playwright();
-const env = await setup(a);
-let browser;
-const pageErrors = [];
 
 // Load hash in a fresh context (empty cache); wait for selector, then for
 // the network to be idle. Answers the requests and their bytes.
-async function firstView(hash, selector) {
+async function firstView({ env, browser, watch }, hash, selector) {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
-  const page = await context.newPage();
-  page.on('pageerror', e => pageErrors.push(e.message));
+  const page = watch(await context.newPage());
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   const reqs = new Map();
@@ -46,8 +40,8 @@ function show(name, v) {
   for (const r of v.list) note(`   ${String(r.bytes).padStart(7)} ${r.status} ${r.url.replace(/^https?:\/\/[^/]+/, '')}`);
 }
 
-try {
-  browser = await launch(pw);
+await browserTest(async t => {
+  const { env, browser, watch } = t;
   const pages = [
     ['a region page (DPR, kabupaten Bulungan)', '#/dpr/65/6501', 'table.ct', true],
     ['a region page (PPWP, the province)', '#/ppwp/65', 'table.ct', true],
@@ -57,7 +51,7 @@ try {
   ];
   for (const [name, hash, sel, budgeted] of pages) {
     await step(`first view of ${name} measured` + (budgeted ? ' and within 150 KB' : ''), async () => {
-      const v = await firstView(hash, sel);
+      const v = await firstView(t, hash, sel);
       show(name, v);
       const unfinished = v.list.filter(r => !r.done).length;
       if (unfinished) return `${unfinished} requests did not finish`;
@@ -83,8 +77,7 @@ try {
   ];
   for (const width of [360, 1280]) {
     const context = await browser.newContext({ viewport: { width, height: width === 360 ? 740 : 800 } });
-    const page = await context.newPage();
-    page.on('pageerror', e => pageErrors.push(e.message));
+    const page = watch(await context.newPage());
     const wrote = [];
     let wide = [];
     for (const [name, hash, sel, act] of shots) {
@@ -103,11 +96,4 @@ try {
     check(`at ${width} px no page is wider than the screen (wide tables scroll inside their box)`, wide.length === 0, wide.join(', '));
     await context.close();
   }
-  check('no script error', pageErrors.length === 0, pageErrors.join('\n'));
-} catch (e) {
-  check('the test ran to its end', false, e.stack || e);
-} finally {
-  if (browser) await browser.close();
-  await env.stop();
-}
-process.exit(summary());
+});
