@@ -199,7 +199,10 @@ async function makeKey() {
   try {
     const k = await keys.generate();
     await storeKey(k, 'generated');
-    toast(m('Kunci baru dibuat dan disimpan di perangkat ini.', 'A new key was made and kept on this device.'));
+    toast(k.soft
+      ? m('Kunci baru dibuat dan disimpan di perangkat ini. Peramban ini tidak mendukung kunci yang terkunci (WebCrypto Ed25519): kunci disimpan sebagai data halaman. Gunakan peramban yang lebih baru bila bisa.',
+        'A new key was made and kept on this device. This browser has no locked keys (WebCrypto Ed25519): the key is kept as page data. Use a newer browser if you can.')
+      : m('Kunci baru dibuat dan disimpan di perangkat ini.', 'A new key was made and kept on this device.'));
   } catch (e) {
     S.keyError = e.msg || m('Kunci tidak dapat dibuat: ' + e.message, 'The key could not be made: ' + e.message);
     renderKey();

@@ -1,4 +1,8 @@
-// The officer's Ed25519 key in the browser, with WebCrypto only:
+// The officer's Ed25519 key in the browser, with WebCrypto where the
+// browser has Ed25519 (Chrome/Edge 137+, Firefox 129+, Safari 17+); on an
+// older browser with @noble/ed25519 (npm, pinned by web/package-lock.json,
+// loaded only then), the key then kept as its 32-byte seed — readable by
+// this page's scripts, which WebCrypto's keys are not (`soft` says so):
 //   generate()       a new key pair; the private key is not extractable (no
 //                    script, this page's included, can read its bytes)
 //   parseKeyFile()   a key file of `rekap keygen` (rekap-key/1,
@@ -117,9 +121,34 @@ export function publicKeyFile(name, publicB64) {
   return `${FORMAT}\nname ${quote(name)}\npublic ${publicB64}\n`;
 }
 
-// ---- WebCrypto
+// ---- WebCrypto, or @noble/ed25519 where it has no Ed25519
 
 export class NoEd25519 extends Error {}
+
+// A browser whose WebCrypto lacks Ed25519 says NotSupportedError (or, in
+// some, TypeError/SyntaxError for an unknown algorithm).
+function notSupported(e) {
+  return e && (e.name === 'NotSupportedError' || e.name === 'TypeError' || e.name === 'SyntaxError');
+}
+
+let noble = null;
+async function nobleEd() {
+  noble ??= await import('../node_modules/@noble/ed25519/index.js');
+  return noble;
+}
+
+// A key held by @noble/ed25519: { soft: true, seed } / { soft: true, raw }.
+async function softPair(seed, why) {
+  let ed;
+  try {
+    ed = await nobleEd();
+  } catch (e2) {
+    throw unsupported(why);
+  }
+  const raw = await ed.getPublicKeyAsync(seed);
+  return { privateKey: { soft: true, seed }, publicKey: { soft: true, raw }, publicRaw: raw,
+    publicB64: b64encode(raw), soft: true };
+}
 
 function unsupported(e) {
   const err = new NoEd25519(`Ed25519: ${(e && e.name) || ''} ${(e && e.message) || e}`);
@@ -147,7 +176,8 @@ export async function generate() {
   try {
     pair = await subtle().generateKey(ALG, false, ['sign', 'verify']);
   } catch (e) {
-    throw unsupported(e);
+    if (!notSupported(e)) throw unsupported(e);
+    return softPair(crypto.getRandomValues(new Uint8Array(32)), e);
   }
   const publicRaw = await exportPublic(pair.publicKey);
   return { privateKey: pair.privateKey, publicKey: pair.publicKey, publicRaw, publicB64: b64encode(publicRaw) };
@@ -171,14 +201,16 @@ export async function importSecret(seed, publicKey) {
     if (e && e.name === 'DataError') {
       throw new KeyError('KEY_BASE64', 'secret', m('Kunci rahasia pada berkas tidak dapat dibaca.', 'The secret key in the file cannot be read.'));
     }
-    throw unsupported(e);
+    if (!notSupported(e)) throw unsupported(e);
+    const k = await softPair(Uint8Array.from(seed), e);
+    if (b64encode(k.publicRaw) !== b64encode(publicKey)) throw mismatch();
+    return k;
   }
   const derived = b64decode(jwk.x.replace(/-/g, '+').replace(/_/g, '/') + '=');
   jwk.d = '';
   if (!derived || b64encode(derived) !== b64encode(publicKey)) {
     pkcs8.fill(0);
-    throw new KeyError('KEY_MISMATCH', 'public', m('Kunci rahasia pada berkas tidak cocok dengan kunci publiknya: berkas memasangkan nama satu kunci dengan kunci lain.',
-      'The secret key in the file does not match its public key: the file pairs one key\'s name with another key.'));
+    throw mismatch();
   }
   let privateKey, pub;
   try {
@@ -196,11 +228,18 @@ export async function importSecret(seed, publicKey) {
   return { privateKey, publicKey: pub, publicRaw: publicKey, publicB64: b64encode(publicKey) };
 }
 
+function mismatch() {
+  return new KeyError('KEY_MISMATCH', 'public', m('Kunci rahasia pada berkas tidak cocok dengan kunci publiknya: berkas memasangkan nama satu kunci dengan kunci lain.',
+    'The secret key in the file does not match its public key: the file pairs one key\'s name with another key.'));
+}
+
 export async function sign(privateKey, bytes) {
+  if (privateKey && privateKey.soft) return (await nobleEd()).signAsync(bytes, privateKey.seed);
   return new Uint8Array(await subtle().sign(ALG, privateKey, bytes));
 }
 
 export async function verify(publicKey, sig, bytes) {
+  if (publicKey && publicKey.soft) return (await nobleEd()).verifyAsync(sig, bytes, publicKey.raw, { zip215: false });
   return subtle().verify(ALG, publicKey, sig, bytes);
 }
 
