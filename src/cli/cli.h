@@ -34,6 +34,7 @@ int cmd_submit(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
+int cmd_determine(int argc, char **argv);
 
 /* Where the master data lives: --data, else $REKAP_DATA, else the
  * directory the build was configured with. */

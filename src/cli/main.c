@@ -19,6 +19,7 @@ static const struct {
     {"submit", cmd_submit, "sign C.Hasil forms and ingest them into an election directory"},
     {"sign", cmd_sign, "sign C.Hasil forms as request bodies for rekapd's ingest API"},
     {"export", cmd_export, "counted results as CSV, per TPS or per region"},
+    {"determine", cmd_determine, "determine the result of a contest: elected pair, seats, members"},
     {"verify", cmd_verify, "recompute every total from the log and check every signature"},
 };
 
@@ -26,7 +27,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: rekap <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof cli_cmds / sizeof cli_cmds[0]; i++)
-        fprintf(f, "  %-8s %s\n", cli_cmds[i].name, cli_cmds[i].what);
+        fprintf(f, "  %-9s %s\n", cli_cmds[i].name, cli_cmds[i].what);
     fprintf(f, "\nRun 'rekap <command> --help' for a command's options.\n");
 }
 
