@@ -67,7 +67,7 @@ int determine_threshold(const uint64_t *votes, unsigned n, unsigned bp, uint8_t 
 {
     if (bp > DETERMINE_BP_MAX)
         return err_set(e, ERR_INVALID, "DETERMINE_SHAPE", "", "threshold over 100%%");
-    uint64_t sum;
+    uint64_t sum = 0; /* set by determine_sum (the optimiser cannot see it) */
     int rc = determine_sum(votes, n, &sum, e);
     if (rc)
         return rc;
@@ -82,7 +82,7 @@ int determine_sainte_lague(const uint64_t *votes, const uint8_t *eligible, unsig
     if (seats > ELECTION_SEATS_MAX)
         return err_set(e, ERR_LIMIT, "DETERMINE_SHAPE", "", "%u seats, at most %u", seats,
                        ELECTION_SEATS_MAX);
-    uint64_t sum;
+    uint64_t sum = 0;
     int rc = determine_sum(votes, n, &sum, e);
     if (rc)
         return rc;
@@ -144,7 +144,7 @@ int determine_ppwp_run(const uint64_t *national, unsigned npair, const uint64_t 
     memcpy(out->votes, national, npair * sizeof *national);
     for (unsigned p = 0; p < nprov; p++) {
         const uint64_t *v = &prov[(size_t)p * npair];
-        uint64_t pt;
+        uint64_t pt = 0;
         if ((rc = determine_sum(v, npair, &pt, e)))
             return rc;
         for (unsigned i = 0; i < npair; i++) {
