@@ -309,6 +309,16 @@ void render_results(rbuf *b, const tally *t, contest_kind k, uint32_t reg, const
     rbuf_puts(b, "]}\n");
 }
 
+/* {"code","name"} of region r, after a comma unless it is the first. */
+static void render_code_name(rbuf *b, const region *r, int first)
+{
+    rbuf_puts(b, first ? "{" : ",{");
+    render_kv_str(b, "code", r->code);
+    rbuf_put(b, ",", 1);
+    render_kv_str(b, "name", r->name);
+    rbuf_put(b, "}", 1);
+}
+
 void render_region(rbuf *b, const election *el, const uint8_t *mask, uint32_t reg)
 {
     const region *rg = &el->tree->node[reg];
@@ -326,12 +336,8 @@ void render_region(rbuf *b, const election *el, const uint8_t *mask, uint32_t re
     for (uint32_t c = rg->child; rg->nchild && c < rg->child + rg->nchild; c++) {
         if (!mask[c])
             continue;
-        rbuf_puts(b, first ? "{" : ",{");
+        render_code_name(b, &el->tree->node[c], first);
         first = 0;
-        render_kv_str(b, "code", el->tree->node[c].code);
-        rbuf_put(b, ",", 1);
-        render_kv_str(b, "name", el->tree->node[c].name);
-        rbuf_put(b, "}", 1);
     }
     rbuf_puts(b, "]}\n");
 }
@@ -405,12 +411,8 @@ void render_search(rbuf *b, const election *el, const uint8_t *mask, const char 
         rbuf_puts(b, ",\"parents\":[");
         int first = 1;
         for (uint32_t p = rg->parent; p != REGION_NONE && p != 0; p = el->tree->node[p].parent) {
-            rbuf_puts(b, first ? "{" : ",{");
+            render_code_name(b, &el->tree->node[p], first);
             first = 0;
-            render_kv_str(b, "code", el->tree->node[p].code);
-            rbuf_put(b, ",", 1);
-            render_kv_str(b, "name", el->tree->node[p].name);
-            rbuf_put(b, "}", 1);
         }
         rbuf_puts(b, "]}");
     }
@@ -614,13 +616,8 @@ void render_tps(rbuf *b, const election *el, uint32_t tps, const render_tps_cont
     rbuf_put(b, ",", 1);
     render_kv_str(b, "name", rg->name);
     rbuf_puts(b, ",\"regions\":[");
-    for (uint32_t r = rg->parent, n = 0; r != REGION_NONE; r = el->tree->node[r].parent, n++) {
-        rbuf_puts(b, n ? ",{" : "{");
-        render_kv_str(b, "code", el->tree->node[r].code);
-        rbuf_put(b, ",", 1);
-        render_kv_str(b, "name", el->tree->node[r].name);
-        rbuf_put(b, "}", 1);
-    }
+    for (uint32_t r = rg->parent, n = 0; r != REGION_NONE; r = el->tree->node[r].parent, n++)
+        render_code_name(b, &el->tree->node[r], n == 0);
     rbuf_printf(b, "],\"dpt\":{\"male\":%u,\"female\":%u},", el->tps[tps].dpt_male,
                 el->tps[tps].dpt_female);
     /* the ballot reserve the rules check against (as the definition says) */
