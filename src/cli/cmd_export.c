@@ -2,16 +2,19 @@
  * for spreadsheets and independent checks, read-only from its signed log
  * (edir.h). Per TPS the rows are the forms counted, each the signed entry
  * the log holds; per region they are the totals of the log's replay.
- * docs/CLI.md lists the columns. */
+ * With --format nist the same TPS figures as NIST SP 1500-100 v2 JSON
+ * (core/nist.h). docs/CLI.md lists the columns and the mapping. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "core/entry.h"
 #include "core/export.h"
 #include "core/mem.h"
+#include "core/nist.h"
 
 static const char export_usage[] =
     "usage: rekap export --dir DIR [options]\n"
@@ -25,6 +28,10 @@ static const char export_usage[] =
     "  --contest K       ppwp (default), dpr, dpd, dprd_prov or dprd_kab\n"
     "  --level LEVEL     tps (default), desa, kecamatan, kabupaten, provinsi\n"
     "                    or nasional\n"
+    "  --format F        csv (default) or nist: the NIST SP 1500-100 v2 JSON\n"
+    "                    (ElectionReport) of the contest's TPS in --region\n"
+    "  --region CODE     with --format nist: the region exported (default 0)\n"
+    "  --date YYYY-MM-DD with --format nist: election day (default 2024-02-14)\n"
     "  --data DIR        master data directory\n"
     "  --help            this text\n";
 
@@ -174,6 +181,69 @@ static int export_dir(const char *dir, const char *data, contest_kind k, int lev
     return rc < 0 ? CLI_FAIL : CLI_OK;
 }
 
+/* ------------------------------------------------------------ NIST JSON */
+
+/* The counted forms of the TPS inside `code` as NIST SP 1500-100 v2 JSON
+ * (core/nist.h): the figures of each counted entry are kept, the document
+ * is streamed to stdout. */
+static int export_nist(const char *dir, const char *data, contest_kind k, const char *code,
+                       const char *date)
+{
+    edir *d = NULL;
+    if (cli_edir_open(dir, cli_data_dir(data), &d))
+        return CLI_FAIL;
+    const election *el = edir_election(d);
+    uint32_t scope = region_find(el->tree, code);
+    if (scope == REGION_NONE) {
+        fprintf(stderr, "rekap export: --region: no region with the code '%s'\n", code);
+        edir_close(d);
+        return CLI_USAGE;
+    }
+    nist_export *x = nist_new(el, k, scope);
+    entry *en = mem_alloc(sizeof *en);
+    err_info e = {0};
+    int rc = 0;
+    for (uint32_t i = 0; rc == 0 && i < el->ntps; i++) {
+        edir_versions v;
+        if (!nist_in_scope(x, i))
+            continue;
+        edir_versions_of(d, i, k, &v);
+        if (!v.counted)
+            continue;
+        rc = edir_counted_entry(d, i, k, en, &e);
+        if (rc == 0 && nist_add(x, i, &en->sub.form, en->sub.version) != 0)
+            rc = err_set(&e, ERR_INVALID, "EXPORT_NIST_FORM", en->sub.form.tps,
+                         "the counted form does not fit its ballot");
+    }
+    if (rc == 0) {
+        char now[32];
+        time_t t = time(NULL);
+        struct tm tm;
+        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        nist_meta m = {.generated = now, .date = date, .log_size = edir_log_size(d)};
+        if (nist_write(x, &m, stdout) != 0 || fflush(stdout) != 0)
+            rc = err_set(&e, ERR_IO, "FILE_WRITE", "stdout", "cannot write the output");
+    }
+    if (rc < 0)
+        cli_error(&e);
+    free(en);
+    nist_free(x);
+    edir_close(d);
+    return rc < 0 ? CLI_FAIL : CLI_OK;
+}
+
+/* A date YYYY-MM-DD (digits in place; the month and day in range). */
+static int export_date_ok(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    int mon = (s[5] - '0') * 10 + s[6] - '0', day = (s[8] - '0') * 10 + s[9] - '0';
+    return mon >= 1 && mon <= 12 && day >= 1 && day <= 31;
+}
+
 /* ------------------------------------------------------------- command */
 
 /* A level by its name; the long forms of region_level_name too. */
@@ -192,9 +262,11 @@ int cmd_export(int argc, char **argv)
     static const struct option longopts[] = {
         {"dir", required_argument, 0, 'D'},   {"contest", required_argument, 0, 'c'},
         {"level", required_argument, 0, 'l'}, {"data", required_argument, 0, 'd'},
-        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
-    const char *dir = NULL, *data = NULL;
-    int kind = CONTEST_PPWP, level = REGION_TPS, opt;
+        {"format", required_argument, 0, 'f'}, {"region", required_argument, 0, 'r'},
+        {"date", required_argument, 0, 't'},  {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *dir = NULL, *data = NULL, *region_code = NULL, *date = NULL;
+    int kind = CONTEST_PPWP, level = REGION_TPS, opt, nist = 0, level_set = 0;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
         case 'D': dir = optarg; break;
@@ -206,10 +278,30 @@ int cmd_export(int argc, char **argv)
             }
             break;
         case 'l':
+            level_set = 1;
             if ((level = export_level(optarg)) < 0) {
                 fprintf(stderr, "rekap export: --level: unknown level '%s'\n", optarg);
                 return CLI_USAGE;
             }
+            break;
+        case 'f':
+            if (!strcmp(optarg, "nist"))
+                nist = 1;
+            else if (!strcmp(optarg, "csv"))
+                nist = 0;
+            else {
+                fprintf(stderr, "rekap export: --format: unknown format '%s' (csv or nist)\n",
+                        optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'r': region_code = optarg; break;
+        case 't':
+            if (!export_date_ok(optarg)) {
+                fprintf(stderr, "rekap export: --date: not a date YYYY-MM-DD: '%s'\n", optarg);
+                return CLI_USAGE;
+            }
+            date = optarg;
             break;
         case 'h': fputs(export_usage, stdout); return CLI_OK;
         default: fputs(export_usage, stderr); return CLI_USAGE;
@@ -220,5 +312,15 @@ int cmd_export(int argc, char **argv)
         fputs(export_usage, stderr);
         return CLI_USAGE;
     }
+    if (nist ? level_set : region_code || date) {
+        fprintf(stderr, "rekap export: %s\n",
+                nist ? "--level is for --format csv (nist is per TPS)"
+                     : "--region and --date are for --format nist");
+        fputs(export_usage, stderr);
+        return CLI_USAGE;
+    }
+    if (nist)
+        return export_nist(dir, data, (contest_kind)kind, region_code ? region_code : "0",
+                           date ? date : "2024-02-14");
     return export_dir(dir, data, (contest_kind)kind, level);
 }
