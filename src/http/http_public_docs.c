@@ -750,14 +750,16 @@ static void *docs_export_main(void *arg)
  * render thread holds per contest, logged at start (docs/API.md). */
 static void docs_bytes(public_server *s, contest_kind k, size_t *n, uint64_t *bytes)
 {
-    size_t from[3] = {slot_results(s, k, 0), slot_hhcw(s, k, 0), slot_hhcd_at(s, k, 0)};
-    size_t to[3] = {from[0] + s->nregion, from[1] + s->nregion, from[2] + s->nregion};
+    const size_t range[4][2] = {
+        {slot_results(s, k, 0), slot_results(s, k, s->nregion)},
+        {slot_hhcw(s, k, 0), slot_hhcw(s, k, s->nregion)},
+        {slot_hhcd_at(s, k, 0), slot_hhcd_at(s, k, s->nregion)},
+        {slot_hhcd(s, k, 0), slot_hhcd(s, k, s->el->ndistrict[k])},
+    };
     *n = 0;
     *bytes = 0;
     for (int part = 0; part < 4; part++) {
-        size_t a = part < 3 ? from[part] : slot_hhcd(s, k, 0);
-        size_t z = part < 3 ? to[part] : slot_hhcd(s, k, s->el->ndistrict[k]);
-        for (size_t i = a; i < z; i++) {
+        for (size_t i = range[part][0]; i < range[part][1]; i++) {
             cache_doc *d = cache_slots_get(s->slots, i);
             if (!d)
                 continue;

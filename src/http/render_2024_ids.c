@@ -36,15 +36,6 @@ static const region *ids_anchor(const election *el, const election_district *d)
     return &el->tree->node[d->region[0]];
 }
 
-/* The ancestor of r at `level` (r itself when it is there). */
-static uint32_t ids_up(const election *el, const region *r, int level)
-{
-    uint32_t n = (uint32_t)(r - el->tree->node);
-    while (el->tree->node[n].level > level)
-        n = el->tree->node[n].parent;
-    return n;
-}
-
 static int ids_home_level(contest_kind k)
 {
     return k == CONTEST_DPRD_KAB ? REGION_KABKOTA : k == CONTEST_PPWP ? REGION_NATIONAL
@@ -62,7 +53,8 @@ static void ids_codes(render24 *x, contest_kind k)
     x->kode[k] = mem_calloc(nd ? nd : 1, sizeof *x->kode[k]);
     for (uint32_t d = 0; d < nd; d++) {
         const election_district *ds = &el->district[k][d];
-        x->home[k][d] = ids_up(el, ids_anchor(el, ds), ids_home_level(k));
+        x->home[k][d] = region_ancestor(el->tree, (uint32_t)(ids_anchor(el, ds) - el->tree->node),
+                                        ids_home_level(k));
         unsigned no = 1;
         for (uint32_t e = 0; e < d; e++)
             no += x->home[k][e] == x->home[k][d];
