@@ -35,6 +35,7 @@ int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_determine(int argc, char **argv);
+int cmd_recap(int argc, char **argv);
 
 /* Where the master data lives: --data, else $REKAP_DATA, else the
  * directory the build was configured with. */
@@ -82,6 +83,15 @@ typedef struct cli_sub_opts {
     const char *photo[ENTRY_PHOTOS_MAX];
     unsigned nphoto;
 } cli_sub_opts;
+
+/* Whether s is 1..max bytes of UTF-8 text on one line (a reason, a name):
+ * what a signed text's quoted lines may hold. */
+int cli_text_ok(const char *s, size_t max);
+
+/* Print the JSON request body of one signed text on one line of stdout,
+ * {"submission","key","sig"}: what rekapd's ingest API takes (sign and
+ * recap sign). */
+void cli_print_signed(const char *text, size_t n, const keys_file *k, const uint8_t sig[64]);
 
 /* Take one of those options ('v' --version, 'r' --reason, 'u' --psu,
  * 'p' --photo) with its argument. NULL, or why it is refused. */

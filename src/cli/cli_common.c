@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "core/mem.h"
@@ -206,6 +207,12 @@ const char *cli_sub_opt(cli_sub_opts *o, int opt, const char *arg)
     }
 }
 
+int cli_text_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    return n >= 1 && n <= max && !strchr(s, '\n') && note_text_valid(s, n);
+}
+
 const char *cli_sub_check(const cli_sub_opts *o)
 {
     unsigned long version = o->version ? o->version : 1;
@@ -215,8 +222,7 @@ const char *cli_sub_check(const cli_sub_opts *o)
         return "--reason is only for a correction (--version above 1)";
     if (version == 1 && o->psu != ENTRY_PSU_NONE) /* a PSU always follows a first count */
         return "--psu is only for a correction (--version above 1)";
-    if (o->reason && (!*o->reason || strlen(o->reason) > ENTRY_REASON_MAX ||
-                      strchr(o->reason, '\n') || !note_text_valid(o->reason, strlen(o->reason))))
+    if (o->reason && !cli_text_ok(o->reason, ENTRY_REASON_MAX))
         return "--reason must be 1 to 500 bytes of UTF-8 text on one line";
     return NULL;
 }
@@ -264,4 +270,18 @@ int cli_sub_proto(const cli_sub_opts *o, submission *s)
         }
     }
     return 0;
+}
+
+void cli_print_signed(const char *text, size_t n, const keys_file *k, const uint8_t sig[64])
+{
+    char pk64[KEYS_B64_LEN(KEYS_PUBLIC_LEN) + 1], sig64[KEYS_B64_LEN(KEYS_SIG_LEN) + 1];
+    keys_b64_encode(k->pk, KEYS_PUBLIC_LEN, pk64);
+    keys_b64_encode(sig, KEYS_SIG_LEN, sig64);
+    json_t *o = json_pack("{s:s%,s:s,s:s}", "submission", text, n, "key", pk64, "sig", sig64);
+    char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!line)
+        abort(); /* the signed texts are valid UTF-8 by construction */
+    puts(line);
+    free(line);
 }

@@ -1,5 +1,5 @@
 /* cli_keys — officer key files (rekap-key/1, keys.h) as the subcommands
- * read and write them (keygen, init, enrol, submit, sign): a secret is
+ * read and write them (keygen, init, enrol, submit, sign, recap): a secret is
  * written readable by its owner only (0600) and never over an existing
  * file unless asked, and a read error names the file. See cli.h. */
 #include <errno.h>

@@ -1,7 +1,8 @@
 /* cmd_determine — `rekap determine`: the determination of results
  * (core/determine.h, docs/DETERMINATION.md) of one contest, either from
  * what an election directory's signed log proves (read-only, edir.h) or
- * from a table of votes per dapil and party given as CSV. */
+ * from a table of votes per dapil and party given as CSV; printed as text,
+ * CSV, or (from a directory) the public API's JSON (core/determine_json.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +12,11 @@
 #include "core/determine.h"
 #include "core/export.h"
 #include "core/mem.h"
+#include "core/recap.h"
 #include "io/file.h"
 
 static const char determine_usage[] =
-    "usage: rekap determine --dir DIR --contest K [--csv]\n"
+    "usage: rekap determine --dir DIR --contest K [--csv | --json]\n"
     "       rekap determine --votes FILE --contest dpr|dprd_prov|dprd_kab\n"
     "                       [--threshold PERCENT] [--csv]\n"
     "\n"
@@ -32,10 +34,14 @@ static const char determine_usage[] =
     "                      table's national sum, up to two decimals\n"
     "                      (default 4 for dpr, 0 for dprd_*)\n"
     "  --csv               CSV instead of text\n"
+    "  --json              with --dir: the JSON document rekapd serves at\n"
+    "                      /api/v1/determination/<contest>.json (docs/API.md)\n"
     "  --data DIR          master data directory\n"
     "  --help              this text\n";
 
 #define DETERMINE_TABLE_FILE_MAX ((size_t)64 << 20)
+
+enum { DETERMINE_TEXT, DETERMINE_CSV, DETERMINE_JSON }; /* what is printed */
 
 /* Print the error in English and in Bahasa Indonesia. */
 static void determine_error(const err_info *e)
@@ -245,7 +251,19 @@ static void determine_print_lists(const election *el, const determine_result *r,
     }
 }
 
-static int determine_dir(const char *dir, const char *data, contest_kind k, int csv)
+/* The result as the JSON document of the public API (core's writer, so
+ * the bytes are rekapd's for the same votes). */
+static void determine_print_json(const election *el, const determine_json_meta *m,
+                                 const determine_result *r)
+{
+    size_t len;
+    char *doc = determine_json_new(el, r, m, &len);
+    fwrite(doc, 1, len, stdout);
+    free(doc);
+}
+
+/* out: DETERMINE_TEXT, DETERMINE_CSV or DETERMINE_JSON. */
+static int determine_dir(const char *dir, const char *data, contest_kind k, int out)
 {
     edir *d = NULL;
     if (cli_edir_open(dir, cli_data_dir(data), &d))
@@ -253,26 +271,38 @@ static int determine_dir(const char *dir, const char *data, contest_kind k, int 
     const election *el = edir_election(d);
     const tally *t = edir_tally(d);
     determine_result *r = NULL;
+    determine_json_meta m;
+    uint8_t *fr = NULL;
     err_info e = {0};
-    if (determine_contest(el, t, k, &r, &e) < 0) {
+    if (recap_determine(edir_recap_book(d), el, t, k, &r, &m, &fr, &e) < 0) {
         determine_error(&e);
+        free(fr);
         edir_close(d);
         return CLI_FAIL;
     }
-    if (!csv) {
+    int csv = out == DETERMINE_CSV;
+    if (out == DETERMINE_TEXT) {
         const tally_row *row =
             tally_region(t, k, (uint32_t)el->tree->level_start[REGION_NATIONAL]);
-        printf("from %llu log entries: %u of %u TPS counted%s\n\n",
+        uint32_t nd = el->ndistrict[k], nr = 0;
+        for (uint32_t i = 0; i < nd; i++)
+            nr += fr[i];
+        printf("from %llu log entries: %u of %u TPS counted%s\n",
                (unsigned long long)edir_log_size(d), row->tps_counted, row->tps_expected,
-               row->tps_counted < row->tps_expected ? " (provisional)" : "");
+               m.complete ? "" : " (provisional)");
+        printf("votes from signed recaps (D.Hasil): %s%u of %u districts\n\n",
+               k == CONTEST_PPWP ? "the nation and every province: " : "", nr, nd);
     }
-    if (k == CONTEST_PPWP)
+    if (out == DETERMINE_JSON)
+        determine_print_json(el, &m, r);
+    else if (k == CONTEST_PPWP)
         determine_print_ppwp(el, r, csv);
     else if (k == CONTEST_DPD)
         determine_print_dpd(el, t, r, csv);
     else
         determine_print_lists(el, r, csv);
     determine_result_free(r);
+    free(fr);
     edir_close(d);
     return CLI_OK;
 }
@@ -291,10 +321,11 @@ int cmd_determine(int argc, char **argv)
     static const struct option longopts[] = {
         {"dir", required_argument, 0, 'D'},       {"votes", required_argument, 0, 'v'},
         {"contest", required_argument, 0, 'c'},   {"threshold", required_argument, 0, 't'},
-        {"csv", no_argument, 0, 'C'},             {"data", required_argument, 0, 'd'},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
+        {"csv", no_argument, 0, 'C'},             {"json", no_argument, 0, 'J'},
+        {"data", required_argument, 0, 'd'},      {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     const char *dir = NULL, *votes = NULL, *data = NULL, *threshold = NULL;
-    int kind = -1, csv = 0, opt;
+    int kind = -1, csv = 0, json = 0, opt;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
         case 'D': dir = optarg; break;
@@ -302,6 +333,7 @@ int cmd_determine(int argc, char **argv)
         case 'd': data = optarg; break;
         case 't': threshold = optarg; break;
         case 'C': csv = 1; break;
+        case 'J': json = 1; break;
         case 'c':
             if ((kind = contest_kind_parse(optarg)) < 0)
                 return determine_bad("--contest: unknown contest", optarg);
@@ -316,11 +348,16 @@ int cmd_determine(int argc, char **argv)
         return determine_bad("give one of --dir and --votes", NULL);
     if (kind < 0)
         return determine_bad("--contest is required", NULL);
+    if (csv && json)
+        return determine_bad("give one of --csv and --json", NULL);
     if (dir) {
         if (threshold)
             return determine_bad("--threshold goes with --votes (the law fixes it for --dir)", NULL);
-        return determine_dir(dir, data, (contest_kind)kind, csv);
+        return determine_dir(dir, data, (contest_kind)kind,
+                             json ? DETERMINE_JSON : csv ? DETERMINE_CSV : DETERMINE_TEXT);
     }
+    if (json)
+        return determine_bad("--json goes with --dir", NULL);
     if (!contest_is_party_list((contest_kind)kind))
         return determine_bad("--votes: seats of dpr, dprd_prov or dprd_kab only", NULL);
     unsigned bp = kind == CONTEST_DPR ? DETERMINE_DPR_THRESHOLD_BP : 0;

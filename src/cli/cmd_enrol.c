@@ -33,7 +33,9 @@ static const char enrol_usage[] =
     "                    enrols a KPPS key, any other region a recap key\n"
     "  --generate KEYDIR generate and enrol one KPPS key for every TPS (under\n"
     "                    --region CODE when given) and write its secret key to\n"
-    "                    KEYDIR/<tps>.key (demos and tests)\n"
+    "                    KEYDIR/<tps>.key (demos and tests); with --recap one\n"
+    "                    recap key for every region from CODE (default the\n"
+    "                    nation) down to the kecamatan, in KEYDIR/<code>.key\n"
     "\n"
     "  --dir DIR         election directory (required)\n"
     "  --region CODE     the key's TPS or region (with KEYFILE), or the region\n"
@@ -166,8 +168,8 @@ static int enrol_csv(ingest *in, const char *path)
 
 /* A new key for one TPS, its secret key file written; the enrolment
  * request is filled for enrol_generate to send with all the others. */
-static int enrol_generate_one(const char *keydir, const char *tps, ingest_officer *req,
-                              char *name, err_info *e)
+static int enrol_generate_one(const char *keydir, const char *tps, int role,
+                              ingest_officer *req, char *name, err_info *e)
 {
     char file[32], path[CLI_PATH_MAX];
     snprintf(file, sizeof file, "%s.key", tps);
@@ -175,11 +177,11 @@ static int enrol_generate_one(const char *keydir, const char *tps, ingest_office
     if (rc < 0)
         return rc;
     keys_file k = {.has_secret = 1};
-    snprintf(k.name, sizeof k.name, "KPPS %s", tps);
+    snprintf(k.name, sizeof k.name, "%s %s", role == STORE_ROLE_KPPS ? "KPPS" : "Rekap", tps);
     keys_generate(k.pk, k.sk);
     rc = cli_key_write(path, &k, 1, 0, e);
     memcpy(req->pubkey, k.pk, sizeof req->pubkey);
-    req->role = STORE_ROLE_KPPS;
+    req->role = role;
     req->region = tps;
     req->name = strcpy(name, k.name);
     sodium_memzero(&k, sizeof k);
@@ -213,16 +215,20 @@ static int enrol_generate(ingest *in, const enrol_opts *o)
         return CLI_FAIL;
     }
     /* Key files first, then one enrolment transaction for all: a key is
-     * never enrolled without its secret kept, and never half the set. */
-    size_t base = tree->level_start[REGION_TPS], n = 0;
-    ingest_officer *req = mem_alloc((el->ntps ? el->ntps : 1) * sizeof *req);
-    char (*names)[KEYS_NAME_MAX + 1] = mem_alloc((el->ntps ? el->ntps : 1) * sizeof *names);
+     * never enrolled without its secret kept, and never half the set.
+     * KPPS keys for the TPS; recap keys for the regions from the nation to
+     * the kecamatan (those that sign a D.Hasil). */
+    int role = o->recap ? STORE_ROLE_RECAP : STORE_ROLE_KPPS;
+    size_t lo = o->recap ? 0 : tree->level_start[REGION_TPS];
+    size_t hi = o->recap ? tree->level_start[REGION_DESA] : lo + el->ntps, n = 0;
+    ingest_officer *req = mem_alloc((hi - lo + 1) * sizeof *req);
+    char (*names)[KEYS_NAME_MAX + 1] = mem_alloc((hi - lo + 1) * sizeof *names);
     err_info e = {0};
     int rc = 0;
-    for (size_t i = 0; i < el->ntps && rc == 0; i++) {
-        if (!region_is_within(tree, (uint32_t)(base + i), top))
+    for (size_t i = lo; i < hi && rc == 0; i++) {
+        if (!region_is_within(tree, (uint32_t)i, top))
             continue;
-        rc = enrol_generate_one(o->generate, tree->node[base + i].code, &req[n], names[n], &e);
+        rc = enrol_generate_one(o->generate, tree->node[i].code, role, &req[n], names[n], &e);
         if (rc == 0)
             n++;
     }
@@ -232,8 +238,9 @@ static int enrol_generate(ingest *in, const enrol_opts *o)
         cli_error(&e);
         enrol_generate_undo(o->generate, req, n);
     } else {
-        printf("enrolled %zu KPPS keys for the TPS of %s %s; secret keys in %s/<tps>.key\n", n,
-               tree->node[top].code, tree->node[top].name, o->generate);
+        printf("enrolled %zu %s keys for %s %s; secret keys in %s/<%s>.key\n", n,
+               o->recap ? "recap" : "KPPS", tree->node[top].code, tree->node[top].name,
+               o->generate, o->recap ? "region" : "tps");
     }
     free(req);
     free(names);
@@ -268,8 +275,8 @@ static int enrol_parse_args(int argc, char **argv, enrol_opts *o)
         why = "--dir is required";
     else if (o->csv && (o->generate || o->region || o->recap || npos))
         why = "--csv takes no --region, --recap, --generate or key file";
-    else if (o->generate && (o->recap || npos))
-        why = "--generate takes no --recap or key file";
+    else if (o->generate && npos)
+        why = "--generate takes no key file";
     else if (!o->csv && !o->generate && (npos != 1 || !o->region))
         why = "give --region CODE and one key file, or --csv, or --generate";
     if (why) {

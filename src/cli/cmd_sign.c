@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <sodium.h>
 
 #include "cli/cli.h"
@@ -59,21 +58,6 @@ static const keys_file *sign_key(sign_run *run, const char *tps, err_info *e)
     return &run->tps_key;
 }
 
-/* The request body of one signed submission, on one line of stdout. */
-static void sign_print(const char *text, size_t n, const keys_file *k, const uint8_t sig[64])
-{
-    char pk64[KEYS_B64_LEN(KEYS_PUBLIC_LEN) + 1], sig64[KEYS_B64_LEN(KEYS_SIG_LEN) + 1];
-    keys_b64_encode(k->pk, KEYS_PUBLIC_LEN, pk64);
-    keys_b64_encode(sig, KEYS_SIG_LEN, sig64);
-    json_t *o = json_pack("{s:s%,s:s,s:s}", "submission", text, n, "key", pk64, "sig", sig64);
-    char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!line)
-        abort(); /* the submission text is valid UTF-8 by construction */
-    puts(line);
-    free(line);
-}
-
 static int sign_one(void *ctx, const char *where, const form *f, const err_info *perr)
 {
     sign_run *run = ctx;
@@ -87,7 +71,7 @@ static int sign_one(void *ctx, const char *where, const form *f, const err_info 
             size_t n = submission_encode(&run->sub, run->text, ENTRY_MAX + 1);
             uint8_t sig[KEYS_SIG_LEN];
             entry_sign(run->text, n, k->sk, sig);
-            sign_print(run->text, n, k, sig);
+            cli_print_signed(run->text, n, k, sig);
             return 0;
         }
     }

@@ -5,7 +5,9 @@
  * Then every entry: it parses, its Ed25519 signature verifies, its key was
  * enrolled for its TPS, its version follows the one before, its verdict is
  * what the rules say, and it is byte for byte the store's entry at that
- * index; and the store holds nothing the signed log does not. The totals
+ * index; and the store holds nothing the signed log does not. Recaps and
+ * plenary records the same way, each verdict recomputed against the log
+ * before it (recap_book_replay). The totals
  * are recomputed from the log's entries. Any mismatch is named; the exit
  * status is 1 when there is one. Signatures are checked on every core. */
 #include <getopt.h>
@@ -21,6 +23,7 @@
 #include "core/count.h"
 #include "core/keys.h"
 #include "core/mem.h"
+#include "core/recap.h"
 #include "core/rules.h"
 #include "edir/edir.h"
 #include "io/file.h"
@@ -52,6 +55,7 @@ typedef struct vitem {
     uint8_t *bytes;
     size_t len;
     entry en;
+    recap_entry *rx;   /* a recap or plenary record instead of a C.Hasil */
     err_info perr;     /* parse error (code NULL: parsed) */
     int sig_ok;
     unsigned nhard;
@@ -73,11 +77,13 @@ typedef struct verify_ctx {
     vofficer *off;
     size_t noff, capoff;
     tally *t;
+    recap_book *book;            /* the tiered recap, replayed with every verdict recomputed */
     uint16_t *version, *counted;
     vitem *chunk;
     size_t n;
     unsigned threads;
     unsigned long entries, accepted, rejected, unverified, mismatches;
+    unsigned long recaps, records;
 } verify_ctx;
 
 static void verify_mismatch(verify_ctx *v, uint64_t idx, const char *what, const char *fmt, ...)
@@ -125,6 +131,13 @@ static const vofficer *verify_officer(const verify_ctx *v, const uint8_t pk[32])
 static void verify_item(const verify_ctx *v, vitem *it)
 {
     memset(&it->perr, 0, sizeof it->perr);
+    if (signed_type_of_entry((const char *)it->bytes, it->len) > SIGNED_FORM) {
+        it->rx = mem_calloc(1, sizeof *it->rx);
+        if (recap_entry_parse((const char *)it->bytes, it->len, it->rx, &it->perr) == 0)
+            it->sig_ok = entry_verify(it->rx->sub_bytes, it->rx->sub_len, it->rx->pubkey,
+                                      it->rx->sig) == 0;
+        return;
+    }
     if (entry_parse((const char *)it->bytes, it->len, &it->en, &it->perr) < 0)
         return;
     it->sig_ok = entry_verify(it->en.sub_bytes, it->en.sub_len, it->en.pubkey, it->en.sig) == 0;
@@ -199,6 +212,58 @@ static uint32_t verify_entry_rules(verify_ctx *v, const vitem *it)
     return tps;
 }
 
+/* A recap or plenary record in log order: the store's row under its key,
+ * its signature by a recap key enrolled for its region, and its replay
+ * (shape, version, verdict recomputed against what the log held before). */
+static void verify_recap(verify_ctx *v, const vitem *it)
+{
+    const recap_entry *rx = it->rx;
+    recap_unit u;
+    err_info e = {0};
+    char key[RECAP_KEY_MAX];
+    const char *code = rx->type == SIGNED_RECAP ? rx->recap.region : rx->record.region;
+    unsigned long before = v->mismatches;
+    if (!it->sig_ok)
+        verify_mismatch(v, it->idx, "signature", "does not verify for the recap of %s", code);
+    const vofficer *o = verify_officer(v, rx->pubkey);
+    if (!o || o->role != STORE_ROLE_RECAP || strcmp(o->region, code))
+        verify_mismatch(v, it->idx, "key", "not a recap key enrolled for %s", code);
+    int rc = rx->type == SIGNED_RECAP
+                 ? recap_shape(v->el, &rx->recap, &u, &e)
+                 : recap_unit_find(v->el, code, rx->record.kind, rx->record.district, &u, &e);
+    if (rc == 0) {
+        store_entry se;
+        recap_key(v->el, &u, rx->type, key);
+        uint32_t version = rx->type == SIGNED_RECAP ? rx->recap.version : rx->record.number;
+        if (store_entry_find(v->st, key, u.kind, version, &se, &e) < 0 || se.idx != it->idx ||
+            se.len != it->len || memcmp(se.bytes, it->bytes, it->len) ||
+            se.accepted != rx->accepted)
+            verify_mismatch(v, it->idx, "store", "the store's row %s v%u is not this entry", key,
+                            version);
+    }
+    if (v->mismatches != before || rc < 0) {
+        if (rc < 0)
+            verify_mismatch(v, it->idx, "recap", "%s: %s", e.code, e.msg);
+        v->unverified++;
+        return;
+    }
+    recap_src src = {.counted = recap_counted_array, .counted_ctx = v->counted,
+                     .prev = edir_prev_from_store, .prev_ctx = &v->prev};
+    if (recap_book_replay(v->book, v->el, &src, rx, it->idx, &e) < 0) {
+        verify_mismatch(v, it->idx, "recap", "%s: %s", e.code, e.msg);
+        v->unverified++;
+        return;
+    }
+    if (rx->type == SIGNED_RECORD)
+        v->records++;
+    else
+        v->recaps++;
+    if (rx->accepted)
+        v->accepted++;
+    else
+        v->rejected++;
+}
+
 /* In log order: the store beside each entry, then the entry itself; only
  * entries that verify move the totals. */
 static void verify_sequential(verify_ctx *v)
@@ -209,6 +274,10 @@ static void verify_sequential(verify_ctx *v)
         if (it->perr.code) {
             verify_mismatch(v, it->idx, "entry", "%s: %s %s", it->perr.code, it->perr.where,
                             it->perr.msg);
+            continue;
+        }
+        if (it->rx) {
+            verify_recap(v, it);
             continue;
         }
         verify_against_store(v, it);
@@ -228,8 +297,11 @@ static void verify_sequential(verify_ctx *v)
                        f->kind, it->en.sub.version, f, it->flagged, &e) < 0)
             verify_mismatch(v, it->idx, "tally", "%s: %s", e.code, e.msg);
     }
-    for (size_t i = 0; i < v->n; i++)
+    for (size_t i = 0; i < v->n; i++) {
         free(v->chunk[i].bytes);
+        recap_entry_free(v->chunk[i].rx);
+        free(v->chunk[i].rx);
+    }
     v->n = 0;
 }
 
@@ -239,6 +311,7 @@ static int verify_take(void *ctx, uint64_t index, const uint8_t *bytes, size_t l
     vitem *it = &v->chunk[v->n++];
     it->idx = index;
     it->bytes = mem_alloc(len);
+    it->rx = NULL;
     memcpy(it->bytes, bytes, len);
     it->len = len;
     if (v->n == VERIFY_CHUNK) {
@@ -277,6 +350,7 @@ static int verify_open(verify_ctx *v, const char *dir, const char *data, electio
     v->tree = merkle_tree_new();
     v->prev = (edir_prev_store){v->st, v->tree};
     v->t = tally_new(*el);
+    v->book = recap_book_new(*el);
     v->version = mem_calloc((*el)->ntps * CONTEST_KINDS + 1, sizeof *v->version);
     v->counted = mem_calloc((*el)->ntps * CONTEST_KINDS + 1, sizeof *v->counted);
     v->chunk = mem_alloc(VERIFY_CHUNK * sizeof *v->chunk);
@@ -340,17 +414,23 @@ static int verify_run(const char *dir, const char *logdir, const char *vkey, con
                cp.origin, (unsigned long long)cp.size, root, nv.name, nv.key_id);
         printf("entries %lu: %lu accepted, %lu rejected, %lu not verified (not counted); "
                "%lu mismatches\n", v.entries, v.accepted, v.rejected, v.unverified, v.mismatches);
+        printf("recaps %lu and plenary records %lu replayed, every verdict recomputed\n",
+               v.recaps, v.records);
         printf("totals recomputed from the entries that verify:\n");
         verify_print_totals(&v);
         status = v.mismatches ? CLI_FOUND : CLI_OK;
     }
-    for (size_t i = 0; i < v.n; i++)
+    for (size_t i = 0; i < v.n; i++) {
         free(v.chunk[i].bytes);
+        recap_entry_free(v.chunk[i].rx);
+        free(v.chunk[i].rx);
+    }
     free(v.chunk);
     free(v.off);
     free(v.version);
     free(v.counted);
     tally_free(v.t);
+    recap_book_free(v.book);
     merkle_tree_free(v.tree);
     store_close(v.st);
     election_free(el);

@@ -20,6 +20,7 @@ static const struct {
     {"sign", cmd_sign, "sign C.Hasil forms as request bodies for rekapd's ingest API"},
     {"export", cmd_export, "counted results as CSV, per TPS or per region"},
     {"determine", cmd_determine, "determine the result of a contest: elected pair, seats, members"},
+    {"recap", cmd_recap, "the tiered recap (D.Hasil): draft, sign, submit and compare a unit's recap"},
     {"verify", cmd_verify, "recompute every total from the log and check every signature"},
 };
 

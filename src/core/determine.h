@@ -8,9 +8,11 @@
  * Two layers: pure functions over plain arrays (votes in ballot order, so
  * "the lower index" is "the lower ballot number"), and determine_contest,
  * which takes an election and the tally a log proves and determines one
- * whole contest with them. Neither allocates without bound: votes are at
- * most DETERMINE_VOTES_MAX (2^53, exact in a double and in JSON) per
- * selection and per sum, seats at most ELECTION_SEATS_MAX per district.
+ * whole contest with them; determine_json.c writes such a result as the
+ * JSON document rekapd serves and `rekap determine --json` prints. Neither
+ * allocates without bound: votes are at most DETERMINE_VOTES_MAX (2^53,
+ * exact in a double and in JSON) per selection and per sum, seats at most
+ * ELECTION_SEATS_MAX per district.
  *
  * Error codes (e->code), each with an English message in e->msg and a
  * Bahasa Indonesia one from determine_msg_id: DETERMINE_VOTES_LIMIT,
@@ -157,5 +159,40 @@ typedef struct determine_result {
 int determine_contest(const election *el, const tally *t, contest_kind k,
                       determine_result **out, err_info *e);
 void determine_result_free(determine_result *r);
+
+/* ------------------------------------------------ as JSON (determine_json.c) */
+
+/* What the caller knows beside the result: where its votes come from
+ * ("tps": the counted TPS forms, provisional; "recap": the signed recaps),
+ * whether that source is complete, and the TPS counted of those expected
+ * (the contest's national tally row). */
+typedef struct determine_json_meta {
+    const char *source;
+    int complete;
+    uint64_t tps_counted, tps_expected;
+    /* per district (el->ndistrict[kind] bytes): 1 where its votes come from
+     * its signed recap (recap_determine), 0 from the TPS forms; NULL: all
+     * from the TPS. Written as each district's "source". */
+    const uint8_t *from_recap;
+} determine_json_meta;
+
+/* The meta of a result computed from the tally t of el (determine_contest):
+ * source "tps", the TPS counted and expected of contest k's national row,
+ * complete when every expected TPS is counted. */
+void determine_json_meta_tps(const election *el, const tally *t, contest_kind k,
+                             determine_json_meta *m);
+
+/* The result r of contest r->kind of el as the JSON document of
+ * /api/v1/determination/<contest>.json (docs/API.md), one line and "\n".
+ * snprintf-like (textbuf.h): at most cap - 1 bytes and a NUL into buf
+ * (nothing when cap is 0; buf may then be NULL); returns the whole length.
+ * Pure: the same input gives the same bytes. */
+size_t determine_json(const election *el, const determine_result *r,
+                      const determine_json_meta *m, char *buf, size_t cap);
+
+/* The same document in a new NUL-terminated buffer (the caller frees it),
+ * its length in *len. */
+char *determine_json_new(const election *el, const determine_result *r,
+                         const determine_json_meta *m, size_t *len);
 
 #endif

@@ -32,8 +32,6 @@
 #include "core/rules.h"
 #include "core/textbuf.h"
 
-#define SUBMISSION_FORMAT_ID "rekap-submission/1"
-#define ENTRY_FORMAT_ID "rekap-entry/1"
 #define RULE_CODE_LEN_MAX 32 /* longer than any rule code */
 /* Bounds of what the spelling checks encode: a submission's head lines
  * (format, tps, contest, version, psu: under 80 bytes), its reason quoted
@@ -129,23 +127,29 @@ size_t submission_encode(const submission *s, char *buf, size_t cap)
     return textbuf_finish(&t);
 }
 
-/* The lines after the submission: key, sig, received, status. */
-static void put_trailer(textbuf *t, const entry *en)
+void entry_seal_put(textbuf *t, const uint8_t pubkey[32], const uint8_t sig[64],
+                    uint64_t received, int accepted, const char *codes)
 {
-    assert(en->accepted || en->codes[0]);
+    assert(accepted || codes[0]);
     textbuf_str(t, "key ");
-    put_b64(t, en->pubkey, sizeof en->pubkey);
+    put_b64(t, pubkey, 32);
     textbuf_str(t, "\nsig ");
-    put_b64(t, en->sig, sizeof en->sig);
+    put_b64(t, sig, 64);
     textbuf_str(t, "\nreceived ");
-    textbuf_u64(t, en->received);
-    if (en->accepted) {
+    textbuf_u64(t, received);
+    if (accepted) {
         textbuf_str(t, "\nstatus accepted\n");
     } else {
         textbuf_str(t, "\nstatus rejected ");
-        textbuf_str(t, en->codes);
+        textbuf_str(t, codes);
         textbuf_str(t, "\n");
     }
+}
+
+/* The lines after the submission: key, sig, received, status. */
+static void put_trailer(textbuf *t, const entry *en)
+{
+    entry_seal_put(t, en->pubkey, en->sig, en->received, en->accepted, en->codes);
 }
 
 size_t entry_encode(const entry *en, char *buf, size_t cap)
@@ -236,32 +240,6 @@ static int trailer_spelling(const char *text, size_t len, const entry *en, err_i
 /* ------------------------------------------------------------------ */
 /* parsing                                                             */
 
-/* A `name` line holding a decimal number min..max, digits only; else
- * `code`. Leading zeros read as a number: the spelling check refuses
- * them. */
-static int number_field(keys_lines *r, const char *name, uint64_t min, uint64_t max,
-                        const char *code, uint64_t *out, err_info *e)
-{
-    const char *v;
-    size_t n;
-    uint64_t x = 0;
-    int rc = keys_lines_field(r, name, &v, &n, e);
-    int ok;
-
-    if (rc)
-        return rc;
-    ok = n > 0;
-    for (size_t i = 0; ok && i < n; i++) {
-        unsigned d = (unsigned)(v[i] - '0');
-        ok = d <= 9 && x <= (max - d) / 10;
-        x = x * 10 + d;
-    }
-    if (!ok || x < min)
-        return err_set(e, ERR_INVALID, code, name, "%s must be a decimal number %llu..%llu",
-                       name, (unsigned long long)min, (unsigned long long)max);
-    *out = x;
-    return 0;
-}
 
 /* Photo i: the SHA-256 of the photo in 64 hex digits (uppercase ones
  * are left to the spelling check) of page i + 1 of the paper form: the
@@ -435,7 +413,7 @@ static int parse_submission(keys_lines *r, submission *s, err_info *e)
     if (rc == 0)
         rc = parse_contest(r, &kind, e);
     if (rc == 0)
-        rc = number_field(r, "version", 1, ENTRY_VERSION_MAX, "ENTRY_VERSION", &version, e);
+        rc = keys_lines_number(r, "version", 1, ENTRY_VERSION_MAX, "ENTRY_VERSION", &version, e);
     s->version = (uint32_t)version;
     if (rc == 0)
         rc = parse_reason(r, s, e);
@@ -491,7 +469,7 @@ int submission_check(const submission *s, err_info *e)
 }
 
 /* "rejected" codes: distinct codes of HARD rules, comma-separated. */
-static int parse_codes(const char *v, size_t n, char *codes, err_info *e)
+static int parse_codes(const char *v, size_t n, int recap, char *codes, err_info *e)
 {
     unsigned char seen[RULE_COUNT] = {0};
     size_t i = 0;
@@ -510,7 +488,7 @@ static int parse_codes(const char *v, size_t n, char *codes, err_info *e)
             code[j - i] = '\0';
             d = rules_find(code);
         }
-        if (!d || d->severity != RULE_HARD)
+        if (!d || d->severity != RULE_HARD || rules_is_recap(d->id) != recap)
             return err_set(e, ERR_INVALID, "ENTRY_STATUS", "status",
                            "rejection code at byte %zu is not the code of a hard rule", i);
         if (seen[d->id]++)
@@ -525,7 +503,7 @@ static int parse_codes(const char *v, size_t n, char *codes, err_info *e)
     return 0;
 }
 
-static int parse_status(keys_lines *r, entry *en, err_info *e)
+static int parse_status(keys_lines *r, int recap, int *accepted, char *codes, err_info *e)
 {
     static const char rejected[] = "rejected ";
     const size_t rn = sizeof rejected - 1;
@@ -536,13 +514,28 @@ static int parse_status(keys_lines *r, entry *en, err_info *e)
     if (rc)
         return rc;
     if (n == 8 && memcmp(v, "accepted", 8) == 0) {
-        en->accepted = 1;
+        *accepted = 1;
         return 0;
     }
     if (n <= rn || memcmp(v, rejected, rn) != 0)
         return err_set(e, ERR_INVALID, "ENTRY_STATUS", "status",
                        "status is \"accepted\" or \"rejected CODE[,CODE...]\"");
-    return parse_codes(v + rn, n - rn, en->codes, e);
+    return parse_codes(v + rn, n - rn, recap, codes, e);
+}
+
+int entry_seal_parse(keys_lines *r, int recap, uint8_t pubkey[32], uint8_t sig[64],
+                     uint64_t *received, int *accepted, char *codes, err_info *e)
+{
+    int rc = keys_lines_b64(r, "key", pubkey, 32, "ENTRY_KEY", e);
+    if (rc == 0)
+        rc = keys_lines_b64(r, "sig", sig, 64, "ENTRY_SIG", e);
+    if (rc == 0)
+        rc = keys_lines_number(r, "received", 0, INT64_MAX, "ENTRY_RECEIVED", received, e);
+    if (rc == 0)
+        rc = parse_status(r, recap, accepted, codes, e);
+    if (rc == 0)
+        rc = keys_lines_end(r, e);
+    return rc;
 }
 
 int entry_parse(const char *buf, size_t len, entry *out, err_info *e)
@@ -563,15 +556,8 @@ int entry_parse(const char *buf, size_t len, entry *out, err_info *e)
         trailer = r.p;
     }
     if (rc == 0)
-        rc = keys_lines_b64(&r, "key", out->pubkey, sizeof out->pubkey, "ENTRY_KEY", e);
-    if (rc == 0)
-        rc = keys_lines_b64(&r, "sig", out->sig, sizeof out->sig, "ENTRY_SIG", e);
-    if (rc == 0)
-        rc = number_field(&r, "received", 0, INT64_MAX, "ENTRY_RECEIVED", &out->received, e);
-    if (rc == 0)
-        rc = parse_status(&r, out, e);
-    if (rc == 0)
-        rc = keys_lines_end(&r, e);
+        rc = entry_seal_parse(&r, 0, out->pubkey, out->sig, &out->received, &out->accepted,
+                              out->codes, e);
     if (rc == 0)
         rc = trailer_spelling(trailer, (size_t)(r.p - trailer), out, e);
     if (rc)

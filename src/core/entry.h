@@ -67,7 +67,11 @@
 
 #include "core/err.h"
 #include "core/form.h"
+#include "core/keys.h"
+#include "core/textbuf.h"
 
+#define SUBMISSION_FORMAT_ID "rekap-submission/1"
+#define ENTRY_FORMAT_ID "rekap-entry/1"
 #define ENTRY_PHOTOS_MAX 8
 #define ENTRY_REASON_MAX 500        /* bytes of UTF-8 */
 #define ENTRY_MAX 65535             /* bytes of an encoded entry (tlog-tiles bound) */
@@ -136,6 +140,18 @@ int submission_check(const submission *s, err_info *e);
  * is all zero. Allocates nothing beyond form_parse's jansson tree (and a
  * correction's reason, also decoded by jansson). */
 int submission_parse(const char *buf, size_t len, submission *out, err_info *e);
+
+/* The seal after the signed bytes of every log entry, whichever signed
+ * text it carries (a C.Hasil here, a recap or plenary record: recap.h):
+ * key, sig, received, status. entry_seal_put writes it; entry_seal_parse
+ * reads it to the end of the entry, the rejection codes from the rules of
+ * one family (recap: 1 for RULE_RECAP_*, 0 for a C.Hasil's), codes holding
+ * ENTRY_CODES_MAX + 1 bytes. Errors: ENTRY_KEY, ENTRY_SIG, ENTRY_RECEIVED,
+ * ENTRY_STATUS, and the line reader's. */
+void entry_seal_put(textbuf *t, const uint8_t pubkey[32], const uint8_t sig[64],
+                    uint64_t received, int accepted, const char *codes);
+int entry_seal_parse(keys_lines *r, int recap, uint8_t pubkey[32], uint8_t sig[64],
+                     uint64_t *received, int *accepted, char *codes, err_info *e);
 
 /* Sign buf[0..len) with a 64-byte libsodium secret key. */
 void entry_sign(const char *buf, size_t len, const uint8_t sk[64], uint8_t sig[64]);

@@ -381,3 +381,30 @@ int keys_parse(const char *buf, size_t len, keys_file *out, err_info *e)
         sodium_memzero(out, sizeof *out);
     return rc;
 }
+
+/* A `name` line holding a decimal number min..max, digits only; else
+ * `code`. Leading zeros read as a number: the spelling check refuses
+ * them. */
+int keys_lines_number(keys_lines *r, const char *name, uint64_t min, uint64_t max,
+                        const char *code, uint64_t *out, err_info *e)
+{
+    const char *v;
+    size_t n;
+    uint64_t x = 0;
+    int rc = keys_lines_field(r, name, &v, &n, e);
+    int ok;
+
+    if (rc)
+        return rc;
+    ok = n > 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        unsigned d = (unsigned)(v[i] - '0');
+        ok = d <= 9 && x <= (max - d) / 10;
+        x = x * 10 + d;
+    }
+    if (!ok || x < min)
+        return err_set(e, ERR_INVALID, code, name, "%s must be a decimal number %llu..%llu",
+                       name, (unsigned long long)min, (unsigned long long)max);
+    *out = x;
+    return 0;
+}

@@ -112,6 +112,11 @@ int keys_lines_text(keys_lines *r, const char *name, size_t max, char *out,
  * spelling (keys_b64_decode); else `code`. */
 int keys_lines_b64(keys_lines *r, const char *name, uint8_t *out, size_t n,
                    const char *code, err_info *e);
+/* Read a `name` line holding a decimal number min..max, digits only, into
+ * *out; else `code`. Leading zeros read as a number: a format's spelling
+ * check (re-encode and compare) refuses them. */
+int keys_lines_number(keys_lines *r, const char *name, uint64_t min, uint64_t max,
+                      const char *code, uint64_t *out, err_info *e);
 /* Nothing may be left; else missing_code with where "end". */
 int keys_lines_end(const keys_lines *r, err_info *e);
 

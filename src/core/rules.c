@@ -97,7 +97,42 @@ static const rule_def rule_table[RULE_COUNT] = {
     {RULE_NEIGHBOUR_OUTLIER, "NEIGHBOUR_OUTLIER", RULE_SOFT,
      "Tingkat partisipasi jauh berbeda dari TPS lain di desa/kelurahan yang sama",
      "Turnout is far from the other TPS of the same desa/kelurahan"},
+    {RULE_RECAP_CHILD_UNSIGNED, "RECAP_CHILD_UNSIGNED", RULE_HARD,
+     "Baris yang diambil dari tingkat di bawah belum memiliki hasil yang dihitung atau "
+     "ditandatangani: tandai (pending, PSU, hitung ulang) atau koreksi dengan alasan",
+     "An adopted row has no counted or signed result below: mark it (pending, PSU, "
+     "re-count) or correct it with a reason"},
+    {RULE_RECAP_CHILD_STALE, "RECAP_CHILD_STALE", RULE_HARD,
+     "Versi yang diambil bukan versi terakhir yang berlaku di tingkat di bawah",
+     "The adopted version is not the one that stands below now"},
+    {RULE_RECAP_SUM, "RECAP_SUM", RULE_HARD,
+     "Jumlah rekapitulasi tidak sama dengan jumlah seluruh baris",
+     "The recap's totals are not the sum of its rows"},
+    {RULE_RECAP_LPT_SUM, "RECAP_LPT_SUM", RULE_HARD,
+     "Jumlah pemilih laki-laki dan perempuan tidak sama dengan jumlah total",
+     "Male plus female does not equal the total"},
+    {RULE_RECAP_B4_SUM, "RECAP_B4_SUM", RULE_HARD,
+     "Jumlah seluruh pengguna hak pilih (B4) tidak sama dengan B1 + B2 + B3",
+     "Voters who voted (B4) does not equal B1 + B2 + B3"},
+    {RULE_RECAP_BALLOT_SUM, "RECAP_BALLOT_SUM", RULE_HARD,
+     "Surat suara yang diterima tidak sama dengan yang digunakan + rusak/keliru coblos + "
+     "tidak digunakan",
+     "Ballot papers received do not equal used + damaged or wrongly marked + unused"},
+    {RULE_RECAP_USED_B4, "RECAP_USED_B4", RULE_HARD,
+     "Surat suara yang digunakan, pengguna hak pilih (B4) dan jumlah seluruh suara tidak sama",
+     "Ballot papers used, voters who voted (B4) and total votes are not equal"},
+    {RULE_RECAP_TOTAL_SUM, "RECAP_TOTAL_SUM", RULE_HARD,
+     "Jumlah suara sah dan suara tidak sah tidak sama dengan jumlah seluruh suara",
+     "Valid plus invalid votes do not equal the total votes"},
+    {RULE_RECAP_VOTES_SUM, "RECAP_VOTES_SUM", RULE_HARD,
+     "Jumlah perolehan suara seluruh pilihan tidak sama dengan jumlah suara sah",
+     "The votes of all selections do not add up to the valid votes"},
 };
+
+int rules_is_recap(rule_id id)
+{
+    return id >= RULE_RECAP_CHILD_UNSIGNED && id < RULE_COUNT;
+}
 
 const rule_def *rules_def(rule_id id)
 {

@@ -42,6 +42,16 @@ typedef enum rule_id {
     RULE_ONE_TAKES_ALL,    /* one selection holds every valid vote */
     RULE_INVALID_HIGH,     /* invalid votes over 10% of V.C */
     RULE_NEIGHBOUR_OUTLIER,/* turnout far from the other TPS of its desa */
+    /* hard: a signed recap (D.Hasil, recap.h); never a C.Hasil's */
+    RULE_RECAP_CHILD_UNSIGNED, /* an adopted child has nothing counted / signed */
+    RULE_RECAP_CHILD_STALE,    /* an adopted version is not the child's current one */
+    RULE_RECAP_SUM,            /* the totals are not the sum of the rows */
+    RULE_RECAP_LPT_SUM,        /* male + female = total on every voters row */
+    RULE_RECAP_B4_SUM,         /* B4 = B1 + B2 + B3 */
+    RULE_RECAP_BALLOT_SUM,     /* received = used + damaged + unused */
+    RULE_RECAP_USED_B4,        /* ballots used = B4 = V.C */
+    RULE_RECAP_TOTAL_SUM,      /* V.C = V.A + V.B */
+    RULE_RECAP_VOTES_SUM,      /* the selections add up to V.A */
     RULE_COUNT,
 } rule_id;
 
@@ -57,6 +67,9 @@ typedef struct rule_def {
 const rule_def *rules_def(rule_id id);
 /* The rule with this code (exact, case-sensitive), or NULL. */
 const rule_def *rules_find(const char *code);
+/* 1 for the rules of a signed recap (RULE_RECAP_*), 0 for a C.Hasil's:
+ * a log entry's rejection codes come from its own family only. */
+int rules_is_recap(rule_id id);
 
 #define RULES_DETAIL_MAX 96
 

@@ -74,6 +74,30 @@ tally *tally_new(const election *el)
     return t;
 }
 
+static void *tally_dup(const void *p, size_t n)
+{
+    void *q = mem_alloc(n ? n : 1);
+    memcpy(q, p, n);
+    return q;
+}
+
+tally *tally_clone_kind(const tally *src, contest_kind k)
+{
+    const election *el = src->el;
+    tally *t = mem_calloc(1, sizeof *t);
+    uint32_t nd = el->ndistrict[k];
+    t->el = el;
+    t->nregion = src->nregion;
+    t->width[k] = src->width[k];
+    t->row[k] = tally_dup(src->row[k], t->nregion * sizeof(tally_row));
+    t->sel[k] = tally_dup(src->sel[k], (size_t)t->nregion * (t->width[k] ? t->width[k] : 1) * 8);
+    t->dist_off[k] = tally_dup(src->dist_off[k], (nd + 1) * sizeof(uint32_t));
+    t->dist[k] = tally_dup(src->dist[k], (src->dist_off[k][nd] ? src->dist_off[k][nd] : 1) * 8);
+    t->tps_counted[k] = tally_dup(src->tps_counted[k], el->ntps ? el->ntps : 1);
+    t->tps_flagged[k] = tally_dup(src->tps_flagged[k], el->ntps ? el->ntps : 1);
+    return t;
+}
+
 void tally_free(tally *t)
 {
     if (!t)

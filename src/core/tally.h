@@ -54,6 +54,10 @@ typedef struct tally {
 
 tally *tally_new(const election *el);
 void tally_free(tally *t);
+/* A copy of kind k of t alone (the other kinds are empty: reading them is
+ * a bug), for a reader that changes its copy (recap_book_overlay) while t
+ * moves on. The caller frees it with tally_free. */
+tally *tally_clone_kind(const tally *t, contest_kind k);
 
 /* 0 when form f can be applied to TPS index `tps`: that ballot is cast
  * there and the form has its exact shape; else ERR_INVALID. */

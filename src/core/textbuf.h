@@ -69,6 +69,11 @@ static inline void textbuf_u64(textbuf *t, uint64_t v)
     textbuf_put(t, digits + n, sizeof digits - n);
 }
 
+/* s as a JSON string, quotes included: the quote and the backslash
+ * escaped, control characters as six-byte u00XX escapes, bytes from 0x80
+ * passed through (names are UTF-8 already). */
+void textbuf_json_str(textbuf *t, const char *s);
+
 /* The n bytes at b as 2n lowercase hex digits. */
 void textbuf_hex(textbuf *t, const uint8_t *b, size_t n);
 

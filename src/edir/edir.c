@@ -18,6 +18,7 @@
 #include "core/rules.h"
 #include "io/file.h"
 #include "io/masterdata.h"
+#include "core/recap.h"
 #include "log/tlog_read.h"
 
 struct edir {
@@ -31,6 +32,7 @@ struct edir {
     tally *t;
     uint16_t *latest, *counted;  /* [tps * CONTEST_KINDS + kind], as count_form wants */
     uint64_t *index;             /* the log index of the counted version */
+    recap_book *book;            /* the tiered recap the log proves */
     edir_stats stats;
 };
 
@@ -181,6 +183,7 @@ static void edir_replay_new(edir *d)
     d->latest = mem_calloc(n, sizeof *d->latest);
     d->counted = mem_calloc(n, sizeof *d->counted);
     d->index = mem_calloc(n, sizeof *d->index);
+    d->book = recap_book_new(d->el);
 }
 
 typedef struct edir_replay {
@@ -208,6 +211,34 @@ static int edir_place(edir *d, const char *where, const entry *en, uint32_t *tps
     return 0;
 }
 
+/* A recap or plenary record of the log, in log order: replayed into the
+ * book with its verdict recomputed against what the log held before it. */
+static int edir_take_recap(edir_replay *r, uint64_t index, const uint8_t *bytes, size_t len,
+                           const char *where)
+{
+    edir *d = r->d;
+    recap_entry rx;
+    err_info pe = {0};
+    if (recap_entry_parse((const char *)bytes, len, &rx, &pe) < 0)
+        return err_set(r->e, ERR_INVALID, "EDIR_ENTRY", where, "does not parse: %s %s: %s",
+                       pe.code, pe.where, pe.msg);
+    edir_prev_store prev = {d->st, d->tree};
+    recap_src src = {.counted = recap_counted_array, .counted_ctx = d->counted,
+                     .prev = edir_prev_from_store, .prev_ctx = &prev};
+    int rc = recap_book_replay(d->book, d->el, &src, &rx, index, &pe);
+    if (rc < 0)
+        err_set(r->e, rc, "EDIR_RECAP", where, "%s %s: %s", pe.code, pe.where, pe.msg);
+    else {
+        d->stats.read++;
+        if (rx.accepted)
+            d->stats.accepted++;
+        else
+            d->stats.rejected++;
+    }
+    recap_entry_free(&rx);
+    return rc;
+}
+
 /* One entry of the log, in log order: an accepted one is counted by the
  * ingest's rule, the version it corrects read back through the store and
  * checked against the leaves read so far. */
@@ -218,6 +249,8 @@ static int edir_take(void *ctx, uint64_t index, const uint8_t *bytes, size_t len
     assert(index == d->stats.read);
     char where[48];
     snprintf(where, sizeof where, "log entry %llu", (unsigned long long)index);
+    if (signed_type_of_entry((const char *)bytes, len) > SIGNED_FORM)
+        return edir_take_recap(r, index, bytes, len, where);
     err_info pe = {0};
     if (entry_parse((const char *)bytes, len, r->en, &pe) < 0)
         return err_set(r->e, ERR_INVALID, "EDIR_ENTRY", where, "does not parse: %s %s: %s",
@@ -286,6 +319,7 @@ void edir_close(edir *d)
     free(d->latest);
     free(d->counted);
     free(d->index);
+    recap_book_free(d->book);
     store_close(d->st);
     election_free(d->el);
     free(d);
@@ -297,6 +331,16 @@ const election *edir_election(const edir *d) { return d->el; }
 const tally *edir_tally(const edir *d) { return d->t; }
 uint64_t edir_log_size(const edir *d) { return d->cp.size; }
 const edir_stats *edir_stats_of(const edir *d) { return &d->stats; }
+const recap_book *edir_recap_book(const edir *d) { return d->book; }
+
+int edir_recap_children(edir *d, const recap_unit *u, recap_child **out, uint32_t *n,
+                        err_info *e)
+{
+    edir_prev_store prev = {d->st, d->tree};
+    recap_src src = {.counted = recap_counted_array, .counted_ctx = d->counted,
+                     .prev = edir_prev_from_store, .prev_ctx = &prev};
+    return recap_children_now(d->el, d->book, &src, u, out, n, e);
+}
 
 void edir_versions_of(const edir *d, uint32_t tps, contest_kind k, edir_versions *out)
 {

@@ -34,7 +34,8 @@
  * (log.key's name is not a valid key name), EDIR_ENTRY
  * (a logged entry does not parse), EDIR_TPS (a logged entry names a TPS
  * not in the election), EDIR_VERSION (a logged version does not follow the
- * one before), EDIR_NOT_COUNTED (no form counted there),
+ * one before), EDIR_NOT_COUNTED (no form counted there), EDIR_RECAP (a logged
+ * recap or plenary record does not replay),
  * INGEST_ELECTION_CHANGED. docs/CLI.md lists them. */
 #ifndef REKAP_EDIR_H
 #define REKAP_EDIR_H
@@ -46,6 +47,7 @@
 #include "core/err.h"
 #include "core/merkle.h"
 #include "core/note.h"
+#include "core/recap.h"
 #include "core/tally.h"
 #include "store/store.h"
 
@@ -140,6 +142,16 @@ typedef struct edir_stats {
     uint64_t rejected;
 } edir_stats;
 const edir_stats *edir_stats_of(const edir *d);
+
+/* The tiered recap the log proves: every recap and plenary record
+ * replayed in log order with its verdict recomputed (recap_book_replay;
+ * a status line the rules do not give stops the open with EDIR_RECAP).
+ * Owned by d. */
+const recap_book *edir_recap_book(const edir *d);
+/* What each child of unit u says at the end of the log
+ * (recap_children_now over the replay's counted forms). */
+int edir_recap_children(edir *d, const recap_unit *u, recap_child **out, uint32_t *n,
+                        err_info *e);
 
 /* Per TPS (index into the election's tps[]) and contest. */
 typedef struct edir_versions {

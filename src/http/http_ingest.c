@@ -192,6 +192,12 @@ static json_t *srv_receipt(const srv_req *r)
     crypto_hash_sha256(h, (const unsigned char *)r->sub, r->sublen);
     srv_hex(h, 32, hex);
     const ingest_result *res = &r->res;
+    if (res->type != SIGNED_FORM)   /* a recap's or record's unit */
+        return json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:s}", "log_index", (json_int_t)res->index,
+                         "type", res->type == SIGNED_RECAP ? "recap" : "record", "region",
+                         res->region, "contest", contest_kind_id[res->kind], "district",
+                         res->district, res->type == SIGNED_RECAP ? "version" : "number",
+                         (int)res->version, "submission_sha256", hex);
     return json_pack("{s:I,s:s,s:s,s:i,s:s}", "log_index", (json_int_t)res->index, "tps", res->tps,
                      "contest", contest_kind_id[res->kind], "version", (int)res->version,
                      "submission_sha256", hex);
@@ -213,7 +219,8 @@ static enum MHD_Result srv_submit_answer(srv_req *r)
         http_metrics_add(srv->metrics, C_DUPLICATE, 1);
     json_t *o = json_object();
     if (!accepted) {
-        const http_error_def *d = http_error_find("RULES_BROKEN");
+        const http_error_def *d =
+            http_error_find(res->type == SIGNED_FORM ? "RULES_BROKEN" : "RECAP_RULES_BROKEN");
         json_object_set_new(o, "code", json_string(d->code));
         json_object_set_new(o, "message_id", json_string(d->msg_id));
         json_object_set_new(o, "message_en", json_string(d->msg_en));

@@ -471,6 +471,39 @@ static enum MHD_Result pub_search(public_server *s, struct MHD_Connection *c)
     return resp_send_doc(c, cache_doc_new(body, len, resp_ct_json, resp_cc_static, http_now()));
 }
 
+/* /api/v1/recap/<contest>/<code>.json (a region's units) or
+ * /api/v1/recap/<contest>/<code>/<district index>.json (one unit). */
+static enum MHD_Result pub_recap(public_server *s, struct MHD_Connection *c, const char *p)
+{
+    char code[REGION_CODE_MAX];
+    contest_kind k;
+    const char *rest, *slash;
+    uint64_t d;
+    uint32_t r;
+    err_info e = {0};
+    if (pub_contest(p, NULL, &k, &rest) < 0)
+        return pub_not_found(c);
+    if (!(slash = strchr(rest, '/'))) {
+        if (pub_stem(rest, ".json", code, sizeof code) < 0 ||
+            (r = pub_region(s, code, REGION_NATIONAL, REGION_KECAMATAN)) == REGION_NONE ||
+            (int)s->el->tree->node[r].level < recap_top_level(k))
+            return pub_not_found(c);
+        return pub_answer(c, pubdocs_recap_region(s, k, r, &e), &e);
+    }
+    if ((size_t)(slash - rest) >= sizeof code)
+        return pub_not_found(c);
+    memcpy(code, rest, (size_t)(slash - rest));
+    code[slash - rest] = '\0';
+    if ((r = pub_region(s, code, REGION_NATIONAL, REGION_KECAMATAN)) == REGION_NONE ||
+        pub_decimal(slash + 1, &d, &rest) < 0 || strcmp(rest, ".json") ||
+        d >= s->el->ndistrict[k])
+        return pub_not_found(c);
+    cache_doc *doc = pubdocs_recap_unit(s, k, r, (uint32_t)d, &e);
+    if (!doc && e.code && !strncmp(e.code, "RECAP_", 6)) /* no such unit: 404 with its code */
+        return http_send_error(c, e.code, e.where, e.msg, 0);
+    return pub_answer(c, doc, &e);
+}
+
 static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const char *p)
 {
     char code[REGION_CODE_MAX];
@@ -507,6 +540,11 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
             return pub_not_found(c);
         return pub_answer(c, pubdocs_anomalies(s, k), NULL);
     }
+    if (!strncmp(p, "determination/", 14)) {
+        if (pub_contest(p + 14, ".json", &k, &rest) < 0)
+            return pub_not_found(c);
+        return pub_answer(c, pubdocs_determination(s, k, &e), &e);
+    }
     if (!strncmp(p, "export/", 7)) {
         if (pub_contest(p + 7, ".csv", &k, &rest) < 0 || !(s->mask[0] & (1u << k)))
             return pub_not_found(c);
@@ -514,6 +552,8 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
         return d ? resp_send_doc(c, d)
                  : http_send_error(c, "BUSY", NULL, "the CSV is being made", 5);
     }
+    if (!strncmp(p, "recap/", 6))
+        return pub_recap(s, c, p + 6);
     if (!strncmp(p, "proof/", 6))
         return pub_proof(s, c, p + 6);
     if (!strcmp(p, "consistency"))
@@ -840,8 +880,8 @@ static int pub_static(public_server *s, err_info *e)
     if (*iu && pub_url_check(iu, "ingest_url", e) < 0)
         return ERR_INVALID;
     snprintf(meta, sizeof meta, "<meta name=\"rekap-ingest\" content=\"%s\">", iu);
-    web_fill fill = {"petugas/index.html", ph, meta};
-    rc = web_load(s->cfg.web_dir, &fill, 1, &s->web, e);
+    web_fill fill[] = {{"petugas/index.html", ph, meta}, {"rekap/index.html", ph, meta}};
+    rc = web_load(s->cfg.web_dir, fill, sizeof fill / sizeof fill[0], &s->web, e);
     if (rc == 0)
         http_log(HTTP_LOG_INFO, "web_loaded",
                  json_pack("{s:s,s:i,s:I}", "dir", s->cfg.web_dir ? s->cfg.web_dir : "", "files",

@@ -262,7 +262,9 @@ static int docs_tail_one(void *ctx, const store_entry *en)
     docs_tail *d = ctx;
     public_server *s = d->s;
     s->tail_next = en->idx + 1;
-    if (!en->accepted && en->kind < CONTEST_KINDS) {
+    /* rejected C.Hasil only: a recap's row is keyed by its unit (recap_key),
+     * and its rejections are shown with the recap (pubdocs_recap_*) */
+    if (!en->accepted && en->kind < CONTEST_KINDS && strlen(en->tps) == REGION_CODE_MAX - 1) {
         render_rejected r = {.index = en->idx, .version = en->version};
         memcpy(r.tps, en->tps, sizeof r.tps);
         docs_rejected_codes(en->bytes, en->len, r.codes, sizeof r.codes);
@@ -568,6 +570,23 @@ cache_doc *pubdocs_tps(public_server *s, uint32_t tps, err_info *e)
     return docs_from_store(s, key, docs_tps_render, CONTEST_PPWP, tps, e);
 }
 
+cache_doc *pubdocs_recap_region(public_server *s, contest_kind k, uint32_t reg, err_info *e)
+{
+    char key[32];
+    snprintf(key, sizeof key, "r%d/%s", k, s->el->tree->node[reg].code);
+    return docs_from_store(s, key, pubrecap_region_render, k, reg, e);
+}
+
+cache_doc *pubdocs_recap_unit(public_server *s, contest_kind k, uint32_t reg, uint32_t d,
+                              err_info *e)
+{
+    char key[40];
+    assert(reg < (1u << (32 - PUBRECAP_DISTRICT_BITS)) && d < (1u << PUBRECAP_DISTRICT_BITS));
+    snprintf(key, sizeof key, "u%d/%s/%u", k, s->el->tree->node[reg].code, d);
+    return docs_from_store(s, key, pubrecap_unit_render, k,
+                           reg << PUBRECAP_DISTRICT_BITS | d, e);
+}
+
 cache_doc *pubdocs_hhcd(public_server *s, contest_kind k, uint32_t reg)
 {
     return contest_is_party_list(k) && reg < s->nregion
@@ -786,6 +805,7 @@ static void docs_log_bytes(public_server *s)
 
 int pubdocs_start(public_server *s, err_info *e)
 {
+    s->det = pubdet_new();
     for (int k = 0; k < CONTEST_KINDS; k++)
         s->dist_off[k + 1] = s->dist_off[k] + s->el->ndistrict[k];
     s->slots = cache_slots_new((size_t)3 * CONTEST_KINDS * s->nregion +
@@ -834,6 +854,8 @@ void pubdocs_stop(public_server *s)
     s->tail = NULL;
     edir_pool_free(s->pool);
     s->pool = NULL;
+    pubdet_free(s->det);
+    s->det = NULL;
     free(s->dist_seen);
     free(s->hhcd_dirty);
     s->dist_seen = NULL;

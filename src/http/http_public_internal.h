@@ -1,9 +1,10 @@
 /* http_public_internal — the state shared by http_public.c (the listener:
  * routes, the log's files, proofs; answers go out through http_response,
- * photos are http_photo's, the deadline is http_conn) and
+ * photos are http_photo's, the deadline is http_conn),
  * http_public_docs.c (the documents: the render thread, documents rendered
- * from the store on demand, the anomaly list, the CSV export). Not for
- * other modules. */
+ * from the store on demand, the anomaly list, the CSV export) and
+ * http_public_determine.c (the determination of results). Not for other
+ * modules. */
 #ifndef REKAP_HTTP_PUBLIC_INTERNAL_H
 #define REKAP_HTTP_PUBLIC_INTERNAL_H
 
@@ -28,6 +29,9 @@
 #define PUB_THREADS_MAX 64
 #define PUB_POOL_MAX (PUB_THREADS_MAX + 2) /* the listener, render and export threads */
 #define PUB_ANOMALIES_MAX 10000u   /* flagged TPS and rejected entries listed per contest */
+
+/* The determination documents (http_public_determine.c). */
+typedef struct pub_determination pub_determination;
 
 /* Rejected log entries of one contest, the latest PUB_ANOMALIES_MAX kept. */
 typedef struct pub_ring {
@@ -82,6 +86,8 @@ struct public_server {
     uint32_t export_rev[CONTEST_KINDS];   /* national row rev the CSV was made at */
     int export_made[CONTEST_KINDS];
 
+    pub_determination *det;               /* made with the documents, freed with them */
+
     /* connections, for the deadline (held while an answer is sent) */
     http_conns *conns;
 };
@@ -117,6 +123,35 @@ cache_doc *pubdocs_parties(public_server *s);
 cache_doc *pubdocs_export(public_server *s, contest_kind k);
 
 #define PUB_EXPORT_INTERVAL 60.0
+
+/* ------------------------------------------- http_public_determine.c */
+
+pub_determination *pubdet_new(void);
+void pubdet_free(pub_determination *p); /* NULL is allowed */
+
+/* /api/v1/determination/<contest>.json: a new reference to contest k's
+ * determination at the tally's current state (made again only when the
+ * contest's votes have moved since it was last asked for); NULL when k is
+ * not cast in this election (404), or with e set when it cannot be
+ * determined (500). */
+cache_doc *pubdocs_determination(public_server *s, contest_kind k, err_info *e);
+
+/* ------------------------------------------------ http_public_recap.c */
+
+/* A unit's document key packs its region node and district. */
+#define PUBRECAP_DISTRICT_BITS 14
+/* /api/v1/recap/<contest>/<code>.json of region node reg, and
+ * /api/v1/recap/<contest>/<code>/<d>.json of the unit packed as
+ * reg << PUBRECAP_DISTRICT_BITS | d, written into x with st, a pooled
+ * store connection. Errors: recap_unit_at's, the store's. */
+int pubrecap_region_render(public_server *s, store *st, contest_kind k, uint32_t reg, rbuf *x,
+                           err_info *e);
+int pubrecap_unit_render(public_server *s, store *st, contest_kind k, uint32_t packed, rbuf *x,
+                         err_info *e);
+/* The two documents through the store-made cache (http_public_docs.c). */
+cache_doc *pubdocs_recap_region(public_server *s, contest_kind k, uint32_t reg, err_info *e);
+cache_doc *pubdocs_recap_unit(public_server *s, contest_kind k, uint32_t reg, uint32_t d,
+                              err_info *e);
 
 /* While the ingest path has work (a submission queued in the last
  * PUB_YIELD_MS), the public side's threads run at niceness PUB_NICE, so a

@@ -19,6 +19,7 @@
 
 #include "core/export.h"
 #include "core/mem.h"
+#include "core/textbuf.h"
 
 /* ============================================================= buffer */
 
@@ -55,23 +56,22 @@ void rbuf_printf(rbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* The escaping is core's (textbuf_json_str, shared with the documents
+ * core writes): into the spare room, which nearly always holds it, else
+ * once more after growing. */
 void rbuf_json_str(rbuf *b, const char *s)
 {
-    rbuf_put(b, "\"", 1);
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        rbuf_put(b, run, (size_t)(s - run));
-        if (c == '"' || c == '\\')
-            rbuf_printf(b, "\\%c", c);
-        else
-            rbuf_printf(b, "\\u%04x", c);
-        run = s + 1;
+    size_t room = b->cap > b->len + 1 ? b->cap - b->len - 1 : 0; /* one kept for the NUL */
+    textbuf t;
+    textbuf_init(&t, room ? b->p + b->len : NULL, room);
+    textbuf_json_str(&t, s);
+    if (t.len > room) {
+        mem_grow((void **)&b->p, &b->cap, b->len + t.len + 1, 1);
+        textbuf_init(&t, b->p + b->len, t.len);
+        textbuf_json_str(&t, s);
     }
-    rbuf_put(b, run, (size_t)(s - run));
-    rbuf_put(b, "\"", 1);
+    b->len += t.len;
+    b->p[b->len] = '\0';
 }
 
 void rbuf_u64(rbuf *b, uint64_t v)

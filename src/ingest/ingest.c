@@ -156,17 +156,17 @@ int ingest_count(ingest *in, uint32_t tps, contest_kind k, uint32_t version, con
 
 /* ------------------------------------------------------------- prepare */
 
-/* Who may sign this form: a KPPS key enrolled for exactly this TPS. */
-static int ingest_check_key(ingest *in, const uint8_t pk[32], uint32_t tps_node, err_info *e)
+int ingest_check_key(ingest *in, const uint8_t pk[32], int role, uint32_t node,
+                     const char *wrong, err_info *e)
 {
     pthread_rwlock_rdlock(&in->keys_lock);
     const ingest_key *k = ingest_keys_find(in, pk);
     int rc = 0;
     if (!k)
         rc = err_set(e, ERR_INVALID, "KEY_NOT_ENROLLED", "key", "this key is not enrolled");
-    else if (k->role != STORE_ROLE_KPPS || k->region != tps_node)
-        rc = err_set(e, ERR_INVALID, "KEY_WRONG_TPS", "key",
-                     "this key is not enrolled for TPS %s", in->el->tree->node[tps_node].code);
+    else if (k->role != role || k->region != node)
+        rc = err_set(e, ERR_INVALID, wrong, "key", "this key is not enrolled as the %s key of %s",
+                     role == STORE_ROLE_KPPS ? "KPPS" : "recap", in->el->tree->node[node].code);
     pthread_rwlock_unlock(&in->keys_lock);
     return rc;
 }
@@ -194,8 +194,9 @@ static int ingest_judge(ingest *in, const submission *sub, const char *bytes, si
 {
     int rc = ingest_locate(in, &sub->form, tps, e);
     if (rc == 0)
-        rc = ingest_check_key(in, pubkey,
-                              (uint32_t)(in->el->tree->level_start[REGION_TPS] + *tps), e);
+        rc = ingest_check_key(in, pubkey, STORE_ROLE_KPPS,
+                              (uint32_t)(in->el->tree->level_start[REGION_TPS] + *tps),
+                              "KEY_WRONG_TPS", e);
     if (rc == 0 && entry_verify(bytes, len, pubkey, sig) < 0)
         rc = err_set(e, ERR_INVALID, "SIG_INVALID", "sig",
                      "the signature does not match the submission and key");
@@ -232,6 +233,8 @@ static ingest_job *ingest_job_new(const submission *s, uint32_t tps, const rule_
 int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pubkey[32],
                    const uint8_t sig[64], ingest_job **job, err_info *e)
 {
+    if (signed_type_of_submission(sub, sublen) > SIGNED_FORM)
+        return ingest_recap_prepare(in, sub, sublen, pubkey, sig, job, e);
     entry *en = mem_calloc(1, sizeof *en);
     uint32_t tps = 0;
     rule_report r;
@@ -282,6 +285,7 @@ typedef struct rebuild_row {
     store_entry se;              /* se.bytes: the copy in bytes */
     uint8_t *bytes;
     entry en;
+    recap_entry *rx;             /* a recap or record row: parsed here instead of en */
     err_info perr;               /* code NULL: parsed */
     int leaf_ok;                 /* a row the log holds: its bytes hash to the log's leaf */
     int flagged;                 /* the rules' soft flag (rules_flagged) */
@@ -316,15 +320,20 @@ static void ingest_row_prepare(void *ctx, size_t i)
     ingest_rebuild *rb = ctx;
     rebuild_row *row = &rb->rows[i];
     memset(&row->perr, 0, sizeof row->perr);
-    if (entry_parse((const char *)row->bytes, row->se.len, &row->en, &row->perr) < 0)
+    if (signed_type_of_entry((const char *)row->bytes, row->se.len) > SIGNED_FORM) {
+        row->rx = mem_calloc(1, sizeof *row->rx);
+        if (recap_entry_parse((const char *)row->bytes, row->se.len, row->rx, &row->perr) < 0)
+            return;
+    } else if (entry_parse((const char *)row->bytes, row->se.len, &row->en, &row->perr) < 0) {
         return;
+    }
     if (row->se.idx < rb->log_size) {
         uint8_t leaf[MERKLE_HASH_SIZE];
         merkle_leaf_hash(row->bytes, row->se.len, leaf);
         row->leaf_ok = sodium_memcmp(leaf, merkle_tree_hash(tlog_tree(rb->in->log), 0, row->se.idx),
                                      MERKLE_HASH_SIZE) == 0;
     }
-    if (row->en.accepted) {
+    if (!row->rx && row->en.accepted) {
         rule_report r;
         rules_check(&row->en.sub.form, rb->in->el, &r);
         row->flagged = rules_flagged(&r);
@@ -374,12 +383,32 @@ static int ingest_row_check(ingest_rebuild *rb, const rebuild_row *row)
     if (row->perr.code)
         return ingest_row_error(rb, &row->se, "INGEST_STORE_ENTRY", "its bytes are not an entry",
                                 &row->perr);
-    int rc = ingest_row_columns(rb, row);
+    int rc = row->rx ? 0 : ingest_row_columns(rb, row);
     if (rc == 0 && row->se.idx < rb->log_size && !row->leaf_ok)
         rc = ingest_row_error(rb, &row->se, "INGEST_STORE_LOG_MISMATCH",
                               "its bytes are not the log's entry at this index", NULL);
-    if (rc == 0 && row->se.idx >= rb->log_size)
+    if (rc == 0 && row->rx) {
+        err_info why = {0};
+        if (ingest_recap_row(rb->in, &row->se, row->rx, row->se.idx < rb->log_size, &why) < 0)
+            rc = ingest_row_error(rb, &row->se, why.code, "the recap does not replay", &why);
+    } else if (rc == 0 && row->se.idx >= rb->log_size) {
         rc = ingest_row_reverify(rb, row);
+    }
+    return rc;
+}
+
+/* A row the signed log does not hold yet goes to the log now. */
+static int ingest_row_log(ingest_rebuild *rb, const rebuild_row *row)
+{
+    ingest *in = rb->in;
+    uint64_t idx;
+    if (row->se.idx < rb->log_size)
+        return 0;
+    int rc = tlog_append(in->log, row->bytes, row->se.len, &idx, rb->e);
+    assert(rc < 0 || idx == row->se.idx);
+    /* a log rebuilt from scratch must not wait in memory to the end */
+    if (rc == 0 && tlog_size(in->log) - tlog_published_size(in->log) >= INGEST_REBUILD_PUBLISH)
+        rc = tlog_publish(in->log, rb->e);
     return rc;
 }
 
@@ -390,6 +419,8 @@ static int ingest_row_apply(ingest_rebuild *rb, const rebuild_row *row)
     ingest *in = rb->in;
     const store_entry *se = &row->se;
     const form *f = &row->en.sub.form;
+    if (row->rx) /* checked and recorded in the book by ingest_row_check */
+        return ingest_row_log(rb, row);
     uint32_t tps = election_tps_find(in->el, f->tps);
     if (tps == ELECTION_NONE) /* a logged entry for a TPS of another election */
         return ingest_row_error(rb, se, "INGEST_STORE_TPS", "no such TPS in this election", NULL);
@@ -399,15 +430,7 @@ static int ingest_row_apply(ingest_rebuild *rb, const rebuild_row *row)
                                 "its version does not follow the one before", NULL);
     assert(row->en.sub.version <= ENTRY_VERSION_MAX); /* fits the 16-bit slot */
     in->version[slot] = (uint16_t)row->en.sub.version;
-    int rc = 0;
-    if (se->idx >= rb->log_size) { /* the log takes it before the tally does */
-        uint64_t idx;
-        rc = tlog_append(in->log, row->bytes, se->len, &idx, rb->e);
-        assert(rc < 0 || idx == se->idx);
-        /* a log rebuilt from scratch must not wait in memory to the end */
-        if (rc == 0 && tlog_size(in->log) - tlog_published_size(in->log) >= INGEST_REBUILD_PUBLISH)
-            rc = tlog_publish(in->log, rb->e);
-    }
+    int rc = ingest_row_log(rb, row); /* the log takes it before the tally does */
     if (rc == 0 && row->en.accepted)
         rc = ingest_count(in, tps, f->kind, row->en.sub.version, f, row->flagged, rb->e);
     return rc;
@@ -424,8 +447,11 @@ static int ingest_rebuild_flush(ingest_rebuild *rb)
         if (rc == 0)
             rc = ingest_row_apply(rb, &rb->rows[i]);
     }
-    for (size_t i = 0; i < rb->n; i++)
+    for (size_t i = 0; i < rb->n; i++) {
         free(rb->rows[i].bytes);
+        recap_entry_free(rb->rows[i].rx);
+        free(rb->rows[i].rx);
+    }
     rb->n = 0;
     return rc;
 }
@@ -448,6 +474,7 @@ static int ingest_rebuild_take(void *ctx, const store_entry *se)
     row->bytes = mem_alloc(se->len ? se->len : 1);
     memcpy(row->bytes, se->bytes, se->len);
     row->se.bytes = row->bytes;
+    row->rx = NULL;
     row->leaf_ok = row->flagged = 0;
     return rb->n == INGEST_REBUILD_CHUNK ? ingest_rebuild_flush(rb) : 0;
 }
@@ -575,6 +602,7 @@ static int ingest_load(ingest *in, err_info *e)
     in->t = tally_new(in->el);
     in->version = mem_calloc(in->el->ntps * CONTEST_KINDS, sizeof *in->version);
     in->counted = mem_calloc(in->el->ntps * CONTEST_KINDS, sizeof *in->counted);
+    in->book = recap_book_new(in->el);
     rc = store_officers_each(in->st, ingest_load_key, in, e);
     if (rc == 0)
         rc = ingest_log_open(in, e);
@@ -617,6 +645,7 @@ void ingest_close(ingest *in)
     tlog_close(in->log);
     store_close(in->st);
     tally_free(in->t);
+    recap_book_free(in->book);
     election_free(in->el);
     free(in->keys);
     free(in->version);

@@ -34,6 +34,7 @@
 #include "core/election.h"
 #include "core/entry.h"
 #include "core/err.h"
+#include "core/recap.h"
 #include "core/rules.h"
 #include "core/tally.h"
 #include "store/store.h"
@@ -61,12 +62,15 @@ typedef enum ingest_status {
 } ingest_status;
 
 typedef struct ingest_result {
+    signed_type type;            /* a C.Hasil, a recap or a plenary record */
     ingest_status status;
     int duplicate;               /* the same submission was logged before: the same answer */
     uint64_t index;              /* log index (accepted, rejected) */
-    char tps[REGION_CODE_MAX];
+    char tps[REGION_CODE_MAX];   /* a recap's or record's: its store key (recap_key) */
     contest_kind kind;
-    uint32_t version;
+    uint32_t version;            /* a record's: its number */
+    char region[REGION_CODE_MAX];/* recap, record: the unit's region and district id */
+    char district[ELECTION_TEXT_MAX + 1];
     char codes[ENTRY_CODES_MAX + 1]; /* rejected: hard rule codes; accepted: soft flags */
     /* The hits of the submission's rules as prepare found them (the first
      * RULES_HITS_MAX, both severities, with details): what an answer's
@@ -134,6 +138,27 @@ void ingest_read_unlock(ingest *in);
  * call it while holding ingest_read_lock. */
 void ingest_form_versions(ingest *in, uint32_t tps, contest_kind k, uint32_t *latest,
                           uint32_t *counted);
+
+/* ---- the tiered recap (recap.h) ---------------------------------------
+ * A recap (rekap-dhasil/1) or plenary record (rekap-dkk/1) goes through
+ * ingest_prepare and ingest_enqueue like a C.Hasil: prepare parses it,
+ * finds its unit, checks the key is a recap key enrolled for the unit's
+ * region and verifies the signature; the writer decides its verdict
+ * against everything logged before it (each is a batch of its own, so the
+ * verdict is the one a replay of the log recomputes), logs it and records
+ * it in the book. Refusals: the parser's RECAP_* / RECORD_*, the unit's
+ * RECAP_REGION_UNKNOWN, RECAP_LEVEL, RECAP_DISTRICT_UNKNOWN,
+ * RECAP_UNIT_UNKNOWN, RECAP_WIDTH, RECAP_CHILDREN, KEY_NOT_ENROLLED,
+ * KEY_WRONG_REGION, SIG_INVALID, the book's RECAP_VERSION_GAP,
+ * RECORD_NUMBER_GAP, RECORD_RECAP_UNKNOWN, and VERSION_CONFLICT. */
+
+/* The book; read it under ingest_read_lock. */
+const recap_book *ingest_recap_book(const ingest *in);
+/* What each child of u says now (recap_children_now), for a reader with
+ * its own read-only connection st to the store. Takes the read lock
+ * itself (do not hold it). */
+int ingest_recap_children(ingest *in, store *st, const recap_unit *u, recap_child **out,
+                          uint32_t *n, err_info *e);
 
 /* The log as the writer last left it. While a publication has failed
  * (full disk, I/O error) the writer acknowledges nothing: every submission

@@ -19,6 +19,9 @@ typedef struct ingest_key {
 
 struct ingest_job {
     ingest_job *next;
+    signed_type type;            /* SIGNED_FORM, or a recap / record (ingest_recap.c) */
+    recap_entry *rx;             /* recap, record: parsed; its sub_bytes point into bytes */
+    recap_unit unit;             /* recap, record: its unit */
     uint32_t tps;                /* TPS index */
     contest_kind kind;
     uint32_t version;
@@ -27,7 +30,8 @@ struct ingest_job {
     char codes[ENTRY_CODES_MAX + 1];
     rule_hit *hits;              /* the rules' kept hits, for the answer's messages (NULL: none) */
     unsigned nhits;
-    char *bytes;                 /* the encoded entry */
+    char *bytes;                 /* the encoded entry (recap, record: the signed text
+                                    until the writer encodes the entry) */
     size_t len;
     const char *sub;             /* the signed submission inside bytes */
     size_t sub_len;
@@ -63,7 +67,8 @@ struct ingest {
     int stopping;
     pthread_t writer;
     int writer_started;
-    pthread_rwlock_t tally_lock;
+    pthread_rwlock_t tally_lock; /* the tally, version[], counted[] and the book */
+    recap_book *book;            /* the tiered recap: moves with the log, like the tally */
     uint64_t last_publish_ms;    /* the last publication tried (writer only) */
     /* the log's state for other threads (ingest_log_state_get) */
     _Atomic uint64_t log_size, log_published, publish_failures;
@@ -79,6 +84,25 @@ struct ingest {
  * holds tally_lock for writing. */
 int ingest_count(ingest *in, uint32_t tps, contest_kind k, uint32_t version, const form *f,
                  int flagged, err_info *e);
+
+/* Who may sign for region node `node`: a key of `role` enrolled for
+ * exactly it (KEY_NOT_ENROLLED, else `wrong`: KEY_WRONG_TPS,
+ * KEY_WRONG_REGION). */
+int ingest_check_key(ingest *in, const uint8_t pk[32], int role, uint32_t node,
+                     const char *wrong, err_info *e);
+
+/* ingest_recap.c: a recap's or record's prepare (ingest_prepare hands it
+ * over), the writer's decision on one (a batch of its own), and a stored
+ * row of one at the restart (in log order, after the rows before it;
+ * in_log: the signed log holds it already, else its key and signature
+ * are verified as at ingest). */
+int ingest_recap_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pubkey[32],
+                         const uint8_t sig[64], ingest_job **job, err_info *e);
+void ingest_recap_write(ingest *in, ingest_job *j);
+/* What every answer of a recap or record job says (status REFUSED). */
+void ingest_recap_result_base(const ingest *in, const ingest_job *j, ingest_result *r);
+int ingest_recap_row(ingest *in, const store_entry *se, const recap_entry *rx, int in_log,
+                     err_info *why);
 
 int ingest_writer_start(ingest *in, err_info *e);
 void ingest_writer_stop(ingest *in);

@@ -26,6 +26,10 @@ typedef struct writer_item {
  * the hits of the rules prepare ran (valid until the job is freed). */
 static void writer_result_base(const ingest *in, const ingest_job *j, ingest_result *r)
 {
+    if (j->type != SIGNED_FORM) {
+        ingest_recap_result_base(in, j, r);
+        return;
+    }
     assert(j->tps < in->el->ntps && j->kind < CONTEST_KINDS);
     memset(r, 0, sizeof *r);
     snprintf(r->tps, sizeof r->tps, "%s", election_tps_region(in->el, j->tps)->code);
@@ -199,6 +203,29 @@ static void writer_batch(ingest *in, ingest_job *jobs)
     free(items);
 }
 
+/* A batch in queue order: runs of C.Hasil jobs go through writer_batch
+ * together; a recap or record is decided alone, against everything queued
+ * before it, so its verdict is the one a replay of the log recomputes. */
+static void writer_dispatch(ingest *in, ingest_job *jobs)
+{
+    while (jobs) {
+        ingest_job *run = jobs, *last = NULL;
+        while (jobs && jobs->type == SIGNED_FORM) {
+            last = jobs;
+            jobs = jobs->next;
+        }
+        if (last) {
+            last->next = NULL;
+            writer_batch(in, run);
+            continue;
+        }
+        ingest_job *j = jobs;
+        jobs = j->next;
+        j->next = NULL;
+        ingest_recap_write(in, j);
+    }
+}
+
 /* The log's sizes for other threads. */
 static void writer_log_seen(ingest *in)
 {
@@ -308,7 +335,7 @@ static void *writer_main(void *arg)
         if (atomic_load(&in->log_failed) && writer_publish(in, 1) < 0) {
             writer_refuse(in, batch);
         } else {
-            writer_batch(in, batch);
+            writer_dispatch(in, batch);
             writer_publish(in, drained);
         }
         pthread_mutex_lock(&in->qlock);
@@ -444,5 +471,7 @@ void ingest_job_free(ingest_job *job)
         return;
     free(job->bytes);
     free(job->hits);
+    recap_entry_free(job->rx);
+    free(job->rx);
     free(job);
 }

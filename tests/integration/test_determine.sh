@@ -2,7 +2,10 @@
 # `rekap determine` (docs/CLI.md, docs/DETERMINATION.md): seats from a
 # --votes table (threshold, CSV output, errors with file:line and exit 3,
 # usage errors exit 2), and every contest of a small election directory
-# determined read-only from its signed log, the log left as it was.
+# determined read-only from its signed log, the log left as it was; with
+# --json the document parses, agrees with the CSV, and is byte for byte
+# what rekapd serves at /api/v1/determination/<contest>.json for the same
+# directory.
 # usage: test_determine.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
 has() { grep -q -- "$1" "$2"; }
@@ -56,6 +59,7 @@ for k in ppwp dpr dpd dprd_prov dprd_kab; do
 done
 expect_rc 0 "ppwp as text" "$rekap" determine --dir "$D" --contest ppwp
 check "ppwp: an outcome" grep -Eq "^(elected|second round):" "$tmp/out"
+cp "$tmp/out" "$tmp/ppwp.txt"
 check "every TPS counted, not provisional" has "TPS counted$" "$tmp/out"
 expect_rc 0 "dpd csv" "$rekap" determine --dir "$D" --contest dpd --csv
 check "dpd: four elected" [ "$(grep -c ',1$' "$tmp/out")" -eq 4 ]
@@ -63,6 +67,43 @@ expect_rc 0 "dpr csv" "$rekap" determine --dir "$D" --contest dpr --csv
 seats=$(tail -n +2 "$tmp/out" | awk -F, '{s += $4} END {print s}')
 want=$(python3 -c "import json,sys; print(sum(d['seats'] for d in json.load(open(sys.argv[1]))['contests']['dpr']))" "$tmp/el.json")
 check "dpr: every seat given ($seats)" [ "$seats" = "$want" ]
+for k in ppwp dpr dpd dprd_prov dprd_kab; do
+  expect_rc 0 "determine $k --json" "$rekap" determine --dir "$D" --contest $k --json
+  cp "$tmp/out" "$tmp/$k.json"
+  check "$k: the JSON parses" python3 -m json.tool "$tmp/$k.json" /dev/null
+done
+check "dpr JSON: every TPS counted, from the TPS forms, every seat given" python3 - "$tmp/dpr.json" "$want" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["contest"] == "dpr" and d["source"] == "tps" and d["complete"] is True
+assert d["tps"]["counted"] == d["tps"]["expected"] > 0
+assert sum(x["allocated"] for x in d["districts"]) == int(sys.argv[2])
+for x in d["districts"]:
+    assert sum(p["seats"] for p in x["parties"]) == x["seats"] == len(x["elected"])
+PY
+check "ppwp JSON: the outcome the text printed" python3 - "$tmp/ppwp.json" "$tmp/ppwp.txt" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))["ppwp"]
+text = open(sys.argv[2]).read()
+want = {"elected": "elected: %02d " % (p["winner"] or {}).get("no", 0), "runoff": "second round:"}
+assert want[p["outcome"]] in text
+PY
+expect_rc 2 "--json and --csv together" "$rekap" determine --dir "$D" --contest dpr --json --csv
+expect_rc 2 "--json with --votes" "$rekap" determine --contest dpr --votes "$tmp/v.csv" --json
 after=$(cd "$D/log" && find . -type f -exec sha256sum {} + | sort)
 check "the log is left as it was" [ "$before" = "$after" ]
+
+# the same directory served: the API's document is the CLI's
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+rekapd_up "$tmp/rekapd.log" --dir "$D" --set public_ip_rate=0; up=$?
+check "rekapd starts on the directory" [ $up -eq 0 ]
+if [ $up -eq 0 ]; then
+  for k in ppwp dpr dpd dprd_prov dprd_kab; do
+    check "$k: /api/v1/determination/$k.json is the CLI's JSON" sh -c \
+      "curl -sf 'http://127.0.0.1:$PP/api/v1/determination/$k.json' | cmp -s - '$tmp/$k.json'"
+  done
+  check "an unknown contest is 404" [ "$(curl -s -o /dev/null -w '%{http_code}' \
+    "http://127.0.0.1:$PP/api/v1/determination/dprd.json")" = 404 ]
+  kill -TERM $pid; wait $pid; check "rekapd stops cleanly" [ $? -eq 0 ]; pid=
+fi
 finish

@@ -697,6 +697,14 @@ static void test_json_strings_and_ts(void **state)
     json_t *j = parse(&b);
     assert_string_equal(json_string_value(json_array_get(j, 0)), "a\"b\\c\n\x01 Caf\xc3\xa9");
     json_decref(j);
+    char ctl[300]; /* into an empty buffer, escaped six times longer: grows */
+    memset(ctl, '\x1f', sizeof ctl - 1);
+    ctl[sizeof ctl - 1] = '\0';
+    rbuf_json_str(&b, ctl);
+    assert_int_equal(b.len, 2 + 6 * (sizeof ctl - 1));
+    assert_memory_equal(b.p, "\"\\u001f\\u001f", 13);
+    assert_int_equal(b.p[b.len], '\0');
+    rbuf_free(&b);
     char ts[RENDER_TS_MAX];
     render_ts(0, ts);
     assert_string_equal(ts, "1970-01-01 07:00:00"); /* WIB is UTC+7 */

@@ -1,7 +1,8 @@
 /* test_textbuf — the bounded text writer against snprintf as the oracle:
  * decimal and hex edge values, counting past cap, NUL-termination at every
- * cap (0 with a NULL buffer included), and the room/at/wrote hand-off to a
- * writer that formats into the buffer itself. */
+ * cap (0 with a NULL buffer included), the room/at/wrote hand-off to a
+ * writer that formats into the buffer itself, and JSON strings (every
+ * control character, the quote and the backslash escaped, the rest as is). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -118,6 +119,42 @@ static void test_room_and_wrote(void **state)
     assert_int_equal(textbuf_finish(&t), 20);
 }
 
+/* Every byte 1..255 in one string: 0x01..0x1f as \u00XX, '"' and '\\'
+ * with a backslash, everything else (UTF-8 included) unchanged. */
+static void test_json_str(void **state)
+{
+    char in[256], want[2048], got[2048];
+    size_t w = 0;
+    textbuf t;
+
+    (void)state;
+    want[w++] = '"';
+    for (int c = 1; c < 256; c++) {
+        in[c - 1] = (char)c;
+        if (c < 0x20)
+            w += (size_t)snprintf(want + w, sizeof want - w, "\\u%04x", c);
+        else if (c == '"' || c == '\\')
+            w += (size_t)snprintf(want + w, sizeof want - w, "\\%c", c);
+        else
+            want[w++] = (char)c;
+    }
+    in[255] = '\0';
+    want[w++] = '"';
+    want[w] = '\0';
+    textbuf_init(&t, got, sizeof got);
+    textbuf_json_str(&t, in);
+    assert_int_equal(textbuf_finish(&t), w);
+    assert_memory_equal(got, want, w + 1);
+
+    textbuf_init(&t, NULL, 0); /* sizing only */
+    textbuf_json_str(&t, "a\"b");
+    assert_int_equal(textbuf_finish(&t), 6);
+    textbuf_init(&t, got, sizeof got);
+    textbuf_json_str(&t, "");
+    assert_int_equal(textbuf_finish(&t), 2);
+    assert_string_equal(got, "\"\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -125,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_hex_every_byte),
         cmocka_unit_test(test_truncation_at_every_cap),
         cmocka_unit_test(test_room_and_wrote),
+        cmocka_unit_test(test_json_str),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
