@@ -5,6 +5,8 @@
 //
 //   OUTDIR/index.html                  the public portal (web/portal/index.html)
 //   OUTDIR/petugas/index.html, sw.js   the officer page, when web/petugas/ has it
+//   OUTDIR/rekap/index.html            the recap officer's page (its modules
+//                                      import the officer page's shared ones)
 //   OUTDIR/assets/<name>.<hash>.<ext>  every file they reference, directly or
 //                                      through others; <hash> is the first 12
 //                                      hex digits of the SHA-256 of the bytes
@@ -40,6 +42,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const PAGES = [
   { src: 'portal/index.html', out: 'index.html' },
   { src: 'petugas/index.html', out: 'petugas/index.html', optional: true, verbatim: ['petugas/sw.js'] },
+  { src: 'rekap/index.html', out: 'rekap/index.html', optional: true },
 ];
 // Files others write or build, loaded in a way the page guards (a dynamic
 // import(), new URL(...) or a <meta> the page reads): while one is missing
