@@ -4,7 +4,9 @@
 // photos, history, flags and in-browser verification (and which check
 // fails with a wrong key); the language switch, remembered across a
 // reload; the anomaly list's filters in the URL; search by TPS code,
-// region code and name; an API error in the reader's language.
+// region code and name; the determination of results (who is elected)
+// reached from the home page, its numbers the API's, its source said in
+// both languages; an API error in the reader's language.
 // usage: node tests/browser/test_portal_browse.mjs REKAPD_BUILD_DIR [--same-origin]
 import { browserTest, at, step, check, note, until, getJson, http, idNum, enNum } from './lib.mjs';
 
@@ -245,6 +247,71 @@ await browserTest(async ({ env, browser, api, watch }) => {
     const items = await page.$$eval('ul.hits li', li => li.map(x => x.textContent));
     const mine = items.find(t => t.includes(desa.code));
     return (mine && mine.includes(kec.name) && mine.includes(kab.name)) || items.join(' / ');
+  });
+
+  // ---- the determination of results (penetapan), against /api/v1/determination
+  const seatsOf = (d, no) => d.districts.reduce((n, x) => n + (x.parties.find(p => p.no === no)?.seats || 0), 0);
+  await step('determination: the home page links to it; PPWP opens with the source said ("Sementara (dari formulir TPS)")', async () => {
+    await page.goto(at(env, '#/'));
+    await page.click('#det-link');
+    await page.waitForSelector('#det-ppwp');
+    const d = await api('/api/v1/determination/ppwp.json');
+    const src = await page.locator('#det-source').textContent();
+    const prog = await page.locator('#det-head .prog').textContent();
+    return (await hash()) === '#/penetapan/ppwp' && d.source === 'tps' && !d.complete &&
+      src.includes('Sementara (dari formulir TPS)') && src.includes('Belum semua data masuk') &&
+      prog.includes(`${idNum(d.tps.counted)} dari ${idNum(d.tps.expected)} TPS masuk`) || `${await hash()} ${src} ${prog}`;
+  });
+  await step('determination: PPWP outcome and every pair\'s votes and provinces at 20% are the API\'s', async () => {
+    const d = await api('/api/v1/determination/ppwp.json');
+    const p = d.ppwp;
+    const outcome = await page.locator('#det-outcome').getAttribute('data-outcome');
+    const otext = await page.locator('#det-outcome').textContent();
+    const rows = await page.$$eval('.det-pairs tbody tr', trs => trs.map(tr => [tr.dataset.no, ...[...tr.cells].map(c => c.innerText.trim())]));
+    const pairsOk = rows.length === p.pairs.length && p.pairs.every((x, i) => rows[i][0] === String(x.no) && rows[i][1].includes(x.name) &&
+      rows[i][2].startsWith(idNum(x.votes)) && rows[i][3] === `${idNum(x.provinces_20)} dari ${idNum(p.provinces)}`);
+    const who = p.outcome === 'elected' ? [p.winner.name] : p.runoff.map(x => x.name);
+    return outcome === p.outcome && who.every(n => otext.includes(n)) && pairsOk || `${outcome} ${otext} ${JSON.stringify(rows)}`;
+  });
+  for (const c of ['dpr', 'dprd_kab']) {
+    await step(`determination: ${c} seats per party, per dapil, and the elected are the API's`, async () => {
+      await page.click(`nav.tabs a[href="#/penetapan/${c}"]`);
+      await page.waitForFunction(h => location.hash === h && document.querySelector('#det-seats'), '#/penetapan/' + c);
+      const d = await api(`/api/v1/determination/${c}.json`);
+      const parties = await page.$$eval('#det-parties tbody tr', trs => trs.map(tr => [Number(tr.dataset.no), ...[...tr.cells].map(x => x.innerText.trim())]));
+      const partyOk = parties.length > 0 && parties.every(([no, , votes, seats]) => {
+        const p = d.parties.find(x => x.no === no);
+        return p && votes.startsWith(idNum(p.votes)) && seats === idNum(seatsOf(d, no));
+      }) && d.parties.filter(p => p.votes > 0).length === parties.length;
+      const head = await page.$$eval('#det-seats thead th', th => th.map(x => x.textContent.trim()));
+      const cells = await page.$$eval('#det-seats tbody tr', trs => trs.map(tr => [Number(tr.dataset.index), ...[...tr.cells].map(x => x.innerText.trim())]));
+      const cols = head.slice(1, -1).map(a => d.parties.find(p => p.abbrev === a).no);
+      const seatOk = cells.length === d.districts.length && cells.every(([i, name, ...rest]) => {
+        const x = d.districts[i];
+        return name === x.name && cols.every((no, j) => rest[j] === (x.parties.find(p => p.no === no)?.seats ? idNum(x.parties.find(p => p.no === no).seats) : '·')) &&
+          rest[rest.length - 1] === idNum(x.allocated) && x.parties.filter(p => p.seats).every(p => cols.includes(p.no));
+      });
+      const names = await page.$$eval('#det-elected details', ds => ds.map(x => [...x.querySelectorAll('.en')].map(e => e.textContent)));
+      const electedOk = names.length === d.districts.length && d.districts.every((x, i) => x.elected.map(e => e.name).join('|') === names[i].join('|'));
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      return partyOk && seatOk && electedOk && wide <= 360 ||
+        `parties ${partyOk} seats ${seatOk} elected ${electedOk} width ${wide} ${JSON.stringify(cells.slice(0, 2))} ${head}`;
+    });
+  }
+  await step('determination: DPD members elected are the API\'s, in English the source is "Provisional (from the TPS forms)"', async () => {
+    await page.click('nav.tabs a[href="#/penetapan/dpd"]');
+    await page.waitForSelector('#det-elected details[open]');
+    const d = await api('/api/v1/determination/dpd.json');
+    const items = await page.$$eval('#det-elected li', l => l.map(x => x.innerText));
+    const want = d.districts.flatMap(x => x.elected);
+    const ok = items.length === want.length && want.every((e, i) => items[i].includes(e.name) && items[i].includes(idNum(e.votes)));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    const src = await page.locator('#det-source').textContent();
+    const h = await h1();
+    await page.click('#lang');
+    await waitH1('Hasil penetapan');
+    return ok && src.includes('Provisional (from the TPS forms)') && h === 'Determined results' || `${ok} ${items} ${src} ${h}`;
   });
 
   // ---- errors

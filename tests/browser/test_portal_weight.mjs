@@ -72,6 +72,10 @@ await browserTest(async t => {
     }],
     ['tps-flagged', '#/tps/6502012009001', '#c-dpr'],
     ['anomalies', '#/anomali/dpr', '#rejected'],
+    ['determination-ppwp', '#/penetapan/ppwp', '#det-ppwp'],
+    ['determination-dpr', '#/penetapan/dpr', '#det-seats'],
+    ['determination-dprd_kab', '#/penetapan/dprd_kab', '#det-seats'],
+    ['determination-dpd', '#/penetapan/dpd', '#det-elected'],
     ['search', '#/cari?q=tanjung', 'ul.hits', async p => { await p.goto(at(env, '#/ppwp/65/6501')); await p.waitForSelector('table.ct'); await p.goto(at(env, '#/cari?q=tanjung')); await p.waitForSelector('ul.hits'); }],
     ['home-en', '#/', '#sum-ppwp .prog', async p => { await p.click('#lang'); await p.waitForFunction(() => document.documentElement.lang === 'en'); }],
   ];

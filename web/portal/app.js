@@ -13,6 +13,7 @@ import * as region from './region.js';
 import * as tps from './tps.js';
 import * as anomalies from './anomalies.js';
 import * as search from './search.js';
+import * as determination from './determination.js';
 
 const POLL_MS = 5000;
 
@@ -20,7 +21,7 @@ const notfound = {
   async load(ctx, route) { return { route, changed: true }; },
   render(ctx) { return html`<h1 class="h">${ctx.t('notfound')}</h1><p><a href="#/">${ctx.t('back_home')}</a></p>`; },
 };
-const VIEWS = { home, region, tps, anomalies, search, notfound };
+const VIEWS = { home, region, tps, anomalies, search, determination, notfound };
 
 const $ = s => document.querySelector(s);
 const root = $('#view');
@@ -175,6 +176,7 @@ function chrome() {
   const api = ctx.api;
   $('#foot').innerHTML = String(html`<p>${t('footer')}</p>
     <p>${t('open_data')}: ${CONTESTS.map(c => html`<a href="${api.url('/api/v1/export/' + c + '.csv')}">${t('contest_' + c)} (CSV)</a> `)}</p>
+    <p>${t('det_title')}: ${CONTESTS.map(c => html`<a href="${format({ name: 'determination', contest: c, prov: '' })}">${t('contest_' + c)}</a> `)}</p>
     <p>${t('anomalies')}: ${CONTESTS.map(c => html`<a href="${format({ name: 'anomalies', contest: c, kind: 'semua', prefix: '' })}">${t('contest_' + c)}</a> `)}
       · <a href="${api.url('/log/checkpoint')}">${t('log_checkpoint')}</a></p>`);
 }

@@ -30,10 +30,12 @@ function card(ctx, { c, data: d, error }) {
     ${progress(ctx, d.tps_counted, d.tps_expected)}
     ${chart}
     <p class="meta">${d.tps_flagged ? html`<a href="${format({ name: 'anomalies', contest: c, kind: 'ditandai', prefix: '' })}">⚠ ${t('tps_flagged', num(lang, d.tps_flagged))}</a> · ` : ''}${t('data_as_of', d.ts)}</p>
-    <p class="links"><a href="${format(region)}">${t('details')} →</a> <a href="${format({ name: 'anomalies', contest: c, kind: 'semua', prefix: '' })}">${t('anomalies')}</a> ${csvLink(ctx, c)}</p>
+    <p class="links"><a href="${format(region)}">${t('details')} →</a> <a href="${format({ name: 'determination', contest: c, prov: '' })}" data-det>${t('det_title')}</a> <a href="${format({ name: 'anomalies', contest: c, kind: 'semua', prefix: '' })}">${t('anomalies')}</a> ${csvLink(ctx, c)}</p>
   </section>`;
 }
 
 export function render(ctx, m) {
-  return html`<h1 class="h">${ctx.t('national_summary')}</h1><div class="cards">${m.docs.map(g => card(ctx, g))}</div>`;
+  return html`<h1 class="h">${ctx.t('national_summary')}</h1>
+    <p class="lead"><a href="${format({ name: 'determination', contest: 'ppwp', prov: '' })}" id="det-link">${ctx.t('det_link')} →</a></p>
+    <div class="cards">${m.docs.map(g => card(ctx, g))}</div>`;
 }

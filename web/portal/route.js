@@ -8,6 +8,10 @@
 //   #/ppwp/65/6501/650101/6501011001/6501011001001   a TPS, this contest first
 //   #/tps/6501011001001                  a TPS
 //   #/anomali/dpr?jenis=ditolak&wilayah=6501   the anomaly list, filtered
+//   #/penetapan/dpr?wilayah=65           who is elected (its dapil in one province)
+//   #/rekap/ppwp/650101/0                the tiered recap (D.Hasil) of one unit:
+//                                        contest, region (0, province, kab/kota,
+//                                        kecamatan), district index
 //   #/cari?q=bulungan                    search
 
 export const CONTESTS = ['ppwp', 'dpr', 'dpd', 'dprd_prov', 'dprd_kab'];
@@ -18,6 +22,9 @@ export const CODE_LENGTHS = [2, 4, 6, 10, 13];
 
 export function isRegionCode(s) { return s === '0' || /^\d+$/.test(s) && [2, 4, 6, 10].includes(s.length); }
 export function isTpsCode(s) { return /^\d{13}$/.test(s); }
+// A region at a level where recaps are signed: the nation, a province, a
+// kab/kota or a kecamatan.
+export function isRecapCode(s) { return s === '0' || /^\d+$/.test(s) && [2, 4, 6].includes(s.length); }
 
 // The codes above a region, national first: "650101" -> ["0", "65", "6501"].
 export function ancestors(code) {
@@ -38,6 +45,18 @@ export function parse(hash) {
   const [first, ...rest] = seg;
   if (first === 'cari') return { name: 'search', q: params.get('q') || '' };
   if (first === 'tps' && rest.length === 1 && isTpsCode(rest[0])) return { name: 'tps', code: rest[0], contest: null };
+  if (first === 'penetapan') {
+    const contest = CONTESTS.includes(rest[0]) ? rest[0] : 'ppwp';
+    const prov = /^\d{2}$/.test(params.get('wilayah') || '') ? params.get('wilayah') : '';
+    return { name: 'determination', contest, prov };
+  }
+  if (first === 'rekap') {
+    const [contest, code, d] = rest;
+    if (rest.length === 3 && CONTESTS.includes(contest) && isRecapCode(code) && /^\d{1,5}$/.test(d)) {
+      return { name: 'recap', contest, code, d: Number(d) };
+    }
+    return { name: 'notfound', hash: '#' + h };
+  }
   if (first === 'anomali') {
     const contest = CONTESTS.includes(rest[0]) ? rest[0] : 'ppwp';
     const kind = KINDS.includes(params.get('jenis')) ? params.get('jenis') : 'semua';
@@ -67,6 +86,10 @@ export function format(r) {
       const s = p.toString();
       return '#/anomali/' + r.contest + (s ? '?' + s : '');
     }
+    case 'determination':
+      return '#/penetapan/' + r.contest + (r.prov ? '?wilayah=' + r.prov : '');
+    case 'recap':
+      return '#/rekap/' + r.contest + '/' + r.code + '/' + r.d;
     default: return '#/';
   }
 }

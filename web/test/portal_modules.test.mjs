@@ -24,6 +24,7 @@ test('routes: every place has one hash, and it reads back', () => {
     [{ name: 'anomalies', contest: 'dpr', kind: 'ditolak', prefix: '6501' }, '#/anomali/dpr?jenis=ditolak&wilayah=6501'],
     [{ name: 'anomalies', contest: 'dpd', kind: 'semua', prefix: '' }, '#/anomali/dpd'],
     [{ name: 'search', q: 'tanjung palas' }, '#/cari?q=tanjung%20palas'],
+    [{ name: 'determination', contest: 'dpr', prov: '65' }, '#/penetapan/dpr?wilayah=65'],
   ];
   for (const [route, hash] of cases) {
     assert.equal(format(route), hash);
