@@ -20,12 +20,10 @@
 
 #include "cli/cli.h"
 #include "core/mem.h"
-#include "core/merkle.h"
 #include "core/note.h"
 #include "core/recap.h"
 #include "core/region.h"
 #include "io/file.h"
-#include "log/tlog_proof.h"
 
 static const char recap_usage[] =
     "usage: rekap recap draft  --dir DIR --region CODE --contest K [--district ID]\n"
@@ -734,92 +732,12 @@ static int recap_submit(recap_opts *o)
 
 /* ----------------------------------------------------------------- show */
 
-/* The signed texts of a directory that the book does not keep (a recap's
- * rows, a record's words), from the store, each used only when its bytes
- * are the log's entry at its index: the leaf hash an inclusion proof from
- * the log's tiles gives under the checkpoint signed by the log's key. */
-typedef struct recap_log {
-    store *st;
-    checkpoint cp;
-    char logdir[CLI_PATH_MAX];
-} recap_log;
-
-static int recap_log_open(const char *dir, recap_log *l, err_info *e)
-{
-    note_verifier nv;
-    char path[CLI_PATH_MAX], *buf = NULL;
-    size_t len = 0;
-    memset(l, 0, sizeof *l);
-    int rc = edir_log_verifier(dir, &nv, e);
-    if (rc == 0)
-        rc = cli_path(path, dir, EDIR_CHECKPOINT, e);
-    if (rc == 0)
-        rc = file_read_all(path, NOTE_MAX_SIZE, &buf, &len, e);
-    if (rc == 0 && (rc = checkpoint_open(&l->cp, buf, len, &nv, 1, e)) < 0)
-        cli_error_within(e, path);
-    free(buf);
-    l->cp.ext = NULL; /* it pointed into buf */
-    if (rc == 0 && strcmp(l->cp.origin, nv.name) != 0)
-        rc = err_set(e, ERR_INVALID, "TLOG_KEY", path, "the checkpoint is not for the log %s",
-                     nv.name);
-    if (rc == 0)
-        rc = cli_path(l->logdir, dir, EDIR_LOG, e);
-    if (rc == 0)
-        rc = cli_path(path, dir, EDIR_STORE, e);
-    if (rc == 0)
-        rc = store_open_readonly(path, &l->st, e);
-    return rc;
-}
-
-/* The store's row (key, k, version) into *se, when it is the log's entry.
- * ERR_NOTFOUND when the store has none. */
-static int recap_log_row(const recap_log *l, const char *key, contest_kind k, uint32_t version,
-                         store_entry *se, err_info *e)
-{
-    int rc = store_entry_find(l->st, key, k, version, se, e);
-    if (rc < 0)
-        return rc;
-    uint8_t leaf[MERKLE_HASH_SIZE];
-    tlog_inclusion *p = mem_alloc(sizeof *p);
-    merkle_leaf_hash(se->bytes, se->len, leaf);
-    if (se->idx >= l->cp.size ||
-        ((rc = tlog_proof_inclusion(l->logdir, &l->cp, se->idx, l->cp.size, p, e)) == 0 &&
-         sodium_memcmp(leaf, p->leaf, sizeof leaf) != 0))
-        rc = err_set(e, ERR_INVALID, "INGEST_STORE_NOT_LOGGED", key,
-                     "the store's row %llu for %s %s version %u is not the log's entry",
-                     (unsigned long long)se->idx, key, contest_kind_id[k], version);
-    free(p);
-    return rc;
-}
-
-/* Recap version (record number) v of unit u, from the log, into *out. */
-static int recap_log_entry(const recap_log *l, const election *el, const recap_unit *u,
-                           signed_type t, uint32_t v, recap_entry *out, err_info *e)
-{
-    char key[RECAP_KEY_MAX];
-    store_entry se;
-    recap_key(el, u, t, key);
-    int rc = recap_log_row(l, key, u->kind, v, &se, e);
-    if (rc == 0)
-        rc = recap_entry_parse((const char *)se.bytes, se.len, out, e);
-    recap_unit at;
-    if (rc == 0 && (out->type != t ||
-                    (t == SIGNED_RECAP ? recap_shape(el, &out->recap, &at, e)
-                                       : recap_unit_find(el, out->record.region, out->record.kind,
-                                                         out->record.district, &at, e)) < 0 ||
-                    at.region != u->region || at.district != u->district ||
-                    (t == SIGNED_RECAP ? out->recap.version : out->record.number) != v)) {
-        recap_entry_free(out);
-        rc = err_set(e, ERR_INVALID, "INGEST_STORE_COLUMNS", key,
-                     "the store's row %llu is not version %u of %s",
-                     (unsigned long long)se.idx, v, key);
-    }
-    return rc;
-}
-
+/* show reads the signed texts the book does not keep (a recap's rows, a
+ * record's words) from the store, each checked against the log the read
+ * side replayed (edir_recap_entry). */
 typedef struct recap_show_ctx {
     const election *el;
-    recap_log log;
+    edir *d;
     recap_unit u;
     const recap *r;              /* the signed recap compared, or NULL */
     recap_child *ch;
@@ -834,33 +752,7 @@ static const char *const recap_child_word[4] = {"none", "counted", "signed", "re
 static int recap_show_adopted(recap_show_ctx *s, const recap_child *c, uint32_t v, uint64_t *out,
                               err_info *e)
 {
-    const char *code = s->el->tree->node[c->node].code;
-    store_entry se;
-    int rc;
-    if (s->u.level == REGION_KECAMATAN) {
-        entry *en = mem_alloc(sizeof *en);
-        rc = recap_log_row(&s->log, code, s->u.kind, v, &se, e);
-        if (rc == 0)
-            rc = entry_parse((const char *)se.bytes, se.len, en, e);
-        if (rc == 0 && (strcmp(en->sub.form.tps, code) || en->sub.form.kind != s->u.kind ||
-                        en->sub.version != v))
-            rc = err_set(e, ERR_INVALID, "INGEST_STORE_COLUMNS", code,
-                         "the store's row %llu is not version %u of %s %s",
-                         (unsigned long long)se.idx, v, code, contest_kind_id[s->u.kind]);
-        if (rc == 0)
-            recap_numbers_from_form(&en->sub.form, out);
-        free(en);
-    } else {
-        recap_unit cu = s->u;
-        recap_entry rx;
-        cu.region = c->node;
-        cu.level = s->el->tree->node[c->node].level;
-        rc = recap_log_entry(&s->log, s->el, &cu, SIGNED_RECAP, v, &rx, e);
-        if (rc == 0) {
-            memcpy(out, rx.recap.totals, s->u.width * sizeof *out);
-            recap_entry_free(&rx);
-        }
-    }
+    int rc = edir_recap_adopted(s->d, &s->u, c->node, v, out, e);
     return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
@@ -975,7 +867,7 @@ static int recap_show_records(const recap_show_ctx *s, uint32_t records, err_inf
     printf("records %u:\n", records);
     for (uint32_t i = 1; i <= records; i++) {
         recap_entry rx;
-        if (recap_log_entry(&s->log, s->el, &s->u, SIGNED_RECORD, i, &rx, e) < 0)
+        if (edir_recap_entry(s->d, &s->u, SIGNED_RECORD, i, &rx, NULL, e) < 0)
             return -1;
         printf("  #%u %s (recap v%u) by \"%s\": \"%s\"\n", i, record_kind_word[rx.record.what],
                rx.record.recap, rx.record.by, rx.record.text);
@@ -989,11 +881,10 @@ static int recap_show_unit(recap_show_ctx *s, edir *d, err_info *e)
 {
     const recap_state_of *st = recap_book_get(edir_recap_book(d), &s->u);
     recap_entry latest = {0}, cmp = {0};
-    int rc = st->latest ? recap_log_entry(&s->log, s->el, &s->u, SIGNED_RECAP, st->latest,
-                                          &latest, e)
+    int rc = st->latest ? edir_recap_entry(d, &s->u, SIGNED_RECAP, st->latest, &latest, NULL, e)
                         : 0;
     if (rc == 0 && st->accepted && st->accepted != st->latest)
-        rc = recap_log_entry(&s->log, s->el, &s->u, SIGNED_RECAP, st->accepted, &cmp, e);
+        rc = edir_recap_entry(d, &s->u, SIGNED_RECAP, st->accepted, &cmp, NULL, e);
     if (rc == 0)
         rc = edir_recap_children(d, &s->u, &s->ch, &s->n, e);
     if (rc == 0) {
@@ -1027,12 +918,12 @@ static int recap_show(recap_opts *o)
     if (rc)
         return rc;
     s.el = edir_election(d);
-    if (recap_log_open(o->dir, &s.log, &e) < 0 || recap_show_unit(&s, d, &e) < 0) {
+    s.d = d;
+    if (recap_show_unit(&s, d, &e) < 0) {
         fflush(stdout);
         cli_error(&e);
         rc = CLI_FAIL;
     }
-    store_close(s.log.st);
     edir_close(d);
     return rc;
 }

@@ -332,6 +332,8 @@ const tally *edir_tally(const edir *d) { return d->t; }
 uint64_t edir_log_size(const edir *d) { return d->cp.size; }
 const edir_stats *edir_stats_of(const edir *d) { return &d->stats; }
 const recap_book *edir_recap_book(const edir *d) { return d->book; }
+store *edir_store(edir *d) { return d->st; }
+const merkle_tree *edir_tree(const edir *d) { return d->tree; }
 
 int edir_recap_children(edir *d, const recap_unit *u, recap_child **out, uint32_t *n,
                         err_info *e)

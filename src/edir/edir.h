@@ -148,10 +148,34 @@ const edir_stats *edir_stats_of(const edir *d);
  * a status line the rules do not give stops the open with EDIR_RECAP).
  * Owned by d. */
 const recap_book *edir_recap_book(const edir *d);
+/* The read-only store and the log's leaves the replay rebuilt (owned by d). */
+store *edir_store(edir *d);
+const merkle_tree *edir_tree(const edir *d);
 /* What each child of unit u says at the end of the log
  * (recap_children_now over the replay's counted forms). */
 int edir_recap_children(edir *d, const recap_unit *u, recap_child **out, uint32_t *n,
                         err_info *e);
+
+/* Recap version v (t SIGNED_RECAP) or record number v (SIGNED_RECORD) of
+ * unit u from store st into *out (recap_entry_free), its log index into
+ * *index (may be NULL): the row must be that version of that unit
+ * (INGEST_STORE_COLUMNS) and, when tree is given, the log's entry at its
+ * index (INGEST_STORE_NOT_LOGGED); ERR_NOTFOUND when the store has none.
+ * tree NULL: for readers beside the writer, whose store it is. */
+int edir_store_recap(store *st, const merkle_tree *tree, const election *el,
+                     const recap_unit *u, signed_type t, uint32_t v, recap_entry *out,
+                     uint64_t *index, err_info *e);
+/* The numbers (u->width) version v of child region node `child` of u
+ * stood for: the TPS's counted form (a kecamatan's child) or the child
+ * region's recap of u's district; checked as edir_store_recap. */
+int edir_adopted_numbers(store *st, const merkle_tree *tree, const election *el,
+                         const recap_unit *u, uint32_t child, uint32_t v, uint64_t *out,
+                         err_info *e);
+/* Both for the directory d replayed, checked against its log. */
+int edir_recap_entry(edir *d, const recap_unit *u, signed_type t, uint32_t v, recap_entry *out,
+                     uint64_t *index, err_info *e);
+int edir_recap_adopted(edir *d, const recap_unit *u, uint32_t child, uint32_t v, uint64_t *out,
+                       err_info *e);
 
 /* Per TPS (index into the election's tps[]) and contest. */
 typedef struct edir_versions {

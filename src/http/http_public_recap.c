@@ -41,19 +41,12 @@ static void view_free(unit_view *v)
     free(v->below);
 }
 
-/* Version `version` of a unit's recap (or record `version`) from the store. */
+/* Version `version` of a unit's recap (or record `version`) from the
+ * store the writer keeps. */
 static int view_entry(public_server *s, store *st, const recap_unit *u, signed_type t,
                       uint32_t version, recap_entry *out, uint64_t *index, err_info *e)
 {
-    char key[RECAP_KEY_MAX];
-    store_entry se;
-    recap_key(s->el, u, t, key);
-    int rc = store_entry_find(st, key, u->kind, version, &se, e);
-    if (rc == 0)
-        rc = recap_entry_parse((const char *)se.bytes, se.len, out, e);
-    if (rc == 0 && index)
-        *index = se.idx;
-    return rc;
+    return edir_store_recap(st, NULL, s->el, u, t, version, out, index, e);
 }
 
 static int view_gather(public_server *s, store *st, const recap_unit *u, unit_view *v,
@@ -85,30 +78,11 @@ static int view_gather(public_server *s, store *st, const recap_unit *u, unit_vi
  * version it names, read back (NULL when it cannot be: then no diff). */
 static uint64_t *view_adopted(public_server *s, store *st, const unit_view *v, uint32_t i)
 {
-    const recap_row *w = &v->acc.recap.row[i];
-    const char *code = s->el->tree->node[v->ch[i].node].code;
     uint64_t *out = mem_alloc(v->u.width * sizeof *out);
     err_info e = {0};
-    if (v->u.level == REGION_KECAMATAN) {
-        entry *en = mem_alloc(sizeof *en);
-        uint64_t index;
-        int rc = edir_store_entry(st, code, v->u.kind, w->version, 0, en, &index, &e);
-        if (rc == 0)
-            recap_numbers_from_form(&en->sub.form, out);
-        free(en);
-        if (rc == 0)
-            return out;
-    } else {
-        recap_unit cu = v->u;
-        recap_entry old;
-        cu.region = v->ch[i].node;
-        cu.level = s->el->tree->node[cu.region].level;
-        if (view_entry(s, st, &cu, SIGNED_RECAP, w->version, &old, NULL, &e) == 0) {
-            memcpy(out, old.recap.totals, v->u.width * sizeof *out);
-            recap_entry_free(&old);
-            return out;
-        }
-    }
+    if (edir_adopted_numbers(st, NULL, s->el, &v->u, v->ch[i].node,
+                             v->acc.recap.row[i].version, out, &e) == 0)
+        return out;
     free(out);
     return NULL;
 }
