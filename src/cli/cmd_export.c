@@ -30,7 +30,8 @@ static const char export_usage[] =
     "                    or nasional\n"
     "  --format F        csv (default) or nist: the NIST SP 1500-100 v2 JSON\n"
     "                    (ElectionReport) of the contest's TPS in --region\n"
-    "  --region CODE     with --format nist: the region exported (default 0)\n"
+    "  --region CODE     only the TPS (or regions of --level) within this region\n"
+    "                    (default 0: all); with --format nist the region exported\n"
     "  --date YYYY-MM-DD with --format nist: election day (default 2024-02-14)\n"
     "  --data DIR        master data directory\n"
     "  --help            this text\n";
@@ -95,10 +96,12 @@ static void export_tps_row(export_line *l, const election *el, const entry *en)
     fwrite(l->p, 1, n, stdout);
 }
 
-/* The counted form of each TPS, in TPS order: the entry the log holds. */
-static int export_tps_rows(edir *d, contest_kind k, err_info *e)
+/* The counted form of each TPS within region node scope, in TPS order:
+ * the entry the log holds. */
+static int export_tps_rows(edir *d, contest_kind k, uint32_t scope, err_info *e)
 {
     const election *el = edir_election(d);
+    size_t base = el->tree->level_start[REGION_TPS];
     entry *en = mem_alloc(sizeof *en);
     export_line l = {0};
     export_tps_header(&l, el, k);
@@ -106,7 +109,7 @@ static int export_tps_rows(edir *d, contest_kind k, err_info *e)
     for (uint32_t i = 0; rc == 0 && i < el->ntps; i++) {
         edir_versions v;
         edir_versions_of(d, i, k, &v);
-        if (!v.counted)
+        if (!v.counted || !region_is_within(el->tree, (uint32_t)(base + i), scope))
             continue;
         rc = edir_counted_entry(d, i, k, en, e);
         if (rc == 0)
@@ -130,7 +133,7 @@ static unsigned export_region_cells(const election *el, contest_kind k, uint32_t
     return d ? d->ncand : 0;
 }
 
-static void export_region_rows(const tally *t, contest_kind k, int level)
+static void export_region_rows(const tally *t, contest_kind k, int level, uint32_t scope)
 {
     const election *el = t->el;
     const region_tree *tree = el->tree;
@@ -139,7 +142,7 @@ static void export_region_rows(const tally *t, contest_kind k, int level)
     export_columns(&l, el, k);
     for (size_t r = tree->level_start[level]; r < tree->level_start[level + 1]; r++) {
         const tally_row *row = tally_region(t, k, (uint32_t)r);
-        if (!row->tps_expected)
+        if (!row->tps_expected || !region_is_within(tree, (uint32_t)r, scope))
             continue;
         export_text(&l, tree->node[r].code, 1);
         export_text(&l, tree->node[r].name, 0);
@@ -163,18 +166,27 @@ static void export_region_rows(const tally *t, contest_kind k, int level)
     free(l.p);
 }
 
-/* TPS rows (level REGION_TPS) or the region rows of a level. */
-static int export_dir(const char *dir, const char *data, contest_kind k, int level)
+/* TPS rows (level REGION_TPS) or the region rows of a level, within the
+ * region `code`. */
+static int export_dir(const char *dir, const char *data, contest_kind k, int level,
+                      const char *code)
 {
     edir *d = NULL;
     if (cli_edir_open(dir, cli_data_dir(data), &d))
         return CLI_FAIL;
+    uint32_t scope = region_find(edir_election(d)->tree, code);
+    if (scope == REGION_NONE || edir_election(d)->tree->node[scope].level > level) {
+        fprintf(stderr, "rekap export: --region: no region with the code '%s' above the rows\n",
+                code);
+        edir_close(d);
+        return CLI_USAGE;
+    }
     err_info e = {0};
     int rc = 0;
     if (level == REGION_TPS)
-        rc = export_tps_rows(d, k, &e);
+        rc = export_tps_rows(d, k, scope, &e);
     else
-        export_region_rows(edir_tally(d), k, level);
+        export_region_rows(edir_tally(d), k, level, scope);
     if (rc < 0)
         cli_error(&e);
     edir_close(d);
@@ -312,15 +324,15 @@ int cmd_export(int argc, char **argv)
         fputs(export_usage, stderr);
         return CLI_USAGE;
     }
-    if (nist ? level_set : region_code || date) {
+    if (nist ? level_set : date != NULL) {
         fprintf(stderr, "rekap export: %s\n",
                 nist ? "--level is for --format csv (nist is per TPS)"
-                     : "--region and --date are for --format nist");
+                     : "--date is for --format nist");
         fputs(export_usage, stderr);
         return CLI_USAGE;
     }
     if (nist)
         return export_nist(dir, data, (contest_kind)kind, region_code ? region_code : "0",
                            date ? date : "2024-02-14");
-    return export_dir(dir, data, (contest_kind)kind, level);
+    return export_dir(dir, data, (contest_kind)kind, level, region_code ? region_code : "0");
 }

@@ -6,8 +6,9 @@
 # (ComposingGpUnitIds, ElectionDistrictId, GpUnitId, CandidateIds,
 # PartyIds, ElectionScopeId) exists, only TPS of the region carry counts,
 # and each selection's VoteCounts add up over the TPS to the column totals
-# of `rekap export` (CSV) for the same TPS. Failure paths: an unknown
-# --format, an unknown --region, --level with nist.
+# of `rekap export` (CSV) for the same TPS; the CSV of a region (--region,
+# TPS rows or a level's). Failure paths: an unknown --format, an unknown
+# --region, a --region below the rows, --level with nist.
 # Skipped (77) without python3-jsonschema (scripts/deps installs it).
 # usage: test_export_nist.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
@@ -130,7 +131,21 @@ check "unknown --region: says so" grep -q "no region with the code '6599'" "$tmp
 check "unknown --region: nothing written" test ! -s "$tmp/out"
 expect_rc 2 "--level with --format nist: usage error" \
   "$rekap" export --dir "$D" --format nist --level desa
-expect_rc 2 "--region without --format nist: usage error" "$rekap" export --dir "$D" --region $K
+# CSV for any region: the TPS rows within it, or the rows of a level within it
+expect_rc 0 "csv --region $K: its TPS" "$rekap" export --dir "$D" --contest ppwp --region $K
+check "csv --region $K: only TPS of $K, every one counted there" python3 - "$tmp/out" "$tmp/part.jsonl" "$K" <<'PY'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+want = {json.loads(l)["tps"] for l in open(sys.argv[2])
+        if json.loads(l)["contest"] == "ppwp" and json.loads(l)["tps"].startswith(sys.argv[3])}
+got = {r[next(iter(r))] for r in rows}
+sys.exit(0 if got == want and want else 1)
+PY
+expect_rc 0 "csv --region 65 --level kecamatan" "$rekap" export --dir "$D" --level kecamatan --region 6502
+check "csv --level kecamatan --region 6502: only kecamatan of 6502" \
+  python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); sys.exit(0 if r and all(x["code"].startswith("6502") for x in r) else 1)' "$tmp/out"
+expect_rc 2 "csv --region below the rows: usage error" "$rekap" export --dir "$D" --level kabupaten --region 650101
+expect_rc 2 "csv unknown --region: usage error" "$rekap" export --dir "$D" --region 6599
 expect_rc 2 "--date not a date: usage error" "$rekap" export --dir "$D" --format nist --date 2024-2-14
 expect_rc 0 "--format csv is the default's bytes" "$rekap" export --dir "$D" --format csv --contest dpr
 check "--format csv: same as no --format" cmp -s "$tmp/out" "$tmp/dpr.csv"
