@@ -51,11 +51,12 @@ FORM_SRC="core/form.c core/form_fast.c core/json_get.c core/textbuf.c core/elect
 declare -A SRCS=(
     [form_parse]="$FORM_SRC"
     [entry]="core/entry.c core/keys.c core/rules.c $FORM_SRC"
+    [recap]="core/recap.c core/entry.c core/keys.c core/rules.c $FORM_SRC"
     [checkpoint]="core/note.c core/keys.c core/mem.c core/err.c"
     [keys]="core/keys.c core/err.c"
     [csv]="core/csv.c core/err.c"
 )
-TARGETS=${FUZZ_TARGETS:-"form_parse entry checkpoint keys csv"}
+TARGETS=${FUZZ_TARGETS:-"form_parse entry recap checkpoint keys csv"}
 
 for t in $TARGETS; do
     bin="$out/fuzz_$t"
