@@ -2,6 +2,9 @@
 // on a generated province, the portal built and served, Debian's chromium
 // driven by playwright-core, and TAP-like ok/FAIL lines ending in the
 // "N passed, N failed" summary (as tests/integration/lib.sh prints them).
+// The officer pages' tests (test_officer, test_recap) take the ok/FAIL lines
+// and the helpers at the end of this file (their own server and rekapd, the
+// key made in the page).
 //
 // usage in a test:  node tests/browser/<name>.mjs REKAPD_BUILD_DIR [--same-origin]
 //   REKAPD_BUILD_DIR  the folder holding rekap and rekapd (build/release, build/asan)
@@ -182,7 +185,9 @@ function run(cmd, argv, opts = {}) {
 // open (the live update): the even TPS of desa 6501011001.
 export const HELD = tps => tps.startsWith('6501011001') && Number(tps.slice(10)) % 2 === 0;
 
-export async function setup({ rekap, rekapd, buildDir, sameOrigin }) {
+// opts.beforeDaemon({ tmp, D, env, rekap, run }): called once the directory is
+// ready and before rekapd starts (which holds its lock), to enrol more keys.
+export async function setup({ rekap, rekapd, buildDir, sameOrigin }, opts = {}) {
   for (const b of [rekap, rekapd]) if (!existsSync(b)) { console.log(`FAIL - no ${b}`); process.exit(1); }
   const tmp = mkdtempSync(join(tmpdir(), 'rekap-browser-'));
   const env = { ...process.env, REKAP_DATA: process.env.REKAP_DATA || join(REPO, 'data') };
@@ -206,6 +211,8 @@ export async function setup({ rekap, rekapd, buildDir, sameOrigin }) {
   const recount = { ...ppwp3, votes: [ppwp3.votes[0] + 1, ppwp3.votes[1] - 1, ...ppwp3.votes.slice(2)] };
   writeFileSync(join(tmp, 'recount.json'), JSON.stringify(recount));
   run(rekap, ['submit', '--dir', D, '--keys', join(tmp, 'keys'), '--version', '2', '--reason', 'keberatan saksi', '--psu', 'recount', join(tmp, 'recount.json')], { env });
+
+  if (opts.beforeDaemon) await opts.beforeDaemon({ tmp, D, env, rekap, run: (cmd, argv) => run(cmd, argv, { env }) });
 
   // The portal, built here: served by rekapd itself (--same-origin, its
   // web_dir) or by a static server here that points the page at rekapd
@@ -317,14 +324,14 @@ export const idNum = n => new Intl.NumberFormat('id-ID').format(n);
 export const enNum = n => new Intl.NumberFormat('en-GB').format(n);
 
 // One browser test around body(t): the arguments, a rekapd on a generated
-// province and the site (setup), chromium; then no script error may have
+// province and the site (setup, given opts), chromium; then no script error may have
 // happened on any page t.watch()ed; rekapd and the browser are stopped
 // however it ends, and the process exits with the summary.
 // t: { a, env, browser, api(path) -> JSON of the public API, pageErrors, watch(page) }.
-export async function browserTest(body) {
+export async function browserTest(body, opts = {}) {
   const a = args();
   const pw = playwright();
-  const env = await setup(a);
+  const env = await setup(a, opts);
   const t = { a, env, browser: null, pageErrors: [], api: p => getJson(env.pub + p) };
   t.watch = page => { page.on('pageerror', e => t.pageErrors.push(e.message)); return page; };
   try {
@@ -338,4 +345,118 @@ export async function browserTest(body) {
     await env.stop();
   }
   process.exit(summary());
+}
+
+// ---- the officer pages' tests (test_officer: web/petugas, test_recap:
+// web/rekap): their own small static server, rekapd started by the test
+// (after a key made in the page was enrolled), a browser profile kept
+// across a restart, and the key made in the page.
+
+export const OFFICER_TYPES = { ...TYPES, '.mjs': 'text/javascript; charset=utf-8' };
+
+// Answer a GET/HEAD with file f (no-cache), or 404 when it may not be
+// served (allowed false) or is not there.
+export function sendFile(req, res, f, allowed = true) {
+  if (!allowed || !existsSync(f) || !statSync(f).isFile()) { res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('not found\n'); return; }
+  const body = readFileSync(f);
+  res.writeHead(200, { 'Content-Type': OFFICER_TYPES[extname(f)] || 'application/octet-stream', 'Cache-Control': 'no-cache', 'Content-Length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+// rekapd over the election directory D on free ports (--port-file in tmp),
+// rate limits off and `set` (more name=value settings). The handle:
+// ready() -> { ing, pub } (URLs; throws with the end of rekapd's log if it
+// exits or has no ports within 30 s), log() its stderr, stop() SIGTERM and,
+// after 10 s, SIGKILL; killed too when this process exits.
+export function startRekapd({ rekapd, D, tmp, env, set = [] }) {
+  const portFile = join(tmp, 'ports');
+  const parts = [];
+  const proc = spawn(rekapd, ['--dir', D, '--ingest-port', '0', '--public-port', '0', '--port-file', portFile,
+    ...['render_ms=200', 'ingest_ip_rate=0', 'public_ip_rate=0', ...set].flatMap(s => ['--set', s])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const d = { exited: false, log: () => Buffer.concat(parts).toString() };
+  proc.stderr.on('data', x => parts.push(x));
+  proc.on('exit', () => { d.exited = true; });
+  process.on('exit', () => { if (!d.exited) try { proc.kill('SIGKILL'); } catch { /* gone */ } });
+  d.ready = async () => {
+    const ports = await until(() => {
+      if (d.exited) return 'exited';
+      if (!existsSync(portFile)) return null;
+      const t = readFileSync(portFile, 'utf8');
+      const i = t.match(/^ingest=(\d+)/m), p = t.match(/^public=(\d+)/m);
+      return i && p ? { ing: 'http://127.0.0.1:' + i[1], pub: 'http://127.0.0.1:' + p[1] } : null;
+    }, 30000);
+    if (!ports || ports === 'exited') throw new Error('rekapd did not start:\n' + d.log().slice(-1500));
+    return ports;
+  };
+  d.stop = async () => {
+    if (d.exited) return;
+    proc.kill('SIGTERM');
+    await until(() => d.exited, 10000);
+    if (!d.exited) proc.kill('SIGKILL');
+  };
+  return d;
+}
+
+// A browser with a profile folder (the key in IndexedDB outlives a restart), at 360 x 740.
+export function launchProfile(pw, dir) {
+  return pw.chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 360, height: 740 }, deviceScaleFactor: 1,
+    acceptDownloads: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+}
+
+// Script errors and console errors (but failed loads) of page into errors.
+export function watchPage(page, label, errors) {
+  page.on('pageerror', e => errors.push(`${label}: ${e.message}`));
+  page.on('console', msg => { if (msg.type() === 'error' && !/Failed to load resource|net::ERR_/.test(msg.text())) errors.push(`${label} console: ${msg.text()}`); });
+  page.setDefaultTimeout(20000);
+}
+export const ready = page => page.waitForSelector('body[data-ready="1"]');
+export const pageWidth = page => page.evaluate(() => document.documentElement.scrollWidth);
+
+// shot(page, name, sel): a screenshot into $SHOT_DIR as <prefix>-<name>.png,
+// of the viewport with sel at its top (`above` px of it still shown, under
+// a sticky bar), or of the whole page.
+export function shooter(prefix, { above = 8, settle = 150 } = {}) {
+  const dir = shotDir();
+  return async (page, name, sel = null) => {
+    if (sel) {
+      await page.locator(sel).first().evaluate((e, above) => { e.scrollIntoView({ block: 'start' }); window.scrollBy(0, -above); }, above);
+      await page.waitForTimeout(settle);
+    }
+    await page.screenshot({ path: join(dir, `${prefix}-${name}.png`), fullPage: !sel });
+  };
+}
+
+// The key record a page keeps in its IndexedDB `db` (store kv, "key"):
+// { type, ext, alg, pub } of its private key, or null.
+export function storedKey(page, db) {
+  return page.evaluate(db => new Promise((res, rej) => {
+    const r = indexedDB.open(db);
+    r.onsuccess = () => {
+      const g = r.result.transaction('kv').objectStore('kv').get('key');
+      g.onsuccess = () => { const v = g.result; res(v && { type: v.privateKey.type, ext: v.privateKey.extractable, alg: v.privateKey.algorithm.name, pub: v.publicB64 }); };
+      g.onerror = () => rej(g.error);
+    };
+    r.onerror = () => rej(r.error);
+  }), db);
+}
+
+// Step 1 of an officer page with no key yet: it offers to make or import
+// one; a key is made; it is shown as base64 and kept in IndexedDB `db` as a
+// non-extractable Ed25519 CryptoKey. Returns the public key (base64).
+export async function makeKeyInPage(page, db) {
+  await step('key: the page offers to make a key or import a key file (Bahasa Indonesia first)', async () => {
+    const t = await page.locator('#key-card').innerText();
+    return t.includes('Buat kunci baru di perangkat ini') && t.includes('Impor berkas kunci') || t;
+  });
+  await page.click('#key-make');
+  await page.waitForSelector('#pubkey');
+  const publicB64 = (await page.locator('#pubkey').innerText()).trim();
+  check('key: the public key is shown as padded base64 of 32 bytes', /^[A-Za-z0-9+/]{43}=$/.test(publicB64), publicB64);
+  await step(`key: the private key is a non-extractable Ed25519 CryptoKey in IndexedDB (${db})`, async () => {
+    const k = await storedKey(page, db);
+    return k && k.type === 'private' && k.ext === false && k.alg === 'Ed25519' && k.pub === publicB64 || JSON.stringify(k);
+  });
+  return publicB64;
 }

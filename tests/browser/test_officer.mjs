@@ -23,13 +23,14 @@
 // Exit 0 all passed, 1 some check failed, 77 skipped (no chromium, or no
 // web/node_modules/playwright-core). $SHOT_DIR: screenshots (default /tmp/rekap-shots).
 // KEEP_TMP=1 keeps the scratch directory.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, statSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, resolve, extname, sep } from 'node:path';
-import { REPO, CHROMIUM, ok, fail, check, step, note, summary, until, playwright, http, getJson } from './lib.mjs';
+import { join, resolve, sep } from 'node:path';
+import { REPO, CHROMIUM, fail, check, step, note, summary, until, playwright, http, getJson,
+  sendFile, startRekapd, launchProfile, watchPage, ready, pageWidth as narrow, shooter, makeKeyInPage, storedKey } from './lib.mjs';
 
 const pos = process.argv.slice(2).filter(x => !x.startsWith('--'));
 const proxyIngest = process.argv.includes('--proxy-ingest');
@@ -41,8 +42,9 @@ const buildDir = resolve(pos[0]);
 const rekap = join(buildDir, 'rekap'), rekapd = join(buildDir, 'rekapd');
 const pw = playwright();                       // exit 77 without chromium or playwright-core
 for (const b of [rekap, rekapd]) if (!existsSync(b)) { console.log(`FAIL - no ${b}`); process.exit(1); }
-const SHOTS = process.env.SHOT_DIR || '/tmp/rekap-shots';
-mkdirSync(SHOTS, { recursive: true });
+// A screenshot of what the officer sees (the viewport, 360 x 740) with sel
+// at its top, under the sticky bar, or of the whole page.
+const shot = shooter('officer', { above: 36, settle: 100 });
 
 const tmp = mkdtempSync(join(tmpdir(), 'rekap-officer-'));
 const env = { ...process.env, REKAP_DATA: process.env.REKAP_DATA || join(REPO, 'data') };
@@ -54,16 +56,13 @@ const TPS1 = '6501011001001';     // the browser's key: PPWP, DPR offline, a cor
 const TPS2 = '6501011001002';     // refused: that key is not this TPS's
 const TPS3 = '6501011001003';     // the imported key file: DPD
 
-let daemon = null, daemonExited = false, server = null, browser = null;
-const daemonLog = [];
+let daemon = null, server = null, browser = null;
 const pageErrors = [];
 
 // ---- the site: web/ as it is in the tree (petugas, wasm, portal,
 // node_modules), the rules module built into tmp, and — when rekapd's ingest
 // listener does not answer CORS preflights — its routes forwarded on this
 // one origin.
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
 const WEB = join(REPO, 'web');
 const served = { wasm: join(tmp, 'wasm', 'rules.wasm'), ingest: null, requests: [] };
 
@@ -83,56 +82,12 @@ function serve() {
     let f = path === '/wasm/rules.wasm' ? served.wasm : join(WEB, path);
     if (f.endsWith('/')) f += 'index.html';
     const okRoot = ['petugas', 'wasm', 'portal', 'node_modules'].some(d => f.startsWith(join(WEB, d) + sep)) || f === served.wasm;
-    if (!okRoot || !existsSync(f) || !statSync(f).isFile()) { res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('not found\n'); return; }
-    const body = readFileSync(f);
-    res.writeHead(200, { 'Content-Type': TYPES[extname(f)] || 'application/octet-stream', 'Cache-Control': 'no-cache', 'Content-Length': body.length });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    sendFile(req, res, f, okRoot);
   });
   return new Promise(r => s.listen(0, '127.0.0.1', () => r(s)));
 }
 
-async function startDaemon() {
-  const portFile = join(tmp, 'ports');
-  daemon = spawn(rekapd, ['--dir', D, '--ingest-port', '0', '--public-port', '0', '--port-file', portFile,
-    '--set', 'render_ms=200', '--set', 'ingest_ip_rate=0', '--set', 'public_ip_rate=0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  daemon.stderr.on('data', d => daemonLog.push(d));
-  daemon.on('exit', () => { daemonExited = true; });
-  const ports = await until(() => {
-    if (daemonExited) return 'exited';
-    if (!existsSync(portFile)) return null;
-    const t = readFileSync(portFile, 'utf8');
-    const i = t.match(/^ingest=(\d+)/m), p = t.match(/^public=(\d+)/m);
-    return i && p ? { ing: 'http://127.0.0.1:' + i[1], pub: 'http://127.0.0.1:' + p[1] } : null;
-  }, 30000);
-  if (!ports || ports === 'exited') throw new Error('rekapd did not start:\n' + Buffer.concat(daemonLog).toString().slice(-1500));
-  return ports;
-}
-
-async function launchPersistent(dir) {
-  const ctx = await pw.chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 360, height: 740 }, deviceScaleFactor: 1,
-    acceptDownloads: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
-  return ctx;
-}
-
-function watch(page, label) {
-  page.on('pageerror', e => pageErrors.push(`${label}: ${e.message}`));
-  page.on('console', msg => { if (msg.type() === 'error' && !/Failed to load resource|net::ERR_/.test(msg.text())) pageErrors.push(`${label} console: ${msg.text()}`); });
-  page.setDefaultTimeout(20000);
-}
-
-// A screenshot of what the officer sees (the viewport, 360 x 740) with sel
-// at its top, or of the whole page.
-async function shot(page, name, sel = null) {
-  if (sel) {
-    await page.locator(sel).first().evaluate(e => { e.scrollIntoView({ block: 'start' }); window.scrollBy(0, -36); });
-    await page.waitForTimeout(100);
-  }
-  await page.screenshot({ path: join(SHOTS, `officer-${name}.png`), fullPage: !sel });
-}
-const ready = page => page.waitForSelector('body[data-ready="1"]');
-const narrow = page => page.evaluate(() => document.documentElement.scrollWidth);
+const watch = (page, label) => watchPage(page, label, pageErrors);
 
 // A form's fields as the page's input paths -> values.
 function fields(f) {
@@ -225,34 +180,12 @@ try {
 
   // ---- session 1: no server yet; the key is made in the browser
   {
-    const ctx = await launchPersistent(userDir);
+    const ctx = await launchProfile(pw, userDir);
     const page = ctx.pages()[0] || await ctx.newPage();
     watch(page, 'session 1');
     await page.goto(site + '/petugas/');
     await ready(page);
-    await step('key: the page offers to make a key or import a key file (Bahasa Indonesia first)', async () => {
-      const t = await page.locator('#key-card').innerText();
-      return t.includes('Buat kunci baru di perangkat ini') && t.includes('Impor berkas kunci') || t;
-    });
-    await page.click('#key-make');
-    await page.waitForSelector('#pubkey');
-    publicB64 = (await page.locator('#pubkey').innerText()).trim();
-    check('key: the public key is shown as padded base64 of 32 bytes', /^[A-Za-z0-9+/]{43}=$/.test(publicB64), publicB64);
-    await step('key: the private key is a non-extractable Ed25519 CryptoKey in IndexedDB', async () => {
-      const k = await page.evaluate(() => new Promise((res, rej) => {
-        const r = indexedDB.open('rekap-petugas');
-        r.onsuccess = () => {
-          const g = r.result.transaction('kv').objectStore('kv').get('key');
-          g.onsuccess = () => {
-            const v = g.result;
-            res(v && { type: v.privateKey.type, ext: v.privateKey.extractable, alg: v.privateKey.algorithm.name, usages: v.privateKey.usages, pub: v.publicB64 });
-          };
-          g.onerror = () => rej(g.error);
-        };
-        r.onerror = () => rej(r.error);
-      }));
-      return k && k.type === 'private' && k.ext === false && k.alg === 'Ed25519' && k.pub === publicB64 || JSON.stringify(k);
-    });
+    publicB64 = await makeKeyInPage(page, 'rekap-petugas');
     await step('key: the QR code holds the public key file (rekap-key/1)', async () => {
       const t = await page.locator('#qr').getAttribute('data-text');
       const n = await page.locator('#qr svg').getAttribute('data-modules');
@@ -292,7 +225,8 @@ try {
   run(rekap, ['keygen', '--out', join(tmp, 'imp.key'), '--name', `KPPS ${TPS3} (impor)`]);
   run(rekap, ['enrol', '--dir', D, '--region', TPS3, join(tmp, 'imp.key.pub')]);
 
-  const { ing, pub } = await startDaemon();
+  daemon = startRekapd({ rekapd, D, tmp, env });
+  const { ing, pub } = await daemon.ready();
   note(`rekapd public ${pub}, ingest ${ing}; site ${site}`);
 
   // CORS on the ingest listener: the page runs on another origin
@@ -313,7 +247,7 @@ try {
   const pageUrl = `${site}/petugas/?api=${encodeURIComponent(pub)}&ingest=${encodeURIComponent(ingestUrl)}`;
 
   // ---- session 2: the same browser profile, the server running
-  const ctx = await launchPersistent(userDir);
+  const ctx = await launchProfile(pw, userDir);
   const page = ctx.pages()[0] || await ctx.newPage();
   watch(page, 'session 2');
   await page.goto(pageUrl);
@@ -661,10 +595,7 @@ try {
     await page2.waitForSelector('#pubkey');
     const p = (await page2.locator('#pubkey').innerText()).trim();
     const name = await page2.locator('#key-name').inputValue();
-    const ext = await page2.evaluate(() => new Promise(res => {
-      const r = indexedDB.open('rekap-petugas');
-      r.onsuccess = () => { const g = r.result.transaction('kv').objectStore('kv').get('key'); g.onsuccess = () => res(g.result.privateKey.extractable); };
-    }));
+    const ext = (await storedKey(page2, 'rekap-petugas')).ext;
     return p === impPublic && name === `KPPS ${TPS3} (impor)` && ext === false || `${p} ${name} ${ext}`;
   });
   await shot(page2, '7-imported', '#key-card');
@@ -708,11 +639,7 @@ try {
 } finally {
   if (browser) await browser.close().catch(() => {});
   if (server) await new Promise(r => server.close(r));
-  if (daemon && !daemonExited) {
-    daemon.kill('SIGTERM');
-    await until(() => daemonExited, 10000);
-    if (!daemonExited) daemon.kill('SIGKILL');
-  }
+  if (daemon) await daemon.stop();
   if (process.env.KEEP_TMP) note('kept ' + tmp); else rmSync(tmp, { recursive: true, force: true });
 }
 process.exit(summary());

@@ -25,13 +25,14 @@
 // usage: node tests/browser/test_recap.mjs BUILD_DIR
 // Exit 0 all passed, 1 some check failed, 77 skipped (no chromium, or no
 // web/node_modules/playwright-core). KEEP_TMP=1 keeps the scratch directory.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, statSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, extname } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO, CHROMIUM, SHOT_DIR, ok, fail, check, step, note, summary, until, playwright, http, getJson } from './lib.mjs';
+import { REPO, CHROMIUM, fail, check, step, note, summary, until, playwright, http, getJson,
+  sendFile, startRekapd, launchProfile, watchPage, ready, pageWidth as wide, shooter, makeKeyInPage } from './lib.mjs';
 
 const pos = process.argv.slice(2).filter(x => !x.startsWith('--'));
 if (pos.length !== 1) {
@@ -42,7 +43,7 @@ const buildDir = resolve(pos[0]);
 const rekap = join(buildDir, 'rekap'), rekapd = join(buildDir, 'rekapd');
 const pw = playwright();                       // exit 77 without chromium or playwright-core
 for (const b of [rekap, rekapd]) if (!existsSync(b)) { console.log(`FAIL - no ${b}`); process.exit(1); }
-mkdirSync(SHOT_DIR, { recursive: true });
+const shot = shooter('recap');
 
 const tmp = mkdtempSync(join(tmpdir(), 'rekap-recap-'));
 const env = { ...process.env, REKAP_DATA: process.env.REKAP_DATA || join(REPO, 'data') };
@@ -50,63 +51,26 @@ const run = (cmd, argv) => execFileSync(cmd, argv, { encoding: 'utf8', env, stdi
 const D = join(tmp, 'D');
 const KEC = '650101', KEC2 = '650102', KAB = '6501';
 
-let daemon = null, daemonExited = false, server = null, browser = null;
-const daemonLog = [];
+let daemon = null, server = null, browser = null;
 const pageErrors = [];
 process.on('exit', () => {
-  if (daemon && !daemonExited) try { daemon.kill('SIGKILL'); } catch { /* gone */ }
   if (!process.env.KEEP_TMP) try { rmSync(tmp, { recursive: true, force: true }); } catch { /* best effort */ }
 });
 for (const [sig, n] of [['SIGINT', 2], ['SIGTERM', 15]]) process.on(sig, () => process.exit(128 + n));
 
 // The built site (web/build.mjs), served here on one origin for the whole
 // test: the key lives in that origin's IndexedDB, made before rekapd runs.
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
 function serve(dir) {
   const s = createServer((req, res) => {
     let f = join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
     if (f.endsWith('/')) f += 'index.html';
-    if (!f.startsWith(dir + '/') || !existsSync(f) || !statSync(f).isFile()) { res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('not found\n'); return; }
-    const body = readFileSync(f);
-    res.writeHead(200, { 'Content-Type': TYPES[extname(f)] || 'application/octet-stream', 'Cache-Control': 'no-cache', 'Content-Length': body.length });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    sendFile(req, res, f, f.startsWith(dir + '/'));
   });
   return new Promise(r => s.listen(0, '127.0.0.1', () => r(s)));
 }
 
-async function startDaemon(siteDir) {
-  const portFile = join(tmp, 'ports');
-  daemon = spawn(rekapd, ['--dir', D, '--ingest-port', '0', '--public-port', '0', '--port-file', portFile,
-    '--set', 'render_ms=200', '--set', 'ingest_ip_rate=0', '--set', 'public_ip_rate=0', '--set', 'ingest_key_rate=0',
-    '--set', 'web_dir=' + siteDir, '--set', 'ingest_url=https://ingest.example.org'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  daemon.stderr.on('data', d => daemonLog.push(d));
-  daemon.on('exit', () => { daemonExited = true; });
-  const ports = await until(() => {
-    if (daemonExited) return 'exited';
-    if (!existsSync(portFile)) return null;
-    const t = readFileSync(portFile, 'utf8');
-    const i = t.match(/^ingest=(\d+)/m), p = t.match(/^public=(\d+)/m);
-    return i && p ? { ing: 'http://127.0.0.1:' + i[1], pub: 'http://127.0.0.1:' + p[1] } : null;
-  }, 30000);
-  if (!ports || ports === 'exited') throw new Error('rekapd did not start:\n' + Buffer.concat(daemonLog).toString().slice(-1500));
-  return ports;
-}
+const watch = (page, label) => watchPage(page, label, pageErrors);
 
-function watch(page, label) {
-  page.on('pageerror', e => pageErrors.push(`${label}: ${e.message}`));
-  page.on('console', msg => { if (msg.type() === 'error' && !/Failed to load resource|net::ERR_/.test(msg.text())) pageErrors.push(`${label} console: ${msg.text()}`); });
-  page.setDefaultTimeout(20000);
-}
-const ready = page => page.waitForSelector('body[data-ready="1"]');
-const wide = page => page.evaluate(() => document.documentElement.scrollWidth);
-async function shot(page, name, sel = null) {
-  if (sel) {
-    await page.locator(sel).first().evaluate(e => { e.scrollIntoView({ block: 'start' }); window.scrollBy(0, -8); });
-    await page.waitForTimeout(150);
-  }
-  await page.screenshot({ path: join(SHOT_DIR, `recap-${name}.png`), fullPage: !sel });
-}
 // The page's unit loaded (its children's table drawn) and the draft ready.
 async function unitShown(page) {
   await page.waitForSelector('#kids tbody tr.child');
@@ -132,9 +96,7 @@ try {
   server = await serve(siteDir);
   const site = 'http://127.0.0.1:' + server.address().port;
   const userDir = join(tmp, 'chromium-profile');
-  const launch = () => pw.chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 360, height: 740 }, deviceScaleFactor: 1,
-    acceptDownloads: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const launch = () => launchProfile(pw, userDir);
   let publicB64;
 
   // ---- session 1: no server yet; the key is made in the page
@@ -144,26 +106,7 @@ try {
     watch(page, 'session 1');
     await page.goto(`${site}/rekap/#/ppwp/${KEC}`);
     await ready(page);
-    await step('key: the page offers to make a key or import a key file (Bahasa Indonesia first)', async () => {
-      const t = await page.locator('#key-card').innerText();
-      return t.includes('Buat kunci baru di perangkat ini') && t.includes('Impor berkas kunci') || t;
-    });
-    await page.click('#key-make');
-    await page.waitForSelector('#pubkey');
-    publicB64 = (await page.locator('#pubkey').innerText()).trim();
-    check('key: the public key is padded base64 of 32 bytes', /^[A-Za-z0-9+/]{43}=$/.test(publicB64), publicB64);
-    await step('key: a non-extractable Ed25519 CryptoKey in IndexedDB (rekap-rekap, apart from the KPPS page\'s)', async () => {
-      const k = await page.evaluate(() => new Promise((res, rej) => {
-        const r = indexedDB.open('rekap-rekap');
-        r.onsuccess = () => {
-          const g = r.result.transaction('kv').objectStore('kv').get('key');
-          g.onsuccess = () => { const v = g.result; res(v && { type: v.privateKey.type, ext: v.privateKey.extractable, alg: v.privateKey.algorithm.name, pub: v.publicB64 }); };
-          g.onerror = () => rej(g.error);
-        };
-        r.onerror = () => rej(r.error);
-      }));
-      return k && k.type === 'private' && k.ext === false && k.alg === 'Ed25519' && k.pub === publicB64 || JSON.stringify(k);
-    });
+    publicB64 = await makeKeyInPage(page, 'rekap-rekap');
     await page.fill('#key-name', `PPK ${KEC}`);
     await page.waitForFunction(() => document.querySelector('#qr')?.dataset.text.includes('PPK'));
     await step('key: the QR code holds the public key file', async () =>
@@ -189,7 +132,8 @@ try {
     return out.includes(`enrolled ${publicB64} as recap key for ${KEC}`) || out;
   });
 
-  const { ing, pub } = await startDaemon(siteDir);
+  daemon = startRekapd({ rekapd, D, tmp, env, set: ['ingest_key_rate=0', 'web_dir=' + siteDir, 'ingest_url=https://ingest.example.org'] });
+  const { ing, pub } = await daemon.ready();
   note(`rekapd public ${pub}, ingest ${ing}; site ${site}`);
   await step('rekapd serves the page at /rekap/ with the ingest URL written into it', async () => {
     const r = await http('GET', `${pub}/rekap/`);
@@ -398,14 +342,11 @@ try {
   check('no script error on any page', pageErrors.length === 0, pageErrors.join('\n'));
 } catch (e) {
   fail('the test ran to its end', e.stack || e);
-  if (daemonLog.length) note(Buffer.concat(daemonLog).toString().slice(-1500).replace(/\n/g, '\n# '));
+  if (daemon && daemon.log()) note(daemon.log().slice(-1500).replace(/\n/g, '\n# '));
 } finally {
   if (browser) await browser.close().catch(() => {});
   if (server) await new Promise(r => server.close(r));
-  if (daemon && !daemonExited) {
-    daemon.kill('SIGTERM');
-    await until(() => daemonExited, 10000);
-  }
+  if (daemon) await daemon.stop();
   if (process.env.KEEP_TMP) note('kept ' + tmp);
 }
 process.exit(summary());

@@ -6,7 +6,7 @@
 //           index.html, set where the site is deployed; else the same as API)
 // Every error of the server has one body {code, message_id, message_en,
 // where?, detail?}; ApiError carries it, or says the network failed.
-import { m, serverMsg } from './ui.js';
+import { h, m, serverMsg } from './ui.js';
 
 function base(param) {
   return url(new URLSearchParams(location.search).get(param));
@@ -28,6 +28,13 @@ function meta(name) {
 }
 export const API = base('api') ?? '';
 export const INGEST = base('ingest') ?? meta('rekap-ingest') ?? API;
+
+// The footer's line naming the listeners the page talks to (the ingest
+// listener only where it is not the API's).
+export function serversLine() {
+  return h('p', {}, m('Server', 'Server'), ': ', h('code', {}, API || location.origin),
+    INGEST !== API ? [' · ', m('penerimaan', 'ingest'), ': ', h('code', {}, INGEST)] : null);
+}
 
 export class ApiError extends Error {
   constructor({ status = 0, body = null, network = false, url = '', cause = null, retryAfter = 0 }) {

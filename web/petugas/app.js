@@ -8,15 +8,15 @@
 // entry is there, exactly as signed (web/portal/verify.js).
 import { loadRules } from '../wasm/rules.js';
 import { verifyEntry } from '../portal/verify.js';
-import { h, m, tr, fill, $, setLang, getLang, onLang, serverMsg, whenMsg, clockMsg, bytesMsg, contestName, setAttrMsg } from './ui.js';
+import { h, m, fill, $, setLang, getLang, onLang, langSwitch, serverMsg, whenMsg, clockMsg, bytesMsg, contestName, setAttrMsg } from './ui.js';
 import * as db from './db.js';
 import * as keys from './keys.js';
-import { API, INGEST, ApiError, loadTps, loadStatus, getText } from './api.js';
+import { API, ApiError, loadTps, loadStatus, getText, serversLine } from './api.js';
 import { CHasilForm } from './form.js';
 import { preparePhoto, PHOTO_MAX } from './photos.js';
 import { encodeSubmission, signSubmission, reasonProblem, formOf, PHOTOS_MAX } from './submission.js';
 import * as outbox from './outbox.js';
-import { qrSvg } from './qr.js';
+import { keyPanel } from './keypanel.js';
 
 const S = {
   rules: null, rulesError: null, rulesReady: null,
@@ -40,24 +40,12 @@ function skeleton() {
       h('h2', { text: m('Kiriman dan tanda terima', 'Submissions and receipts') }),
       h('div', { id: 'outbox-list' })),
     h('footer', { class: 'foot' },
-      h('p', {}, m('Server', 'Server'), ': ', h('code', {}, API || location.origin),
-        INGEST !== API ? [' · ', m('penerimaan', 'ingest'), ': ', h('code', {}, INGEST)] : null),
+      serversLine(),
       h('p', { text: m('Angka diperiksa dengan aturan yang sama persis dengan server. Tanda tangan dibuat di perangkat ini; kunci rahasia tidak pernah dikirim.',
         'The numbers are checked with exactly the server\'s rules. Signatures are made on this device; the secret key is never sent.') })));
 }
 
-// ------------------------------------------------------------ language, network
-
-function langButton() {
-  const b = $('#lang');
-  const en = getLang() === 'en';
-  b.textContent = en ? 'ID' : 'EN';
-  b.setAttribute('aria-label', en ? 'Ganti ke Bahasa Indonesia' : 'Switch to English');
-  b.title = b.getAttribute('aria-label');
-  $('#brand-title').textContent = en ? 'Rekap — KPPS officer' : 'Rekap — Petugas KPPS';
-  $('#brand-sub').textContent = en ? 'Send the signed C.Hasil form' : 'Kirim formulir C.Hasil yang ditandatangani';
-  document.title = en ? 'Rekap — KPPS officer\'s page' : 'Rekap — Halaman Petugas KPPS';
-}
+// ------------------------------------------------------------ network
 
 function netBar() {
   const on = navigator.onLine !== false;
@@ -70,105 +58,43 @@ function netBar() {
 
 // ------------------------------------------------------------ the key
 
-async function loadKey() {
-  try {
-    S.key = (await db.kvGet('key')) || null;
-    S.keyName = (await db.kvGet('keyName')) || '';
-  } catch (e) {
-    S.keyError = m('Penyimpanan perangkat (IndexedDB) tidak dapat dibuka: ' + e.message, 'The device\'s storage (IndexedDB) cannot be opened: ' + e.message);
-  }
-}
+const keyFileName = () => (S.tps ? `kpps-${S.tps.code}.pub` : 'kpps.pub');
 
-function keyFileName() {
-  const tps = S.tps ? S.tps.code : '';
-  return tps ? `kpps-${tps}.pub` : 'kpps.pub';
-}
-
-function renderKey() {
-  const card = $('#key-card');
-  const err = S.keyError ? h('p', { class: 'err', role: 'alert', text: S.keyError }) : null;
-  const makeButtons = () => {
-    const file = h('input', { type: 'file', id: 'key-file', class: 'vh', onchange: e => importKeyFile(e.target.files[0]) });
-    return h('div', { class: 'btns' },
-      h('button', { type: 'button', id: 'key-make', class: 'btn primary', onclick: makeKey, text: m('Buat kunci baru di perangkat ini', 'Make a new key on this device') }),
-      h('label', { class: 'btn', for: 'key-file', text: m('Impor berkas kunci (rekap keygen)…', 'Import a key file (rekap keygen)…') }),
-      file);
-  };
-  if (!S.key) {
-    fill(card,
-      h('h2', { text: m('1. Kunci tanda tangan', '1. Signing key') }),
-      h('p', { text: m('Setiap formulir ditandatangani dengan kunci Anda sendiri. Kunci dibuat dan disimpan di perangkat ini; kunci rahasianya tidak dapat disalin atau dikirim, bahkan oleh halaman ini.',
-        'Every form is signed with your own key. It is made and kept on this device; its secret half cannot be copied or sent, not even by this page.') }),
-      makeButtons(), err);
-    return;
-  }
-  const name = h('input', { type: 'text', id: 'key-name', value: S.keyName, maxlength: '128', autocomplete: 'off' });
-  setAttrMsg(name, 'aria-label', m('Nama pemegang kunci', 'Key holder\'s name'));
-  const nameErr = h('p', { class: 'fe', id: 'key-name-err' });
-  name.addEventListener('input', async () => {
-    const bad = keys.textProblem(name.value, keys.NAME_MAX);
-    fill(nameErr, bad ? m(`Nama tidak sah: ${bad.id}.`, `The name is not valid: ${bad.en}.`) : null);
-    if (bad) return;
-    S.keyName = name.value;
-    await db.kvSet('keyName', S.keyName);
-    paintQr();
-  });
-  const pub = S.key.publicB64;
-  const used = S.items.some(i => i.state === 'done');
-  const was = $('#key-details');
-  const open = S.replacing || (was ? was.open : !used);
-  fill(card,
-    h('details', { id: 'key-details', open },
-      h('summary', {}, h('h2', { text: m('1. Kunci tanda tangan', '1. Signing key') }),
-        h('span', { class: 'sum-k' }, h('code', {}, pub.slice(0, 12) + '…'))),
-      h('p', { class: 'kl', text: m('Kunci publik Anda (base64):', 'Your public key (base64):') }),
-      h('p', { class: 'pub' }, h('code', { id: 'pubkey' }, pub)),
-      h('div', { id: 'qr', class: 'qr' }),
-      h('label', { class: 'fl' }, h('span', { class: 'ft', text: m('Nama pemegang kunci (tercantum pada berkas kunci publik)', 'Key holder\'s name (written in the public key file)') }), name),
-      nameErr,
-      h('div', { class: 'btns' },
-        h('button', { type: 'button', id: 'key-download', class: 'btn', onclick: downloadPub, text: m('Unduh berkas kunci publik (.pub)', 'Download the public key file (.pub)') }),
-        h('button', { type: 'button', id: 'key-copy', class: 'btn', onclick: copyPub, text: m('Salin kunci publik', 'Copy the public key') })),
-      h('div', { class: 'enrol' },
-        h('h3', { text: m('Pendaftaran kunci', 'Enrolment') }),
-        h('p', { text: m('Sebelum mengirim, kunci ini harus didaftarkan sebagai kunci KPPS untuk TPS Anda. Serahkan kepada operator KPU kabupaten/kota: kode TPS Anda (13 angka) dan kunci publik ini — biarkan operator memindai kode QR di atas, atau kirimkan berkas .pub. Operator mendaftarkannya dengan perintah:',
-          'Before sending, this key must be enrolled as the KPPS key of your TPS. Give the KPU district operator your TPS code (13 digits) and this public key — let the operator scan the QR code above, or send the .pub file. The operator enrols it with:') }),
-        h('p', {}, h('code', { id: 'enrol-cmd', text: S.tps ? m(`rekap enrol --dir <DIR> --region ${S.tps.code} ${keyFileName()}`)
-          : m(`rekap enrol --dir <DIR> --region <kode TPS> ${keyFileName()}`, `rekap enrol --dir <DIR> --region <TPS code> ${keyFileName()}`) })),
-        h('p', { class: 'hint', text: m('Kunci rahasia tidak pernah diserahkan kepada siapa pun. Jika perangkat hilang atau data peramban dihapus, buat kunci baru dan minta operator mendaftarkannya.',
-          'The secret key is never handed to anyone. If the device is lost or the browser\'s data is cleared, make a new key and have the operator enrol it.') }),
-        h('p', { class: 'hint', text: S.key.source === 'imported'
-          ? m(`Kunci diimpor dari berkas kunci pada ${whenMsg(S.key.created).id}.`, `Key imported from a key file on ${whenMsg(S.key.created).en}.`)
-          : m(`Kunci dibuat di perangkat ini pada ${whenMsg(S.key.created).id}.`, `Key made on this device on ${whenMsg(S.key.created).en}.`) })),
-      S.replacing
-        ? h('div', { class: 'replace' },
-          h('p', { class: 'warn', text: m('Kunci baru menggantikan kunci ini di perangkat ini. Kunci baru harus didaftarkan lagi sebelum dapat dipakai mengirim.',
-            'A new key replaces this one on this device. The new key must be enrolled before it can send.') }),
-          makeButtons(),
-          h('button', { type: 'button', class: 'btn link', onclick: () => { S.replacing = false; renderKey(); }, text: m('Batal', 'Cancel') }))
-        : h('button', { type: 'button', class: 'btn link', id: 'key-replace', onclick: () => { S.replacing = true; renderKey(); }, text: m('Ganti kunci…', 'Replace the key…') }),
-      err));
-  paintQr();
-}
-
-function paintQr() {
-  const box = $('#qr');
-  if (!box || !S.key) return;
-  const text = keys.publicKeyFile(S.keyName || 'KPPS', S.key.publicB64);
-  box.dataset.text = text;
-  fill(box, qrSvg(text, { label: tr(m('Kode QR berkas kunci publik', 'QR code of the public key file')) }),
-    h('p', { class: 'hint', text: m('Kode QR ini berisi berkas kunci publik (rekap-key/1: nama dan kunci publik).', 'This QR code holds the public key file (rekap-key/1: the name and the public key).') }));
-}
-
-function downloadPub() {
-  const text = keys.publicKeyFile(S.keyName || 'KPPS', S.key.publicB64);
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-  const a = h('a', { href: url, download: keyFileName() });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
+// The key's card (keypanel.js, shared with the recap page): the QR code
+// right under the key, the enrolment for a TPS.
+const keyCard = keyPanel({
+  state: S,
+  store: { get: db.kvGet, set: db.kvSet },
+  fallbackName: 'KPPS',
+  defaultName: () => (S.tps ? `KPPS ${S.tps.code}` : 'KPPS'),
+  fileName: keyFileName,
+  openNew: () => !S.items.some(i => i.state === 'done'),
+  words: {
+    title: m('1. Kunci tanda tangan', '1. Signing key'),
+    intro: m('Setiap formulir ditandatangani dengan kunci Anda sendiri. Kunci dibuat dan disimpan di perangkat ini; kunci rahasianya tidak dapat disalin atau dikirim, bahkan oleh halaman ini.',
+      'Every form is signed with your own key. It is made and kept on this device; its secret half cannot be copied or sent, not even by this page.'),
+    replaceWarn: m('Kunci baru menggantikan kunci ini di perangkat ini. Kunci baru harus didaftarkan lagi sebelum dapat dipakai mengirim.',
+      'A new key replaces this one on this device. The new key must be enrolled before it can send.'),
+  },
+  layout: p => [p.label, p.pub, p.qr, p.name, p.nameErr,
+    h('div', { class: 'btns' }, p.download,
+      h('button', { type: 'button', id: 'key-copy', class: 'btn', onclick: copyPub, text: m('Salin kunci publik', 'Copy the public key') })),
+    h('div', { class: 'enrol' }, p.enrolTitle,
+      h('p', { text: m('Sebelum mengirim, kunci ini harus didaftarkan sebagai kunci KPPS untuk TPS Anda. Serahkan kepada operator KPU kabupaten/kota: kode TPS Anda (13 angka) dan kunci publik ini — biarkan operator memindai kode QR di atas, atau kirimkan berkas .pub. Operator mendaftarkannya dengan perintah:',
+        'Before sending, this key must be enrolled as the KPPS key of your TPS. Give the KPU district operator your TPS code (13 digits) and this public key — let the operator scan the QR code above, or send the .pub file. The operator enrols it with:') }),
+      p.enrolCmd(S.tps ? m(`rekap enrol --dir <DIR> --region ${S.tps.code} ${keyFileName()}`)
+        : m(`rekap enrol --dir <DIR> --region <kode TPS> ${keyFileName()}`, `rekap enrol --dir <DIR> --region <TPS code> ${keyFileName()}`)),
+      h('p', { class: 'hint', text: m('Kunci rahasia tidak pernah diserahkan kepada siapa pun. Jika perangkat hilang atau data peramban dihapus, buat kunci baru dan minta operator mendaftarkannya.',
+        'The secret key is never handed to anyone. If the device is lost or the browser\'s data is cleared, make a new key and have the operator enrol it.') }),
+      p.made)],
+  onStored: () => paintSend(),
+  onMade: k => toast(k.soft
+    ? m('Kunci baru dibuat dan disimpan di perangkat ini. Peramban ini tidak mendukung kunci yang terkunci (WebCrypto Ed25519): kunci disimpan sebagai data halaman. Gunakan peramban yang lebih baru bila bisa.',
+      'A new key was made and kept on this device. This browser has no locked keys (WebCrypto Ed25519): the key is kept as page data. Use a newer browser if you can.')
+    : m('Kunci baru dibuat dan disimpan di perangkat ini.', 'A new key was made and kept on this device.')),
+  onImported: () => toast(m('Kunci diimpor. Berkas kunci rahasia dapat dihapus dari folder unduhan.', 'Key imported. The secret key file can now be deleted from the downloads folder.')),
+});
+const renderKey = () => keyCard.render();
 
 async function copyPub() {
   try {
@@ -179,54 +105,6 @@ async function copyPub() {
     r.selectNodeContents($('#pubkey'));
     getSelection().removeAllRanges();
     getSelection().addRange(r);
-  }
-}
-
-async function storeKey(k, source, name) {
-  const rec = { privateKey: k.privateKey, publicKey: k.publicKey, publicB64: k.publicB64, created: Date.now(), source };
-  await db.kvSet('key', rec);
-  S.key = rec;
-  if (name !== undefined) { S.keyName = name; await db.kvSet('keyName', name); }
-  if (!S.keyName) { S.keyName = S.tps ? `KPPS ${S.tps.code}` : 'KPPS'; await db.kvSet('keyName', S.keyName); }
-  S.replacing = false;
-  S.keyError = null;
-  renderKey();
-  paintSend();
-}
-
-async function makeKey() {
-  S.keyError = null;
-  try {
-    const k = await keys.generate();
-    await storeKey(k, 'generated');
-    toast(k.soft
-      ? m('Kunci baru dibuat dan disimpan di perangkat ini. Peramban ini tidak mendukung kunci yang terkunci (WebCrypto Ed25519): kunci disimpan sebagai data halaman. Gunakan peramban yang lebih baru bila bisa.',
-        'A new key was made and kept on this device. This browser has no locked keys (WebCrypto Ed25519): the key is kept as page data. Use a newer browser if you can.')
-      : m('Kunci baru dibuat dan disimpan di perangkat ini.', 'A new key was made and kept on this device.'));
-  } catch (e) {
-    S.keyError = e.msg || m('Kunci tidak dapat dibuat: ' + e.message, 'The key could not be made: ' + e.message);
-    renderKey();
-  }
-}
-
-async function importKeyFile(file) {
-  if (!file) return;
-  S.keyError = null;
-  try {
-    const bytes = new Uint8Array(await file.slice(0, keys.FILE_MAX + 1).arrayBuffer());
-    const kf = keys.parseKeyFile(bytes);
-    if (!kf.seed) {
-      throw new keys.KeyError('KEY_PUBLIC_ONLY', 'secret', m('Berkas ini hanya berisi kunci publik (berkas .pub). Impor berkas kunci rahasia yang dibuat rekap keygen (tanpa .pub).',
-        'This file holds only a public key (a .pub file). Import the secret key file rekap keygen made (without .pub).'));
-    }
-    const k = await keys.importSecret(kf.seed, kf.publicKey);
-    kf.seed.fill(0);
-    await storeKey(k, 'imported', kf.name);
-    toast(m('Kunci diimpor. Berkas kunci rahasia dapat dihapus dari folder unduhan.', 'Key imported. The secret key file can now be deleted from the downloads folder.'));
-  } catch (e) {
-    S.keyError = e instanceof keys.KeyError ? m(`${e.code}: ${e.msg.id}`, `${e.code}: ${e.msg.en}`)
-      : e.msg || m('Berkas kunci tidak dapat diimpor: ' + e.message, 'The key file could not be imported: ' + e.message);
-    renderKey();
   }
 }
 
@@ -837,16 +715,19 @@ function wasmUrl() {
 
 async function main() {
   skeleton();
-  langButton();
-  $('#lang').addEventListener('click', () => setLang(getLang() === 'id' ? 'en' : 'id'));
-  onLang(() => { langButton(); renderKey(); renderTps(); if (S.form) { renderVersion(); renderPhotos(); paintSend(); } renderOutbox(); });
+  langSwitch({
+    title: m('Rekap — Petugas KPPS', 'Rekap — KPPS officer'),
+    sub: m('Kirim formulir C.Hasil yang ditandatangani', 'Send the signed C.Hasil form'),
+    doc: m('Rekap — Halaman Petugas KPPS', 'Rekap — KPPS officer\'s page'),
+  });
+  onLang(() => { renderKey(); renderTps(); if (S.form) { renderVersion(); renderPhotos(); paintSend(); } renderOutbox(); });
   setLang(getLang());
   window.addEventListener('online', netBar);
   window.addEventListener('offline', netBar);
   S.rulesReady = loadRules(wasmUrl()).then(r => { S.rules = r; }, e => {
     S.rulesError = m('Pemeriksa aturan (rules.wasm) tidak dapat dimuat: ' + e.message, 'The rules checker (rules.wasm) could not be loaded: ' + e.message);
   });
-  await loadKey();
+  await keyCard.load();
   try { S.items = await outbox.all(); } catch { S.items = []; }
   renderKey();
   renderTps();

@@ -83,6 +83,25 @@ export function setLang(l) {
   for (const fn of listeners) fn(lang);
 }
 
+// The header's language button (#lang: a click switches) and the page's
+// names (#brand-title, #brand-sub, the document's title), each a pair, drawn
+// now and again at every switch, before the page's own onLang listeners.
+export function langSwitch(names) {
+  const paint = () => {
+    const b = $('#lang');
+    const en = lang === 'en';
+    b.textContent = en ? 'ID' : 'EN';
+    b.setAttribute('aria-label', en ? 'Ganti ke Bahasa Indonesia' : 'Switch to English');
+    b.title = b.getAttribute('aria-label');
+    $('#brand-title').textContent = tr(names.title);
+    $('#brand-sub').textContent = tr(names.sub);
+    document.title = tr(names.doc);
+  };
+  paint();
+  $('#lang').addEventListener('click', () => setLang(lang === 'id' ? 'en' : 'id'));
+  onLang(paint);
+}
+
 export function applyLang(root) {
   document.documentElement.lang = lang;
   for (const el of root.querySelectorAll(`[${TRANSLATED}]`)) if (el._l) el.textContent = tr(el._l);

@@ -8,15 +8,16 @@
 // the exact rekap-dhasil/1 text on the device and sends it; and records
 // the plenary's objections and special events (rekap-dkk/1).
 //
-// Shared with the KPPS page, imported and not copied: the key (make,
-// import, sign: web/petugas/keys.js), its QR code (qr.js), the words and
-// DOM helpers (ui.js), the two listeners and their error bodies (api.js),
-// signing a text into the request body (submission.js).
-import { h, m, tr, fill, $, setLang, getLang, onLang, serverMsg, whenMsg, contestName, setAttrMsg } from '../petugas/ui.js';
+// Shared with the KPPS page, imported and not copied: the key's card (make,
+// import, the public key file and its QR code: web/petugas/keypanel.js),
+// the key itself (sign, verify: keys.js), the words and DOM helpers
+// (ui.js), the two listeners and their error bodies (api.js), signing a
+// text into the request body (submission.js).
+import { h, m, fill, $, setLang, getLang, onLang, langSwitch, serverMsg, whenMsg, contestName, setAttrMsg } from '../petugas/ui.js';
 import * as keys from '../petugas/keys.js';
-import { API, INGEST, ApiError, call, getJSON } from '../petugas/api.js';
+import { API, INGEST, ApiError, call, getJSON, serversLine } from '../petugas/api.js';
 import { signSubmission } from '../petugas/submission.js';
-import { qrSvg } from '../petugas/qr.js';
+import { keyPanel } from '../petugas/keypanel.js';
 import * as R from './recap.js';
 import * as store from './store.js';
 
@@ -80,7 +81,7 @@ const codesOf = x => (Array.isArray(x) ? x : String(x || '').split(',').filter(B
 const levelName = l => R.LEVEL_NAMES[l] || m(String(l || ''));
 const districtName = d => (d ? `${d.name || d.id}${d.id && d.name ? ` (${d.id})` : ''}` : '');
 
-// ------------------------------------------------------------ skeleton, language
+// ------------------------------------------------------------ skeleton
 
 function skeleton() {
   fill(view(),
@@ -88,166 +89,55 @@ function skeleton() {
     h('section', { class: 'card', id: 'pick-card' }),
     h('div', { id: 'place' }),
     h('footer', { class: 'foot' },
-      h('p', {}, m('Server', 'Server'), ': ', h('code', {}, API || location.origin),
-        INGEST !== API ? [' · ', m('penerimaan', 'ingest'), ': ', h('code', {}, INGEST || location.origin)] : null),
+      serversLine(),
       h('p', { text: m('Jumlah dihitung di perangkat ini dari angka setiap baris; teks yang ditandatangani ditampilkan sebelum dikirim. Kunci rahasia tidak pernah meninggalkan perangkat ini.',
         'Totals are computed on this device from every row\'s numbers; the text to be signed is shown before it is sent. The secret key never leaves this device.') })));
 }
 
-function langButton() {
-  const b = $('#lang');
-  const en = getLang() === 'en';
-  b.textContent = en ? 'ID' : 'EN';
-  b.setAttribute('aria-label', en ? 'Ganti ke Bahasa Indonesia' : 'Switch to English');
-  b.title = b.getAttribute('aria-label');
-  $('#brand-title').textContent = en ? 'Rekap — Plenary' : 'Rekap — Rapat Pleno';
-  $('#brand-sub').textContent = en ? 'The signed D.Hasil recapitulation' : 'Rekapitulasi D.Hasil yang ditandatangani';
-  document.title = en ? 'Rekap — Recapitulation plenary' : 'Rekap — Rapat Pleno Rekapitulasi';
-}
-
 // ------------------------------------------------------------ the key
-
-async function loadKey() {
-  try {
-    S.key = (await store.get('key')) || null;
-    S.keyName = (await store.get('keyName')) || '';
-  } catch (e) {
-    S.keyError = m('Penyimpanan perangkat (IndexedDB) tidak dapat dibuka: ' + e.message, 'The device\'s storage (IndexedDB) cannot be opened: ' + e.message);
-  }
-}
 
 const regionForKey = () => (S.detail ? S.detail.region.code : S.route.code || S.pick.code || '');
 const keyFileName = () => (regionForKey() ? `rekap-${regionForKey()}.pub` : 'rekap.pub');
 
-function renderKey() {
-  const card = $('#key-card');
-  const err = S.keyError ? h('p', { class: 'err', role: 'alert', text: S.keyError }) : null;
-  const makeButtons = () => h('div', { class: 'btns' },
-    h('button', { type: 'button', id: 'key-make', class: 'btn primary', onclick: makeKey, text: m('Buat kunci baru di perangkat ini', 'Make a new key on this device') }),
-    h('label', { class: 'btn', for: 'key-file', text: m('Impor berkas kunci (rekap keygen)…', 'Import a key file (rekap keygen)…') }),
-    h('input', { type: 'file', id: 'key-file', class: 'vh', onchange: e => importKeyFile(e.target.files[0]) }));
-  if (!S.key) {
-    fill(card,
-      h('h2', { text: m('1. Kunci tanda tangan petugas rekap', '1. The recap officer\'s signing key') }),
-      h('p', { text: m('Rekap dan catatan pleno ditandatangani dengan kunci Anda sendiri, yang didaftarkan untuk wilayah Anda. Kunci dibuat dan disimpan di perangkat ini; kunci rahasianya tidak dapat disalin atau dikirim, bahkan oleh halaman ini.',
-        'Recaps and plenary records are signed with your own key, enrolled for your region. It is made and kept on this device; its secret half cannot be copied or sent, not even by this page.') }),
-      makeButtons(), err);
-    return;
-  }
-  const name = h('input', { type: 'text', id: 'key-name', value: S.keyName, maxlength: '128', autocomplete: 'off' });
-  const nameErr = h('p', { class: 'fe', id: 'key-name-err' });
-  name.addEventListener('input', async () => {
-    const bad = keys.textProblem(name.value, keys.NAME_MAX);
-    fill(nameErr, bad ? m(`Nama tidak sah: ${bad.id}.`, `The name is not valid: ${bad.en}.`) : null);
-    if (bad) return;
-    S.keyName = name.value;
-    await store.set('keyName', S.keyName);
-    paintQr();
-  });
-  const pub = S.key.publicB64;
-  const was = $('#key-details');
-  const open = S.replacing || (was ? was.open : !S.key.used);
-  const region = regionForKey();
-  fill(card,
-    h('details', { id: 'key-details', open },
-      h('summary', {}, h('h2', { text: m('1. Kunci tanda tangan', '1. Signing key') }),
-        h('span', { class: 'sum-k' }, h('code', {}, pub.slice(0, 12) + '…'), ' ', S.keyName)),
-      h('div', { class: 'keygrid' },
-        h('div', {},
-          h('p', { class: 'kl', text: m('Kunci publik Anda (base64):', 'Your public key (base64):') }),
-          h('p', { class: 'pub' }, h('code', { id: 'pubkey' }, pub)),
-          h('label', { class: 'fl' }, h('span', { class: 'ft', text: m('Nama pemegang kunci (tercantum pada berkas kunci publik)', 'Key holder\'s name (written in the public key file)') }), name),
-          nameErr,
-          h('div', { class: 'btns' },
-            h('button', { type: 'button', id: 'key-download', class: 'btn', onclick: downloadPub, text: m('Unduh berkas kunci publik (.pub)', 'Download the public key file (.pub)') })),
-          h('div', { class: 'enrol' },
-            h('h3', { text: m('Pendaftaran kunci', 'Enrolment') }),
-            h('p', { text: m('Kunci ini harus didaftarkan sebagai kunci rekap untuk wilayah Anda (kecamatan, kabupaten/kota, provinsi atau nasional) sebelum rekap dapat diterima. Serahkan kode wilayah dan kunci publik ini (kode QR atau berkas .pub) kepada operator KPU, yang mendaftarkannya dengan:',
-              'This key must be enrolled as the recap key of your region (kecamatan, kab/kota, province or national) before a recap is accepted. Give the KPU operator the region code and this public key (the QR code or the .pub file); the operator enrols it with:') }),
-            h('p', {}, h('code', { id: 'enrol-cmd', text: region ? m(`rekap enrol --dir <DIR> --region ${region} ${ENROL_FLAG} ${keyFileName()}`)
-              : m(`rekap enrol --dir <DIR> --region <kode wilayah> ${ENROL_FLAG} ${keyFileName()}`, `rekap enrol --dir <DIR> --region <region code> ${ENROL_FLAG} ${keyFileName()}`) })),
-            h('p', { class: 'hint', text: S.key.source === 'imported'
-              ? m(`Kunci diimpor dari berkas kunci pada ${whenMsg(S.key.created).id}.`, `Key imported from a key file on ${whenMsg(S.key.created).en}.`)
-              : m(`Kunci dibuat di perangkat ini pada ${whenMsg(S.key.created).id}.`, `Key made on this device on ${whenMsg(S.key.created).en}.`) }))),
-        h('div', { id: 'qr', class: 'qr' })),
-      S.replacing
-        ? h('div', { class: 'replace' },
-          h('p', { class: 'warn', text: m('Kunci baru menggantikan kunci ini di perangkat ini dan harus didaftarkan lagi.', 'A new key replaces this one on this device and must be enrolled again.') }),
-          makeButtons(),
-          h('button', { type: 'button', class: 'btn link', onclick: () => { S.replacing = false; renderKey(); }, text: m('Batal', 'Cancel') }))
-        : h('button', { type: 'button', class: 'btn link', id: 'key-replace', onclick: () => { S.replacing = true; renderKey(); }, text: m('Ganti kunci…', 'Replace the key…') }),
-      err));
-  setAttrMsg(name, 'aria-label', m('Nama pemegang kunci', 'Key holder\'s name'));
-  paintQr();
-}
-
-function paintQr() {
-  const box = $('#qr');
-  if (!box || !S.key) return;
-  const text = keys.publicKeyFile(S.keyName || 'Petugas rekap', S.key.publicB64);
-  box.dataset.text = text;
-  fill(box, qrSvg(text, { label: tr(m('Kode QR berkas kunci publik', 'QR code of the public key file')) }),
-    h('p', { class: 'hint', text: m('Kode QR ini berisi berkas kunci publik (rekap-key/1: nama dan kunci publik).', 'This QR code holds the public key file (rekap-key/1: the name and the public key).') }));
-}
-
-function downloadPub() {
-  const text = keys.publicKeyFile(S.keyName || 'Petugas rekap', S.key.publicB64);
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-  const a = h('a', { href: url, download: keyFileName() });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
-async function storeKey(k, source, name) {
-  const rec = { privateKey: k.privateKey, publicKey: k.publicKey, publicB64: k.publicB64, created: Date.now(), source, soft: !!k.soft };
-  await store.set('key', rec);
-  S.key = rec;
-  if (name !== undefined) { S.keyName = name; await store.set('keyName', name); }
-  if (!S.keyName) { S.keyName = regionForKey() ? `Petugas rekap ${regionForKey()}` : 'Petugas rekap'; await store.set('keyName', S.keyName); }
-  S.replacing = false;
-  S.keyError = null;
-  renderKey();
-  paintDraft();
-  paintRecordForm();
-}
-
-async function makeKey() {
-  S.keyError = null;
-  try {
-    const k = await keys.generate();
-    await storeKey(k, 'generated');
-    if (k.soft) {
-      S.keyError = m('Peramban ini tidak mendukung kunci yang terkunci (WebCrypto Ed25519): kunci disimpan sebagai data halaman. Gunakan peramban yang lebih baru bila bisa.',
-        'This browser has no locked keys (WebCrypto Ed25519): the key is kept as page data. Use a newer browser if you can.');
-      renderKey();
-    }
-  } catch (e) {
-    S.keyError = e.msg || m('Kunci tidak dapat dibuat: ' + e.message, 'The key could not be made: ' + e.message);
-    renderKey();
-  }
-}
-
-async function importKeyFile(file) {
-  if (!file) return;
-  S.keyError = null;
-  try {
-    const bytes = new Uint8Array(await file.slice(0, keys.FILE_MAX + 1).arrayBuffer());
-    const kf = keys.parseKeyFile(bytes);
-    if (!kf.seed) {
-      throw new keys.KeyError('KEY_PUBLIC_ONLY', 'secret', m('Berkas ini hanya berisi kunci publik (berkas .pub). Impor berkas kunci rahasia yang dibuat rekap keygen (tanpa .pub).',
-        'This file holds only a public key (a .pub file). Import the secret key file rekap keygen made (without .pub).'));
-    }
-    const k = await keys.importSecret(kf.seed, kf.publicKey);
-    kf.seed.fill(0);
-    await storeKey(k, 'imported', kf.name);
-  } catch (e) {
-    S.keyError = e instanceof keys.KeyError ? m(`${e.code}: ${e.msg.id}`, `${e.code}: ${e.msg.en}`)
-      : e.msg || m('Berkas kunci tidak dapat diimpor: ' + e.message, 'The key file could not be imported: ' + e.message);
-    renderKey();
-  }
-}
+// The key's card (the KPPS page's keypanel.js): the QR code beside the key
+// on a wide screen, the enrolment as a recap key of a region.
+const keyCard = keyPanel({
+  state: S,
+  store,
+  fallbackName: 'Petugas rekap',
+  defaultName: () => (regionForKey() ? `Petugas rekap ${regionForKey()}` : 'Petugas rekap'),
+  fileName: keyFileName,
+  openNew: () => !S.key.used,
+  keepSoft: true,
+  summaryName: true,
+  words: {
+    title: m('1. Kunci tanda tangan petugas rekap', '1. The recap officer\'s signing key'),
+    intro: m('Rekap dan catatan pleno ditandatangani dengan kunci Anda sendiri, yang didaftarkan untuk wilayah Anda. Kunci dibuat dan disimpan di perangkat ini; kunci rahasianya tidak dapat disalin atau dikirim, bahkan oleh halaman ini.',
+      'Recaps and plenary records are signed with your own key, enrolled for your region. It is made and kept on this device; its secret half cannot be copied or sent, not even by this page.'),
+    replaceWarn: m('Kunci baru menggantikan kunci ini di perangkat ini dan harus didaftarkan lagi.', 'A new key replaces this one on this device and must be enrolled again.'),
+  },
+  layout: p => {
+    const region = regionForKey();
+    return h('div', { class: 'keygrid' },
+      h('div', {}, p.label, p.pub, p.name, p.nameErr,
+        h('div', { class: 'btns' }, p.download),
+        h('div', { class: 'enrol' }, p.enrolTitle,
+          h('p', { text: m('Kunci ini harus didaftarkan sebagai kunci rekap untuk wilayah Anda (kecamatan, kabupaten/kota, provinsi atau nasional) sebelum rekap dapat diterima. Serahkan kode wilayah dan kunci publik ini (kode QR atau berkas .pub) kepada operator KPU, yang mendaftarkannya dengan:',
+            'This key must be enrolled as the recap key of your region (kecamatan, kab/kota, province or national) before a recap is accepted. Give the KPU operator the region code and this public key (the QR code or the .pub file); the operator enrols it with:') }),
+          p.enrolCmd(region ? m(`rekap enrol --dir <DIR> --region ${region} ${ENROL_FLAG} ${keyFileName()}`)
+            : m(`rekap enrol --dir <DIR> --region <kode wilayah> ${ENROL_FLAG} ${keyFileName()}`, `rekap enrol --dir <DIR> --region <region code> ${ENROL_FLAG} ${keyFileName()}`)),
+          p.made)),
+      p.qr);
+  },
+  onStored: () => { paintDraft(); paintRecordForm(); },
+  onMade: k => {
+    if (!k.soft) return;
+    S.keyError = m('Peramban ini tidak mendukung kunci yang terkunci (WebCrypto Ed25519): kunci disimpan sebagai data halaman. Gunakan peramban yang lebih baru bila bisa.',
+      'This browser has no locked keys (WebCrypto Ed25519): the key is kept as page data. Use a newer browser if you can.');
+    keyCard.render();
+  },
+});
+const renderKey = () => keyCard.render();
 
 // ------------------------------------------------------------ choosing a region and contest
 
@@ -790,6 +680,7 @@ async function sendRecap() {
     if (res.kind === 'accepted') {
       // the draft is signed: the next starts afresh
       S.choices = {}; S.editing = new Set(); S.reason = '';
+      clearTimeout(saveTimer); // a save still due would bring the signed draft back
       store.del(what.unit).catch(() => {});
     }
   }
@@ -899,11 +790,14 @@ async function sendRecord() {
 
 async function main() {
   skeleton();
-  langButton();
-  $('#lang').addEventListener('click', () => setLang(getLang() === 'id' ? 'en' : 'id'));
-  onLang(() => { langButton(); renderKey(); renderPick(); if (S.detail) { renderChildren(); paintDraftCells(); } });
+  langSwitch({
+    title: m('Rekap — Rapat Pleno', 'Rekap — Plenary'),
+    sub: m('Rekapitulasi D.Hasil yang ditandatangani', 'The signed D.Hasil recapitulation'),
+    doc: m('Rekap — Rapat Pleno Rekapitulasi', 'Rekap — Recapitulation plenary'),
+  });
+  onLang(() => { renderKey(); renderPick(); if (S.detail) { renderChildren(); paintDraftCells(); } });
   setLang(getLang());
-  await loadKey();
+  await keyCard.load();
   S.pick = { ...S.pick, ...((await store.get('pick').catch(() => null)) || {}) };
   renderKey();
   renderPick();
