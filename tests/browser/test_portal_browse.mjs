@@ -276,7 +276,8 @@ await browserTest(async ({ env, browser, api, watch }) => {
   for (const c of ['dpr', 'dprd_kab']) {
     await step(`determination: ${c} seats per party, per dapil, and the elected are the API's`, async () => {
       await page.click(`nav.tabs a[href="#/penetapan/${c}"]`);
-      await page.waitForFunction(h => location.hash === h && document.querySelector('#det-seats'), '#/penetapan/' + c);
+      // the tab of this contest marked: the new page is drawn (the last one also had a #det-seats)
+      await page.waitForFunction(h => location.hash === h && document.querySelector('nav.tabs a.on')?.getAttribute('href') === h && document.querySelector('#det-seats'), '#/penetapan/' + c);
       const d = await api(`/api/v1/determination/${c}.json`);
       const parties = await page.$$eval('#det-parties tbody tr', trs => trs.map(tr => [Number(tr.dataset.no), ...[...tr.cells].map(x => x.innerText.trim())]));
       const partyOk = parties.length > 0 && parties.every(([no, , votes, seats]) => {

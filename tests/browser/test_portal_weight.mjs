@@ -76,6 +76,7 @@ await browserTest(async t => {
     ['determination-dpr', '#/penetapan/dpr', '#det-seats'],
     ['determination-dprd_kab', '#/penetapan/dprd_kab', '#det-seats'],
     ['determination-dpd', '#/penetapan/dpd', '#det-elected'],
+    ['recap-unit', '#/rekap/ppwp/650101/0', '#u-status'],
     ['search', '#/cari?q=tanjung', 'ul.hits', async p => { await p.goto(at(env, '#/ppwp/65/6501')); await p.waitForSelector('table.ct'); await p.goto(at(env, '#/cari?q=tanjung')); await p.waitForSelector('ul.hits'); }],
     ['home-en', '#/', '#sum-ppwp .prog', async p => { await p.click('#lang'); await p.waitForFunction(() => document.documentElement.lang === 'en'); }],
   ];

@@ -21,7 +21,18 @@ const notfound = {
   async load(ctx, route) { return { route, changed: true }; },
   render(ctx) { return html`<h1 class="h">${ctx.t('notfound')}</h1><p><a href="#/">${ctx.t('back_home')}</a></p>`; },
 };
-const VIEWS = { home, region, tps, anomalies, search, determination, notfound };
+// A page loaded only when it is first opened, so that it weighs nothing
+// on a first view of the others.
+function lazy(importer) {
+  let mod = null;
+  return {
+    async load(ctx, route) { mod ||= await importer(); return mod.load(ctx, route); },
+    render: (ctx, model) => mod.render(ctx, model),
+    bind: (ctx, el, model) => mod.bind && mod.bind(ctx, el, model),
+  };
+}
+const recap = lazy(() => import('./unit.js'));
+const VIEWS = { home, region, tps, anomalies, search, determination, recap, notfound };
 
 const $ = s => document.querySelector(s);
 const root = $('#view');

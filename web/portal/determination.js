@@ -3,7 +3,8 @@
 // docs/API.md): the PPWP pair elected or the second round; the parties'
 // seats (nationally, and per dapil in a compact table) and the candidates
 // who take them; the DPD members. The source is always said: provisional
-// from the TPS forms, or determined from the tiered recap.
+// from the TPS forms, determined from the tiered recap, or mixed — and per
+// district, whose seats are determined from its recap or still provisional.
 //
 // A contest with many dapil (DPRD nationally: thousands) is shown one
 // province at a time (?wilayah=<province>), so a phone never draws them all.
@@ -64,7 +65,7 @@ export function seatMatrix(doc, districts) {
   const cols = partyRows(doc).filter(p => won.has(p.no)).map(p => p.no);
   const rows = districts.map(d => {
     const by = new Map(d.parties.map(p => [p.no, p.seats]));
-    return { index: d.index, name: d.name, seats: d.seats, allocated: d.allocated, cells: cols.map(no => by.get(no) || 0) };
+    return { index: d.index, name: d.name, seats: d.seats, allocated: d.allocated, source: d.source, cells: cols.map(no => by.get(no) || 0) };
   });
   const totals = cols.map((_, i) => rows.reduce((s, r) => s + r.cells[i], 0));
   return { cols, rows, totals };
@@ -76,15 +77,35 @@ function partyOf(doc, no) {
 
 // -------------------------------------------------------------- pieces
 
+// The document's source: 'recap' (every district from its signed recap),
+// 'mixed' (some), 'tps' (provisional, from the TPS forms).
+export function sourceOf(d) {
+  return d.source === 'recap' || d.source === 'mixed' ? d.source : 'tps';
+}
+// A district's source (a document without one per district: the whole's).
+export function districtSource(doc, x) {
+  if (x.source === 'recap' || x.source === 'tps') return x.source;
+  return sourceOf(doc) === 'recap' ? 'recap' : 'tps';
+}
+
 // Where the numbers come from, said first and plainly.
 function source(ctx, d) {
-  const { t } = ctx;
-  const recap = d.source === 'recap';
-  return html`<div class="status src ${recap ? 'st-counted' : 'st-flagged'}" id="det-source" data-source="${d.source}">
-    <p><strong>${t(recap ? 'det_source_recap' : 'det_source_tps')}</strong></p>
-    <p>${t(recap ? 'det_source_recap_long' : 'det_source_tps_long')} ${t(d.complete ? 'det_complete' : 'det_incomplete')}</p>
+  const { t, lang } = ctx;
+  const src = sourceOf(d);
+  const cls = { recap: 'st-counted', mixed: 'st-flagged', tps: 'st-flagged' }[src];
+  const ds = d.districts || [];
+  const fromRecap = ds.filter(x => districtSource(d, x) === 'recap').length;
+  return html`<div class="status src ${cls}" id="det-source" data-source="${src}">
+    <p><strong>${t('det_source_' + src)}</strong></p>
+    <p>${t('det_source_' + src + '_long')} ${src === 'mixed' && ds.length ? t('det_src_count', num(lang, fromRecap), num(lang, ds.length)) + ' ' : ''}${t(d.complete ? 'det_complete' : 'det_incomplete')}</p>
   </div>
   ${progress(ctx, d.tps.counted, d.tps.expected)}`;
+}
+
+// A district's source as a small label.
+function srcTag(ctx, doc, x) {
+  const s = districtSource(doc, x);
+  return html`<span class="src-d src-${s}" data-src="${s}">${ctx.t(s === 'recap' ? 'det_src_recap' : 'det_src_tps')}</span>`;
 }
 
 function pairName(p) {
@@ -147,11 +168,13 @@ function seatTable(ctx, m, d, list) {
   const { t, lang } = ctx;
   const mx = seatMatrix(d, list);
   const abbrev = no => partyOf(d, no).abbrev;
+  const mixed = sourceOf(d) === 'mixed';
   return html`<section class="card" id="det-seats"><h2>${t('det_seats_title')}</h2>
+    ${mixed ? html`<p class="hint">${t('det_src_legend')}</p>` : ''}
     ${mx.cols.length > 3 ? html`<p class="hint">${t('table_scroll')}</p>` : ''}
     <div class="tw" tabindex="0"><table class="ct">
       <thead><tr><th class="sticky">${t('col_dapil')}</th>${mx.cols.map(no => html`<th class="n" title="${partyOf(d, no).name}">${abbrev(no)}</th>`)}<th class="n">${t('col_total')}</th></tr></thead>
-      <tbody>${mx.rows.map(r => html`<tr data-index="${r.index}"><td class="sticky"><a href="${format(m.route)}" data-open="det-d${r.index}">${r.name}</a></td>
+      <tbody>${mx.rows.map(r => html`<tr data-index="${r.index}" data-src="${districtSource(d, r)}"><td class="sticky"><a href="${format(m.route)}" data-open="det-d${r.index}">${r.name}</a>${mixed && districtSource(d, r) === 'recap' ? html` <span class="src-d src-recap" title="${t('det_src_recap')}">✓ ${t('det_src_recap_short')}</span>` : ''}</td>
         ${r.cells.map(s => html`<td class="n${s ? ' best' : ' z'}">${s ? num(lang, s) : '·'}</td>`)}
         <td class="n">${r.allocated ? num(lang, r.allocated) : html`<small>${t('det_no_seat')}</small>`}</td></tr>`)}</tbody>
       ${mx.rows.length > 1 ? html`<tfoot><tr><th class="sticky">${t('col_total')}</th>${mx.totals.map(s => html`<th class="n">${num(lang, s)}</th>`)}<th class="n">${num(lang, mx.rows.reduce((s, r) => s + r.allocated, 0))}</th></tr></tfoot>` : ''}
@@ -174,7 +197,7 @@ function electedByDapil(ctx, d, list) {
   const one = list.length === 1;
   return html`<section class="card" id="det-elected"><h2>${t(d.contest === 'dpd' ? 'det_dpd_title' : 'det_elected_title')}</h2>
     ${list.map(x => html`<details class="dapil" id="det-d${x.index}" data-key="det-${d.contest}-${x.index}" ${one ? 'open' : ''}>
-      <summary><span class="dn">${x.name}</span> <small>${t('det_seats_n', x.seats)} · ${t('det_valid', num(lang, x.valid))}</small></summary>
+      <summary><span class="dn">${x.name}</span> <small>${t('det_seats_n', x.seats)} · ${t('det_valid', num(lang, x.valid))}</small> ${srcTag(ctx, d, x)}</summary>
       ${electedList(ctx, d, x)}</details>`)}
   </section>`;
 }

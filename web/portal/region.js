@@ -1,19 +1,23 @@
 // A region's page for one contest: its totals, a chart of the selections,
-// and a table of its children (for a desa: its TPS with their marks).
+// the tiered recap where the contest is recapitulated at this level
+// (recap.js), and a table of its children (for a desa: its TPS with their
+// marks).
 import { html } from './html.js';
 import { format } from './route.js';
 import { num, pct } from './i18n.js';
 import { bars, progress, crumbs, contestTabs, visibleSelections, errorBox, chainOf, csvLink, STATUS_ICON } from './ui.js';
+import { loadRegion, panel } from './recap.js';
 
 export async function load(ctx, route) {
   const { contest, code } = route;
-  const [res, chain, reg] = await Promise.all([
+  const [res, chain, reg, recap] = await Promise.all([
     ctx.api.get('/api/v1/results/' + contest + '/' + code + '.json').catch(e => ({ error: e, changed: true })),
     chainOf(ctx, code),
     ctx.api.list('/api/v1/regions/' + code + '.json').catch(() => null),
+    loadRegion(ctx, contest, code),
   ]);
   if (res.data) ctx.learn(res.data);
-  return { route, res, chain, contests: reg?.contests || null, changed: res.changed };
+  return { route, res, chain, contests: reg?.contests || null, recap: recap.data, changed: res.changed || recap.changed };
 }
 
 function head(ctx, d) {
@@ -83,5 +87,6 @@ export function render(ctx, m) {
       <p class="meta">${d.tps_flagged ? html`<a href="${format({ name: 'anomalies', contest, kind: 'ditandai', prefix: code === '0' ? '' : code })}">⚠ ${t('tps_flagged', num(lang, d.tps_flagged))}</a> · ` : ''}${t('data_as_of', d.ts)}</p>
       <p class="links"><a href="${format({ name: 'anomalies', contest, kind: 'semua', prefix: code === '0' ? '' : code })}">${t('anomalies')}</a> ${csvLink(ctx, contest)}</p>
     </section>
+    ${panel(ctx, contest, code, m.recap, rows)}
     ${childTable(ctx, contest, d, rows)}`;
 }
