@@ -1,10 +1,14 @@
 /* cmd_init — `rekap init`: create an election directory (ingest.h: the
  * definition, the store, the log and its signing key) and print the log's
  * verifier key, the one string a monitor needs to check every checkpoint. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -16,7 +20,8 @@ static const char init_usage[] =
     "usage: rekap init --dir DIR --election FILE [options]\n"
     "\n"
     "Create the election directory DIR from a definition: DIR/election.json,\n"
-    "the store DIR/rekap.db, the transparency log DIR/log/ with its first\n"
+    "the store DIR/rekap.db (or the PostgreSQL database of --store), the\n"
+    "transparency log DIR/log/ with its first\n"
     "(empty) signed checkpoint, and the log's signing key DIR/log.key.\n"
     "Prints the log's verifier key (C2SP signed-note form).\n"
     "\n"
@@ -24,6 +29,8 @@ static const char init_usage[] =
     "  --election FILE   election definition (required)\n"
     "  --origin NAME     log origin and key name (default rekap.local/<hash of the definition>)\n"
     "  --data DIR        master data directory\n"
+    "  --store URI       keep the store in PostgreSQL (a postgresql:// libpq URI;\n"
+    "                    written to DIR/store.conf, mode 0600) instead of DIR/rekap.db\n"
     "  --help            this text\n";
 
 /* The verifier key of the log: its name is the origin (ingest_init names
@@ -48,13 +55,43 @@ static int init_print_verifier(const char *dir)
     return CLI_OK;
 }
 
+/* DIR/store.conf for --store: created (never replaced) with mode 0600,
+ * since the URI may hold a password; the directory is made first. */
+static int init_store_conf(const char *dir, const char *uri, char *conf, err_info *e)
+{
+    if (strncmp(uri, "postgresql://", 13) != 0 && strncmp(uri, "postgres://", 11) != 0)
+        return err_set(e, ERR_INVALID, "INIT_STORE", "--store",
+                       "the store must be a postgresql:// or postgres:// connection URI");
+    char db[CLI_PATH_MAX];
+    struct stat sb;
+    if (cli_path(db, dir, EDIR_STORE, e) < 0 || cli_path(conf, dir, EDIR_STORE_CONF, e) < 0)
+        return ERR_LIMIT;
+    if (stat(db, &sb) == 0)
+        return err_set(e, ERR_EXISTS, "INGEST_EXISTS", dir, "an election store is already there");
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return err_set(e, ERR_IO, "INGEST_MKDIR", dir, "cannot create: %s", strerror(errno));
+    int fd = open(conf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_set(e, errno == EEXIST ? ERR_EXISTS : ERR_IO, "INIT_STORE", conf,
+                       "cannot create: %s", strerror(errno));
+    size_t n = strlen(uri);
+    int ok = write(fd, uri, n) == (ssize_t)n && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok) {
+        unlink(conf);
+        return err_set(e, ERR_IO, "INIT_STORE", conf, "cannot write: %s", strerror(errno));
+    }
+    return 0;
+}
+
 int cmd_init(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"dir", required_argument, 0, 'D'},  {"election", required_argument, 0, 'e'},
         {"origin", required_argument, 0, 'o'}, {"data", required_argument, 0, 'd'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
-    const char *dir = NULL, *elpath = NULL, *origin = NULL, *data = NULL;
+        {"store", required_argument, 0, 's'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *dir = NULL, *elpath = NULL, *origin = NULL, *data = NULL, *uri = NULL;
     int opt;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
@@ -62,6 +99,7 @@ int cmd_init(int argc, char **argv)
         case 'e': elpath = optarg; break;
         case 'o': origin = optarg; break;
         case 'd': data = optarg; break;
+        case 's': uri = optarg; break;
         case 'h': fputs(init_usage, stdout); return CLI_OK;
         default: fputs(init_usage, stderr); return CLI_USAGE;
         }
@@ -83,7 +121,15 @@ int cmd_init(int argc, char **argv)
         return CLI_USAGE;
     }
     err_info e = {0};
+    char conf[CLI_PATH_MAX];
+    int rc = uri ? init_store_conf(dir, uri, conf, &e) : 0;
+    if (rc < 0) {
+        cli_error(&e);
+        return rc == ERR_INVALID ? CLI_USAGE : CLI_FAIL;
+    }
     if (ingest_init(dir, cli_data_dir(data), elpath, origin, &e) < 0) {
+        if (uri)
+            unlink(conf); /* ours: a retry starts clean */
         cli_error(&e);
         return CLI_FAIL;
     }

@@ -337,7 +337,7 @@ static int verify_open(verify_ctx *v, const char *dir, const char *data, electio
     if (rc == 0)
         rc = masterdata_load_election(data, path, el, e);
     if (rc == 0)
-        rc = cli_path(path, dir, EDIR_STORE, e);
+        rc = edir_store_target(dir, path, sizeof path, e);
     if (rc == 0)
         rc = store_open_readonly(path, &v->st, e);
     if (rc == 0)

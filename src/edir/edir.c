@@ -36,6 +36,42 @@ struct edir {
     edir_stats stats;
 };
 
+int edir_store_target(const char *dir, char *buf, size_t cap, err_info *e)
+{
+    char conf[EDIR_PATH_MAX];
+    int rc = edir_path(conf, dir, EDIR_STORE_CONF, e);
+    if (rc)
+        return rc;
+    struct stat sb;
+    if (stat(conf, &sb) != 0) {
+        if (errno != ENOENT)
+            return err_set(e, ERR_IO, "EDIR_STORE_CONF", conf, "cannot read: %s",
+                           strerror(errno));
+        if (cap < EDIR_PATH_MAX)
+            return err_set(e, ERR_LIMIT, "EDIR_PATH", dir, "buffer too small for a path");
+        return edir_path(buf, dir, EDIR_STORE, e);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    rc = file_read_all(conf, EDIR_PATH_MAX, &text, &len, e);
+    if (rc)
+        return rc;
+    size_t n = strcspn(text, "\r\n");
+    if (strncmp(text, "postgresql://", 13) != 0 && strncmp(text, "postgres://", 11) != 0)
+        rc = err_set(e, ERR_INVALID, "EDIR_STORE_CONF", conf,
+                     "the first line must be a postgresql:// connection URI");
+    else if (n >= cap)
+        rc = err_set(e, ERR_LIMIT, "EDIR_PATH", conf, "the URI is longer than %zu bytes",
+                     cap - 1);
+    else {
+        memcpy(buf, text, n);
+        buf[n] = '\0';
+    }
+    sodium_memzero(text, len);
+    free(text);
+    return rc;
+}
+
 int edir_path(char *buf, const char *dir, const char *name, err_info *e)
 {
     int n = snprintf(buf, EDIR_PATH_MAX, "%s/%s", dir, name);
@@ -158,7 +194,7 @@ static int edir_load(edir *d, const char *data_dir, err_info *e)
     char path[EDIR_PATH_MAX];
     int rc = edir_check_dir(d->dir, e);
     if (rc == 0)
-        rc = edir_path(path, d->dir, EDIR_STORE, e);
+        rc = edir_store_target(d->dir, path, sizeof path, e);
     if (rc == 0)
         rc = store_open_readonly(path, &d->st, e);
     if (rc == 0)

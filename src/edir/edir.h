@@ -6,6 +6,9 @@
  *   <dir>/rekap.db       the store: here only a source of the bytes of an
  *                        earlier version, each checked against the log's
  *                        leaf hash before it is used
+ *   <dir>/store.conf     when present, the store is PostgreSQL instead: its
+ *                        first line is the libpq connection URI
+ *                        (edir_store_target; mode 0600, it may hold a password)
  *   <dir>/log/           the transparency log (tiles, signed checkpoint)
  *   <dir>/log.key        the log's key file: only its public key is read
  *   <dir>/photos/        the photos (rekapd)
@@ -30,7 +33,7 @@
  * FILE_*, ELECTION_*, KEY_*, TLOG_*, NOTE_*, CHECKPOINT_*, the counting
  * rule's INGEST_TALLY, and edir_prev_from_store's INGEST_STORE_NOT_LOGGED,
  * INGEST_STORE_COLUMNS): EDIR_DIR (no such directory), EDIR_PATH (a path too
- * long), EDIR_POOL (every connection of a pool is taken), EDIR_LOG_KEY
+ * long), EDIR_STORE_CONF (store.conf unreadable or not a URI), EDIR_POOL (every connection of a pool is taken), EDIR_LOG_KEY
  * (log.key's name is not a valid key name), EDIR_ENTRY
  * (a logged entry does not parse), EDIR_TPS (a logged entry names a TPS
  * not in the election), EDIR_VERSION (a logged version does not follow the
@@ -53,6 +56,7 @@
 
 #define EDIR_ELECTION "election.json"
 #define EDIR_STORE "rekap.db"
+#define EDIR_STORE_CONF "store.conf"
 #define EDIR_LOG_KEY "log.key"
 #define EDIR_LOG "log"
 #define EDIR_CHECKPOINT "log/checkpoint" /* the log's signed checkpoint (C2SP tlog-tiles) */
@@ -64,6 +68,14 @@
 /* "<dir>/<name>" into buf (EDIR_PATH_MAX bytes); ERR_LIMIT (EDIR_PATH)
  * when it does not fit. */
 int edir_path(char *buf, const char *dir, const char *name, err_info *e);
+
+/* Where the directory's store is, for store_open*: the URI on the first
+ * line of <dir>/store.conf when that file exists (PostgreSQL), else the
+ * path <dir>/rekap.db (SQLite). buf holds cap bytes (EDIR_PATH_MAX will
+ * do). EDIR_STORE_CONF when store.conf cannot be read or its first line is
+ * not a postgresql:// or postgres:// URI; EDIR_PATH when it does not fit.
+ * Error messages name the file, never the URI (it may hold a password). */
+int edir_store_target(const char *dir, char *buf, size_t cap, err_info *e);
 
 /* 0 when the definition at path is the one the store was made for (its
  * SHA-256 is the store's meta "election_sha256"), else ERR_INVALID
@@ -102,7 +114,8 @@ int edir_store_entry(store *st, const char *tps, contest_kind k, uint32_t versio
  * its taker alone until given back. */
 typedef struct edir_pool edir_pool;
 
-/* A pool for <dir>/rekap.db; nothing is opened yet. EDIR_PATH. */
+/* A pool for the directory's store (edir_store_target); nothing is opened
+ * yet. EDIR_PATH, EDIR_STORE_CONF. */
 int edir_pool_new(const char *dir, unsigned max, edir_pool **out, err_info *e);
 /* A connection into *out: an idle one, or one opened now while fewer than
  * max are open (store_open_readonly's errors). ERR_LIMIT (EDIR_POOL) when

@@ -24,7 +24,7 @@ int edir_pool_new(const char *dir, unsigned max, edir_pool **out, err_info *e)
     assert(max > 0);
     *out = NULL;
     edir_pool *p = mem_calloc(1, sizeof *p);
-    int rc = edir_path(p->path, dir, EDIR_STORE, e);
+    int rc = edir_store_target(dir, p->path, sizeof p->path, e);
     if (rc < 0) {
         free(p);
         return rc;

@@ -590,7 +590,7 @@ static int ingest_load(ingest *in, err_info *e)
     if (rc == 0)
         rc = edir_path(path, in->cfg.dir, EDIR_ELECTION, e);
     if (rc == 0)
-        rc = edir_path(db, in->cfg.dir, EDIR_STORE, e);
+        rc = edir_store_target(in->cfg.dir, db, sizeof db, e);
     if (rc == 0)
         rc = store_open(db, &in->st, e);
     if (rc == 0)
@@ -717,9 +717,13 @@ static int ingest_init_state(const char *dir, const char *sha_hex, const char *o
     store *st = NULL;
     tlog *log = NULL;
     uint8_t seed[32];
-    int rc = edir_path(path, dir, EDIR_STORE, e);
+    char prior[8];
+    int rc = edir_store_target(dir, path, sizeof path, e);
     if (rc == 0)
         rc = store_open(path, &st, e);
+    /* A PostgreSQL store is not a file the check below could see. */
+    if (rc == 0 && store_meta_get(st, "election_sha256", prior, sizeof prior, e) != ERR_NOTFOUND)
+        rc = err_set(e, ERR_EXISTS, "INGEST_EXISTS", dir, "an election store is already there");
     if (rc == 0)
         rc = store_meta_set(st, "election_sha256", sha_hex, e);
     if (rc == 0)
@@ -744,7 +748,7 @@ int ingest_init(const char *dir, const char *data_dir, const char *election_path
     keys_init();
     char path[EDIR_PATH_MAX];
     struct stat sb;
-    int rc = edir_path(path, dir, EDIR_STORE, e);
+    int rc = edir_store_target(dir, path, sizeof path, e);
     if (rc == 0 && stat(path, &sb) == 0)
         return err_set(e, ERR_EXISTS, "INGEST_EXISTS", dir, "an election store is already there");
     if (rc == 0 && mkdir(dir, 0755) < 0 && errno != EEXIST)

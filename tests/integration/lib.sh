@@ -24,6 +24,8 @@ finish() { # the summary line and the exit status
   [ "$fails" -eq 0 ]
 }
 export REKAP_DATA=$data
+# the tests' Python helpers (rfc9162.py: the Merkle proof verifier)
+export REKAP_IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # rekapd beside rekap, started on free loopback ports (shared by the tests
 # of the server). usage: rekapd_up LOG [rekapd arguments...]: starts it in

@@ -260,19 +260,8 @@ check("every tile and entry bundle (%d files) identical to the files, full ones 
 # ---- inclusion proofs, recomputed here
 size = int(cp.split(b"\n")[1])
 want_root = base64.b64decode(cp.split(b"\n")[2])
-def node(a, b): return hashlib.sha256(b"\x01" + a + b).digest()
-def verify(index, size, leaf, proof, root):  # RFC 9162 2.1.3.2
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
-        if sn == 0: return False
-        if fn & 1 or fn == sn:
-            r = node(p, r)
-            if not fn & 1:
-                while fn and not fn & 1: fn >>= 1; sn >>= 1
-        else:
-            r = node(r, p)
-        fn >>= 1; sn >>= 1
-    return sn == 0 and r == root
+sys.path.insert(0, os.environ["REKAP_IT_DIR"])
+from rfc9162 import node, verify_inclusion as verify, verify_consistency
 def entry_at(i):
     _, _, bundle = get(getj("/api/v1/proof/%d" % i)["entry_bundle"])
     off = 0
@@ -302,24 +291,6 @@ def mth(leaves):  # RFC 6962 2.1, by the definition
     k = 1
     while k * 2 < len(leaves): k *= 2
     return node(mth(leaves[:k]), mth(leaves[k:]))
-def verify_consistency(n1, n2, root1, root2, proof):  # RFC 9162 2.1.4.2
-    if n1 == n2: return not proof and root1 == root2
-    if n1 == 0: return not proof
-    if not proof or n1 > n2: return False
-    if n1 & (n1 - 1) == 0: proof = [root1] + proof
-    fn, sn = n1 - 1, n2 - 1
-    while fn & 1: fn >>= 1; sn >>= 1
-    fr = sr = proof[0]
-    for c in proof[1:]:
-        if sn == 0: return False
-        if fn & 1 or fn == sn:
-            fr, sr = node(c, fr), node(c, sr)
-            if not fn & 1:
-                while fn and not fn & 1: fn >>= 1; sn >>= 1
-        else:
-            sr = node(sr, c)
-        fn >>= 1; sn >>= 1
-    return sn == 0 and fr == root1 and sr == root2
 leaves = []
 for b in range((size + 255) // 256):
     _, _, bundle = get(getj("/api/v1/proof/%d" % (b * 256))["entry_bundle"])
@@ -403,7 +374,7 @@ curl -s -o "$tmp/cp1" "$PUB/log/checkpoint"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$tmp/body.json" "$ING/api/v1/submissions")
 check "the correction is accepted over HTTP" [ "$code" = 201 ]
 python3 - "$PUB" "$tmp/fix.json" "$H" "$tmp/forms.jsonl" "$tmp/cp1" > "$tmp/py2.out" <<'PY'
-import base64, hashlib, json, sys, time, urllib.request
+import base64, hashlib, json, os, sys, time, urllib.request
 pub, fix, h = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
 want = sum(json.loads(l)["votes"][0] for l in open(sys.argv[4]) if '"ppwp"' in l) - 5
 t0 = time.time()
@@ -437,22 +408,8 @@ while time.time() - t0 < 5:
     n2, r2 = tree_head(urllib.request.urlopen(pub + "/log/checkpoint").read())
     if n2 > n1: break
     time.sleep(0.05)
-def node(a, b): return hashlib.sha256(b"\x01" + a + b).digest()
-def consistent(n1, n2, root1, root2, proof):  # for 0 < n1 < n2
-    if n1 & (n1 - 1) == 0: proof = [root1] + proof
-    fn, sn = n1 - 1, n2 - 1
-    while fn & 1: fn >>= 1; sn >>= 1
-    fr = sr = proof[0]
-    for c in proof[1:]:
-        if sn == 0: return False
-        if fn & 1 or fn == sn:
-            fr, sr = node(c, fr), node(c, sr)
-            if not fn & 1:
-                while fn and not fn & 1: fn >>= 1; sn >>= 1
-        else:
-            sr = node(sr, c)
-        fn >>= 1; sn >>= 1
-    return sn == 0 and fr == root1 and sr == root2
+sys.path.insert(0, os.environ["REKAP_IT_DIR"])
+from rfc9162 import verify_consistency as consistent
 cr = json.load(urllib.request.urlopen(pub + "/api/v1/consistency?from=%d" % n1))
 print("ok   - the checkpoint after the correction extends the one before it (%d -> %d entries)" % (n1, n2)
       if 0 < n1 < n2 and cr["to"] == n2 and consistent(n1, n2, r1, r2, [bytes.fromhex(p) for p in cr["proof"]])

@@ -4,7 +4,11 @@
  * second writer (waits the 5 s busy timeout), damaged and newer files, and
  * a full disk or failing fsync injected through a wrapping SQLite VFS. A
  * small throughput measurement closes (REKAP_STORE_BENCH_ROWS sets its
- * size). */
+ * size). The backend-neutral cases run again against PostgreSQL when
+ * REKAP_TEST_PG_URI names a server (each case in a schema of its own,
+ * created and dropped here), with the PostgreSQL failure paths: UPDATE,
+ * DELETE and TRUNCATE refused by the database itself, a newer schema, a
+ * foreign schema, a reader before the migration. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +16,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +30,8 @@
 
 typedef struct fixture {
     char dir[32];
-    char path[64];
+    char path[1024];  /* an SQLite file, or a PostgreSQL URI into the case's schema */
+    char schema[64];  /* PostgreSQL: the case's schema */
 } fixture;
 
 static int setup(void **state)
@@ -214,6 +220,7 @@ static void plant_file(const char *path, const char *content, size_t len)
 }
 
 /* ---- open, reopen, migrations ---- */
+
 
 static void test_create_and_reopen(void **state)
 {
@@ -542,16 +549,23 @@ static void test_invalid_entries_and_batch_misuse(void **state)
     store_close(s);
 }
 
-static void test_append_only(void **state)
+/* Three entries and one officer, for the append-only cases. */
+static store *open_three_and_officer(const char *path)
 {
-    fixture *fx = *state;
-    store *s = open_ok(fx->path);
+    store *s = open_ok(path);
     commit_entries(s, 1, 3);
     store_officer o = {.role = STORE_ROLE_KPPS, .region = "3273011001001", .name = "Siti",
                        .enrolled_at = 1707000000};
     memset(o.pubkey, 0xab, sizeof o.pubkey);
     err_info e = {0};
     assert_int_equal(store_officer_add(s, &o, &e), 0);
+    return s;
+}
+
+static void test_append_only(void **state)
+{
+    fixture *fx = *state;
+    store *s = open_three_and_officer(fx->path);
     store_close(s);
 
     static const char *const forbidden[] = {
@@ -920,6 +934,163 @@ static void test_bench_batches(void **state)
     store_close(s);
 }
 
+/* ---- PostgreSQL: a schema per case ---- */
+
+static void quiet_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
+/* Run sql on a raw libpq connection to uri; its SQLSTATE ("" on success). */
+static void pg_raw(const char *uri, const char *sql, char state[6])
+{
+    PGconn *c = PQconnectdb(uri);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("connect to %s: %s", getenv("REKAP_TEST_PG_URI"), PQerrorMessage(c));
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    snprintf(state, 6, "%s", st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? "" : code);
+    PQclear(r);
+    PQfinish(c);
+}
+
+static void pg_raw_ok(const char *uri, const char *sql)
+{
+    char state[6];
+    pg_raw(uri, sql, state);
+    if (state[0])
+        fail_msg("%s: SQLSTATE %s", sql, state);
+}
+
+static int setup_pg(void **state)
+{
+    static unsigned serial;
+    const char *base = getenv("REKAP_TEST_PG_URI");
+    fixture *fx = mem_calloc(1, sizeof *fx);
+    snprintf(fx->schema, sizeof fx->schema, "rekap_test_%ld_%u_%u", (long)getpid(),
+             (unsigned)time(NULL), serial++);
+    snprintf(fx->path, sizeof fx->path, "%s%coptions=-csearch_path%%3D%s", base,
+             strchr(base, '?') ? '&' : '?', fx->schema);
+    char sql[128];
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", fx->schema);
+    pg_raw_ok(base, sql);
+    *state = fx;
+    return 0;
+}
+
+static int teardown_pg(void **state)
+{
+    fixture *fx = *state;
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", fx->schema);
+    pg_raw_ok(getenv("REKAP_TEST_PG_URI"), sql);
+    free(fx);
+    return 0;
+}
+
+/* Neither rekap nor anyone else can change or remove a row: the triggers
+ * refuse UPDATE, DELETE, TRUNCATE and an upsert's update, for the owner too. */
+static void test_pg_append_only(void **state)
+{
+    fixture *fx = *state;
+    store *s = open_three_and_officer(fx->path);
+    static const char *const forbidden[] = {
+        "UPDATE entry SET accepted = 1 - accepted WHERE idx = 1",
+        "UPDATE entry SET bytes = '\\x00' WHERE idx = 0",
+        "DELETE FROM entry WHERE idx = 2",
+        "DELETE FROM entry",
+        "TRUNCATE entry",
+        "TRUNCATE entry, officer CASCADE",
+        "INSERT INTO entry (idx, tps, contest, version, accepted, bytes)"
+        " VALUES (0, '1', 0, 1, 1, '\\x01') ON CONFLICT (idx) DO UPDATE SET tps = '1'",
+        "UPDATE officer SET region = '11'",
+        "DELETE FROM officer",
+        "TRUNCATE officer",
+    };
+    for (size_t i = 0; i < sizeof forbidden / sizeof *forbidden; i++) {
+        char st[6];
+        pg_raw(fx->path, forbidden[i], st);
+        if (strcmp(st, "42501") != 0)
+            fail_msg("%s: SQLSTATE '%s', want 42501 from the trigger", forbidden[i], st);
+    }
+    assert_int_equal(count_from(s, 0), 3);
+    test_entry t;
+    make_entry(&t, 0, 1, CONTEST_PPWP, 1, 0);
+    assert_true(entry_exists(s, &t)); /* unchanged, bytes and all */
+    store_close(s);
+}
+
+static void test_pg_schema_newer_and_foreign(void **state)
+{
+    fixture *fx = *state;
+    err_info e = {0};
+    store *s = NULL;
+    /* A reader cannot migrate an empty schema. */
+    assert_int_equal(store_open_readonly(fx->path, &s, &e), ERR_INVALID);
+    assert_string_equal(e.code, "STORE_SCHEMA_OLDER");
+    /* Another program's tables: refused, untouched. */
+    pg_raw_ok(fx->path, "CREATE TABLE t (x int)");
+    assert_int_equal(store_open(fx->path, &s, &e), ERR_IO);
+    assert_string_equal(e.code, "STORE_OPEN");
+    pg_raw_ok(fx->path, "DROP TABLE t");
+
+    store_close(open_ok(fx->path));
+    store_close(open_ok(fx->path)); /* an up-to-date schema runs no step */
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE meta SET value = '%d' WHERE key = 'schema_version'",
+             STORE_SCHEMA_VERSION + 1);
+    pg_raw_ok(fx->path, sql);
+    assert_int_equal(store_open(fx->path, &s, &e), ERR_INVALID);
+    assert_string_equal(e.code, "STORE_SCHEMA_NEWER");
+    assert_int_equal(store_open_readonly(fx->path, &s, &e), ERR_INVALID);
+    assert_string_equal(e.code, "STORE_SCHEMA_NEWER");
+    pg_raw_ok(fx->path, "UPDATE meta SET value = ' 1x' WHERE key = 'schema_version'");
+    assert_int_equal(store_open(fx->path, &s, &e), ERR_IO);
+    assert_string_equal(e.code, "STORE_OPEN");
+}
+
+/* An unreachable server is STORE_IO, and no message shows the password. */
+static void test_pg_unreachable(void **state)
+{
+    (void)state;
+    err_info e = {0};
+    store *s = NULL;
+    assert_int_equal(store_open("postgresql://rekap:s3cret@127.0.0.1:1/x?connect_timeout=2",
+                                &s, &e), ERR_IO);
+    assert_null(s);
+    assert_string_equal(e.code, "STORE_IO");
+    assert_null(strstr(e.where, "s3cret"));
+    assert_null(strstr(e.msg, "s3cret"));
+    assert_string_equal(e.where, "postgresql://rekap:***@127.0.0.1:1/x?connect_timeout=2");
+    assert_int_equal(store_open_readonly("postgres://u@h.invalid/x?password=s3cret&sslmode=disable",
+                                         &s, &e), ERR_IO);
+    assert_string_equal(e.where, "postgres://u@h.invalid/x?password=***&sslmode=disable");
+}
+
+/* A second writer waits for the first one's batch, then gets STORE_BUSY
+ * after the lock timeout (5 s) instead of interleaving log indices. */
+static void test_pg_second_writer_busy(void **state)
+{
+    fixture *fx = *state;
+    store *a = open_ok(fx->path), *b = open_ok(fx->path);
+    commit_entries(a, 1, 2);
+    begin_ok(a);
+    err_info e = {0};
+    double t0 = now_seconds();
+    assert_int_equal(store_batch_begin(b, &e), ERR_IO);
+    assert_string_equal(e.code, "STORE_BUSY");
+    assert_true(now_seconds() - t0 >= 4.5);
+    store_batch_rollback(a);
+    begin_ok(b);
+    assert_int_equal(store_next_index(b), 2);
+    commit_ok(b);
+    store_close(a);
+    store_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -941,5 +1112,27 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_disk_and_fsync_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bench_batches, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("store: SQLite", tests, NULL, NULL);
+    if (!getenv("REKAP_TEST_PG_URI")) {
+        printf("store: PostgreSQL cases skipped: REKAP_TEST_PG_URI is not set"
+               " (tests/pg starts a server and prints one)\n");
+        return failed;
+    }
+    const struct CMUnitTest pg_tests[] = {
+        cmocka_unit_test_setup_teardown(test_create_and_reopen, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_pg_schema_newer_and_foreign, setup_pg, teardown_pg),
+        cmocka_unit_test(test_pg_unreachable),
+        cmocka_unit_test_setup_teardown(test_batch_read_back, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_duplicate_rolls_back_batch, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_index_gap, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_invalid_entries_and_batch_misuse, setup_pg,
+                                        teardown_pg),
+        cmocka_unit_test_setup_teardown(test_pg_append_only, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_officers, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_meta, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_reader_beside_open_batch, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_pg_second_writer_busy, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_bench_batches, setup_pg, teardown_pg),
+    };
+    return failed + cmocka_run_group_tests_name("store: PostgreSQL", pg_tests, NULL, NULL);
 }
