@@ -2,8 +2,13 @@
 # The store's unit tests (tests/unit/test_store.c) against a real
 # PostgreSQL: a primary with its synchronous standby started by
 # tests/pg/cluster.sh, its URI given as REKAP_TEST_PG_URI, so every PG case
-# runs (on SQLite alone they are skipped). Skipped (77) without the
-# PostgreSQL 15 server binaries.
+# runs (on SQLite alone they are skipped). Then the privileges exactly as
+# docs/STORE.md tells an operator to set them (its SQL block, run as
+# written): a writer role that is not the owner enrols, ingests and
+# verifies, but cannot UPDATE, DELETE, TRUNCATE, disable or drop the
+# triggers; a reader role reads and cannot write; the owner's own UPDATE
+# is refused by the trigger. Skipped (77) without the PostgreSQL 15 server
+# binaries.
 # usage: test_store_pg.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,4 +23,32 @@ expect_rc 0 "a PostgreSQL primary with a synchronous standby starts" bash "$here
 . "$pg/env"
 expect_rc 0 "the store's unit tests pass against it" env REKAP_TEST_PG_URI="$PRIMARY" "$bin"
 check "the PostgreSQL cases ran (not skipped)" sh -c "! grep -q 'PostgreSQL cases skipped' '$tmp/out' '$tmp/err'"
+
+# ---- the privileges docs/STORE.md tells an operator to set, as written there
+psql=/usr/lib/postgresql/15/bin/psql
+port=${PRIMARY##*:}; port=${port%%/*}
+uri() { echo "postgresql://$1@127.0.0.1:$port/postgres"; }
+sql() { "$psql" -X -q -v ON_ERROR_STOP=1 -d "$(uri "$1")" -c "$2"; }
+"$rekap" gen --scope 65 --contests ppwp --out "$tmp/el.json" --forms "$tmp/forms.jsonl" >/dev/null
+head -200 "$tmp/forms.jsonl" >"$tmp/some.jsonl"
+expect_rc 0 "the owner makes the store (rekap init --store)" \
+  "$rekap" init --dir "$tmp/D" --election "$tmp/el.json" --origin example.org/pg --store "$(uri rekap)"
+sed -n '/^## The PostgreSQL store/,$p' "$here/../docs/STORE.md" |
+  sed -n '/^```sql$/,/^```$/p' | sed '1d;/^```$/,$d' >"$tmp/grants.sql"
+check "docs/STORE.md holds the GRANT/REVOKE block" grep -q "GRANT SELECT, INSERT ON officer, entry TO rekap_writer" "$tmp/grants.sql"
+expect_rc 0 "the owner makes the writer and reader roles and runs the documented grants" sh -c \
+  "'$psql' -X -q -v ON_ERROR_STOP=1 -d '$(uri rekap)' -c 'CREATE ROLE rekap_writer LOGIN; CREATE ROLE rekap_reader LOGIN;' && '$psql' -X -q -v ON_ERROR_STOP=1 -d '$(uri rekap)' -f '$tmp/grants.sql'"
+uri rekap_writer >"$tmp/D/store.conf"
+expect_rc 0 "the writer role enrols keys" "$rekap" enrol --dir "$tmp/D" --generate "$tmp/keys"
+expect_rc 0 "the writer role ingests forms" "$rekap" submit --dir "$tmp/D" --keys "$tmp/keys" "$tmp/some.jsonl"
+expect_rc 0 "rekap verify passes on the writer's store" "$rekap" verify --dir "$tmp/D"
+for stmt in "UPDATE entry SET accepted = 0" "DELETE FROM entry" "TRUNCATE entry" \
+            "DELETE FROM officer" "ALTER TABLE entry DISABLE TRIGGER USER" \
+            "DROP TRIGGER entry_no_change ON entry"; do
+  expect_rc 1 "the writer role cannot: $stmt" sql rekap_writer "$stmt"
+done
+expect_rc 1 "the reader role cannot insert" sql rekap_reader \
+  "INSERT INTO meta (key, value) VALUES ('x', 'y')"
+expect_rc 0 "the reader role reads the log" sql rekap_reader "SELECT count(*) FROM entry"
+expect_rc 1 "the owner cannot update a logged entry either (trigger)" sql rekap "UPDATE entry SET accepted = 0"
 finish
