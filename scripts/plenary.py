@@ -120,7 +120,7 @@ class Plenary:
     def hold(self, code):
         """The plenaries of code's subtree, then code's own."""
         region = get(f"{self.a.public}/api/v1/regions/{code}.json")
-        level = region["tingkat"] if "tingkat" in region else region["region"]["tingkat"]
+        level = region["tingkat"]
         if level < 3:
             for child in region["children"]:
                 self.hold(child["code"])

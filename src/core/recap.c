@@ -295,13 +295,6 @@ static int parse_numbers(const char *v, size_t len, const char *where, uint64_t 
     return 0;
 }
 
-/* The value of a line whose name is `name`: the rest after "name". */
-static int line_rest(keys_lines *r, const char *name, const char **v, size_t *n,
-                     err_info *e)
-{
-    return keys_lines_field(r, name, v, n, e);
-}
-
 /* A row's child code: 13 digits (a TPS) or a region code, then a space. */
 static int row_code(const char *v, size_t n, char code[REGION_CODE_MAX], size_t *used)
 {
@@ -334,7 +327,7 @@ static int parse_row(keys_lines *r, recap *c, err_info *e)
     int how = keys_lines_peek(r, "adopt") ? RECAP_ADOPT
               : keys_lines_peek(r, "mark") ? RECAP_MARK
                                            : RECAP_CORRECT;
-    int rc = line_rest(r, recap_how_word[how], &v, &n, e);
+    int rc = keys_lines_field(r, recap_how_word[how], &v, &n, e);
     if (rc)
         return rc;
     c->nrow = i + 1;   /* owned from here: recap_entry_free frees it */
@@ -421,7 +414,7 @@ static int parse_recap(keys_lines *r, recap *c, err_info *e)
     size_t n;
     uint32_t k = 0;
     if (rc == 0)
-        rc = line_rest(r, "totals", &v, &n, e);
+        rc = keys_lines_field(r, "totals", &v, &n, e);
     if (rc == 0)
         rc = parse_numbers(v - 1, n + 1, "totals", &c->totals, &k, e);
     if (rc == 0 && c->width && k != c->width)

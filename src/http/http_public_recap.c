@@ -179,17 +179,6 @@ static void put_row(rbuf *x, const recap_row *w, uint32_t width)
     rbuf_puts(x, "}");
 }
 
-/* What row i stands for in the recap (NULL: nothing, a marked child). */
-static const uint64_t *row_value(const unit_view *v, uint32_t i, const uint64_t *adopted)
-{
-    const recap_row *w = &v->acc.recap.row[i];
-    if (w->how == RECAP_CORRECT)
-        return w->numbers;
-    if (w->how == RECAP_ADOPT)
-        return v->ch[i].version == w->version ? v->ch[i].numbers : adopted;
-    return NULL;
-}
-
 /* [field, row value, child value] wherever they differ. */
 static void put_child_diff(rbuf *x, const uint64_t *row, const uint64_t *now, uint32_t width)
 {
@@ -206,7 +195,7 @@ static void put_child_diff(rbuf *x, const uint64_t *row, const uint64_t *now, ui
     rbuf_puts(x, "]");
 }
 
-static void put_children(public_server *s, store *st, rbuf *x, const unit_view *v,
+static void put_children(public_server *s, rbuf *x, const unit_view *v,
                          const uint64_t **rows)
 {
     rbuf_puts(x, "[");
@@ -233,7 +222,6 @@ static void put_children(public_server *s, store *st, rbuf *x, const unit_view *
         rbuf_puts(x, "}");
     }
     rbuf_puts(x, "]");
-    (void)st;
 }
 
 /* Per field where the signed totals and the children now differ: the
@@ -291,6 +279,7 @@ static void put_entry_head(rbuf *x, const recap_entry *en, uint32_t version, uin
 
 static void put_versions(public_server *s, store *st, rbuf *x, const unit_view *v)
 {
+    int first = 1;   /* a version the store cannot give back is left out */
     rbuf_puts(x, "[");
     for (uint32_t n = 1; n <= v->st.latest; n++) {
         recap_entry en;
@@ -298,7 +287,8 @@ static void put_versions(public_server *s, store *st, rbuf *x, const unit_view *
         err_info e = {0};
         if (view_entry(s, st, &v->u, SIGNED_RECAP, n, &en, &index, &e) < 0)
             continue;
-        rbuf_puts(x, n > 1 ? "," : "");
+        rbuf_puts(x, first ? "" : ",");
+        first = 0;
         put_entry_head(x, &en, n, index);
         rbuf_puts(x, "}");
         recap_entry_free(&en);
@@ -308,6 +298,7 @@ static void put_versions(public_server *s, store *st, rbuf *x, const unit_view *
 
 static void put_records(public_server *s, store *st, rbuf *x, const unit_view *v)
 {
+    int first = 1;
     rbuf_puts(x, "[");
     for (uint32_t n = 1; n <= v->st.records; n++) {
         recap_entry en;
@@ -316,8 +307,9 @@ static void put_records(public_server *s, store *st, rbuf *x, const unit_view *v
         if (view_entry(s, st, &v->u, SIGNED_RECORD, n, &en, &index, &e) < 0)
             continue;
         const record *c = &en.record;
-        rbuf_printf(x, "%s{\"number\":%u,\"recap\":%u,\"kind\":\"%s\",\"by\":", n > 1 ? "," : "",
+        rbuf_printf(x, "%s{\"number\":%u,\"recap\":%u,\"kind\":\"%s\",\"by\":", first ? "" : ",",
                     c->number, c->recap, record_kind_word[c->what]);
+        first = 0;
         rbuf_json_str(x, c->by);
         rbuf_puts(x, ",\"text\":");
         rbuf_json_str(x, c->text);
@@ -346,14 +338,14 @@ static void put_unit(public_server *s, store *st, rbuf *x, const unit_view *v)
         const recap_row *w = &v->acc.recap.row[i];
         if (w->how == RECAP_ADOPT && v->ch[i].version != w->version)
             adopted[i] = view_adopted(s, st, v, i);
-        rows[i] = row_value(v, i, adopted[i]);
+        rows[i] = adopted[i] ? adopted[i] : recap_row_value(&v->acc.recap, i, v->ch);
     }
     put_unit_head(s, x, &v->u);
     rbuf_puts(x, ",\"fields\":");
     put_fields(x, s->el, &v->u);
     rbuf_printf(x, ",\"child_level\":\"%s\",\"children\":",
                 level_word[v->u.level == REGION_KECAMATAN ? REGION_TPS : v->u.level + 1]);
-    put_children(s, st, x, v, rows);
+    put_children(s, x, v, rows);
     rbuf_puts(x, ",\"below\":");
     put_numbers(x, v->below, v->u.width);
     rbuf_puts(x, ",\"recap\":");
