@@ -18,6 +18,7 @@
 
 static const char init_usage[] =
     "usage: rekap init --dir DIR --election FILE [options]\n"
+    "       rekap init --replica VKEY --store STORE --dir DIR --election FILE\n"
     "\n"
     "Create the election directory DIR from a definition: DIR/election.json,\n"
     "the store DIR/rekap.db (or the PostgreSQL database of --store), the\n"
@@ -31,6 +32,11 @@ static const char init_usage[] =
     "  --data DIR        master data directory\n"
     "  --store URI       keep the store in PostgreSQL (a postgresql:// libpq URI;\n"
     "                    written to DIR/store.conf, mode 0600) instead of DIR/rekap.db\n"
+    "  --replica VKEY    make DIR a public replica's directory instead (rekapd --replica,\n"
+    "                    docs/REPLICAS.md): VKEY is the log's verifier key as `rekap init`\n"
+    "                    printed it; --store names the primary's store (its hot standby's\n"
+    "                    URI, or the absolute path of its rekap.db on this machine), which\n"
+    "                    must hold this election and this log\n"
     "  --help            this text\n";
 
 /* The verifier key of the log: its name is the origin (ingest_init names
@@ -40,7 +46,7 @@ static int init_print_verifier(const char *dir)
     char path[CLI_PATH_MAX];
     err_info e = {0};
     keys_file k;
-    if (cli_path(path, dir, EDIR_LOG_KEY, &e) < 0 || cli_key_read(path, 1, &k, &e) < 0) {
+    if (cli_path(path, dir, EDIR_LOG_KEY, &e) < 0 || cli_key_read(path, 0, &k, &e) < 0) {
         cli_error(&e);
         return CLI_FAIL;
     }
@@ -59,9 +65,10 @@ static int init_print_verifier(const char *dir)
  * since the URI may hold a password; the directory is made first. */
 static int init_store_conf(const char *dir, const char *uri, char *conf, err_info *e)
 {
-    if (strncmp(uri, "postgresql://", 13) != 0 && strncmp(uri, "postgres://", 11) != 0)
+    if (!edir_store_uri_ok(uri) || strchr(uri, '\n'))
         return err_set(e, ERR_INVALID, "INIT_STORE", "--store",
-                       "the store must be a postgresql:// or postgres:// connection URI");
+                       "the store must be a postgresql:// or postgres:// connection URI, or the "
+                       "absolute path of an SQLite store");
     char db[CLI_PATH_MAX];
     struct stat sb;
     if (cli_path(db, dir, EDIR_STORE, e) < 0 || cli_path(conf, dir, EDIR_STORE_CONF, e) < 0)
@@ -89,9 +96,10 @@ int cmd_init(int argc, char **argv)
     static const struct option longopts[] = {
         {"dir", required_argument, 0, 'D'},  {"election", required_argument, 0, 'e'},
         {"origin", required_argument, 0, 'o'}, {"data", required_argument, 0, 'd'},
-        {"store", required_argument, 0, 's'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    const char *dir = NULL, *elpath = NULL, *origin = NULL, *data = NULL, *uri = NULL;
+        {"store", required_argument, 0, 's'}, {"replica", required_argument, 0, 'r'},
+        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+    const char *dir = NULL, *elpath = NULL, *origin = NULL, *data = NULL, *uri = NULL,
+               *vkey = NULL;
     int opt;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
@@ -100,14 +108,17 @@ int cmd_init(int argc, char **argv)
         case 'o': origin = optarg; break;
         case 'd': data = optarg; break;
         case 's': uri = optarg; break;
+        case 'r': vkey = optarg; break;
         case 'h': fputs(init_usage, stdout); return CLI_OK;
         default: fputs(init_usage, stderr); return CLI_USAGE;
         }
     }
-    if (!dir || !elpath || optind != argc) {
+    if (!dir || !elpath || optind != argc || (vkey && (!uri || origin))) {
         fprintf(stderr, "rekap init: %s\n", !dir      ? "--dir is required"
                                             : !elpath ? "--election is required"
-                                                      : "unexpected argument");
+                                            : optind != argc ? "unexpected argument"
+                                            : !uri    ? "--replica needs --store (the primary's store)"
+                                                      : "--replica takes the origin of the log it follows");
         fputs(init_usage, stderr);
         return CLI_USAGE;
     }
@@ -127,12 +138,14 @@ int cmd_init(int argc, char **argv)
         cli_error(&e);
         return rc == ERR_INVALID ? CLI_USAGE : CLI_FAIL;
     }
-    if (ingest_init(dir, cli_data_dir(data), elpath, origin, &e) < 0) {
+    rc = vkey ? ingest_init_replica(dir, cli_data_dir(data), elpath, vkey, &e)
+              : ingest_init(dir, cli_data_dir(data), elpath, origin, &e);
+    if (rc < 0) {
         if (uri)
             unlink(conf); /* ours: a retry starts clean */
         cli_error(&e);
         return CLI_FAIL;
     }
-    printf("election directory %s created\n", dir);
+    printf("%s directory %s created\n", vkey ? "replica" : "election", dir);
     return init_print_verifier(dir);
 }

@@ -36,6 +36,12 @@ struct edir {
     edir_stats stats;
 };
 
+int edir_store_uri_ok(const char *s)
+{
+    return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0 ||
+           (s[0] == '/' && s[1] != '\0' && s[1] != '\n');
+}
+
 int edir_store_target(const char *dir, char *buf, size_t cap, err_info *e)
 {
     char conf[EDIR_PATH_MAX];
@@ -57,9 +63,10 @@ int edir_store_target(const char *dir, char *buf, size_t cap, err_info *e)
     if (rc)
         return rc;
     size_t n = strcspn(text, "\r\n");
-    if (strncmp(text, "postgresql://", 13) != 0 && strncmp(text, "postgres://", 11) != 0)
+    if (!edir_store_uri_ok(text))
         rc = err_set(e, ERR_INVALID, "EDIR_STORE_CONF", conf,
-                     "the first line must be a postgresql:// connection URI");
+                     "the first line must be a postgresql:// connection URI or the absolute "
+                     "path of an SQLite store");
     else if (n >= cap)
         rc = err_set(e, ERR_LIMIT, "EDIR_PATH", conf, "the URI is longer than %zu bytes",
                      cap - 1);

@@ -69,13 +69,18 @@
  * when it does not fit. */
 int edir_path(char *buf, const char *dir, const char *name, err_info *e);
 
-/* Where the directory's store is, for store_open*: the URI on the first
- * line of <dir>/store.conf when that file exists (PostgreSQL), else the
- * path <dir>/rekap.db (SQLite). buf holds cap bytes (EDIR_PATH_MAX will
- * do). EDIR_STORE_CONF when store.conf cannot be read or its first line is
- * not a postgresql:// or postgres:// URI; EDIR_PATH when it does not fit.
- * Error messages name the file, never the URI (it may hold a password). */
+/* Where the directory's store is, for store_open*: the first line of
+ * <dir>/store.conf when that file exists — a libpq URI (PostgreSQL), or
+ * the absolute path of another directory's SQLite store (a replica on the
+ * primary's machine) — else the path <dir>/rekap.db (SQLite). buf holds
+ * cap bytes (EDIR_PATH_MAX will do). EDIR_STORE_CONF when store.conf
+ * cannot be read or its first line is neither (edir_store_uri_ok);
+ * EDIR_PATH when it does not fit. Error messages name the file, never the
+ * URI (it may hold a password). */
 int edir_store_target(const char *dir, char *buf, size_t cap, err_info *e);
+/* Whether s (up to its end or newline) may name a store in store.conf: a
+ * postgresql:// or postgres:// URI, or an absolute path. */
+int edir_store_uri_ok(const char *s);
 
 /* 0 when the definition at path is the one the store was made for (its
  * SHA-256 is the store's meta "election_sha256"), else ERR_INVALID

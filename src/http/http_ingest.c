@@ -21,6 +21,7 @@
  * timeout only measures silence, which a client trickling one byte at a
  * time never produces). */
 #include "http/http_ingest.h"
+#include "http/http_health.h"
 
 #include <assert.h>
 #include <stdatomic.h>
@@ -472,21 +473,9 @@ static enum MHD_Result srv_metrics(srv_req *r)
  * (a load balancer takes an unhealthy node out of the ingest pool). */
 static enum MHD_Result srv_health(srv_req *r)
 {
-    ingest_log_state ls;
-    ingest_log_state_get(r->srv->in, &ls);
-    if (atomic_load(&r->srv->stopping))
-        return srv_json(r, MHD_HTTP_SERVICE_UNAVAILABLE, json_pack("{s:s}", "status", "stopping"), 0);
-    if (!ls.healthy)
-        return srv_json(r, MHD_HTTP_SERVICE_UNAVAILABLE,
-                        json_pack("{s:s,s:s,s:s,s:I,s:I}", "status", "log_unpublished", "code",
-                                  ls.last.code ? ls.last.code : "", "message", ls.last.msg,
-                                  "log_entries", (json_int_t)ls.size, "log_published",
-                                  (json_int_t)ls.published),
-                        0);
-    return srv_json(r, MHD_HTTP_OK,
-                    json_pack("{s:s,s:I,s:I}", "status", "ok", "log_entries", (json_int_t)ls.size,
-                              "log_published", (json_int_t)ls.published),
-                    0);
+    unsigned status;
+    json_t *o = http_health(r->srv->in, atomic_load(&r->srv->stopping), &status);
+    return srv_json(r, status, o, 0);
 }
 
 /* -------------------------------------------------------------- routing */

@@ -34,6 +34,7 @@
 #include "core/merkle.h"
 #include "core/note.h"
 #include "edir/edir.h"
+#include "http/http_health.h"
 #include "http/http_photo.h"
 #include "http/http_util.h"
 #include "io/file.h"
@@ -188,8 +189,8 @@ static enum MHD_Result pub_send_checkpoint(public_server *s, struct MHD_Connecti
     char *text;
     size_t len;
     checkpoint cp;
-    if (pub_checkpoint(s, &text, &len, &cp) < 0)
-        return http_send_error(c, "INTERNAL", NULL, NULL, 0);
+    if (pub_checkpoint(s, &text, &len, &cp) < 0) /* a replica that adopted none yet */
+        return http_send_error(c, "LOG_NOT_READY", NULL, NULL, 1);
     return resp_send_doc(c, cache_doc_new(text, len, resp_ct_text, resp_cc_live, http_now()));
 }
 
@@ -707,8 +708,27 @@ static enum MHD_Result pub_wilayah(public_server *s, struct MHD_Connection *c, c
     return pub_answer(c, pubdocs_wilayah(s, (contest_kind)k, r), NULL);
 }
 
+#define PUB_HEALTH "/healthz"
+
+/* GET /healthz (http_health.h): outside the per-address budget, so a load
+ * balancer's checks are never refused. */
+static enum MHD_Result pub_health(public_server *s, struct MHD_Connection *c)
+{
+    unsigned status;
+    json_t *o = http_health(s->in, atomic_load(&s->stopping), &status);
+    char *body = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!body)
+        return MHD_NO;
+    enum MHD_Result ret = http_send_json(c, status, body, strlen(body), 0);
+    free(body);
+    return ret;
+}
+
 static enum MHD_Result pub_route(public_server *s, struct MHD_Connection *c, const char *url)
 {
+    if (!strcmp(url, PUB_HEALTH))
+        return pub_health(s, c);
     if (!strncmp(url, "/api/v1/", 8))
         return pub_api(s, c, url + 8);
     if (!strncmp(url, "/pemilu/", 8))
@@ -745,7 +765,7 @@ static enum MHD_Result pub_access(void *cls, struct MHD_Connection *c, const cha
         *con_cls = s;
         pub_yield(s);
         uint8_t key[HTTP_CLIENT_KEY_MAX];
-        size_t klen = http_client_key(c, key);
+        size_t klen = strcmp(url, PUB_HEALTH) ? http_client_key(c, key) : 0;
         double now = http_now(), wait = 0;
         if (klen && !limiter_take_wait(s->ip_limit, key, klen, now, s->cfg.ip_wait, &wait))
             return pub_rate_limited(c, wait);

@@ -307,9 +307,15 @@ static void docs_anomaly_doc(public_server *s, contest_kind k, const uint32_t *f
 
 static void docs_anomalies(public_server *s, const char *ts, int force)
 {
-    docs_tail d = {.s = s, .left = PUB_TAIL_CHUNK};
+    /* only rows the log holds: a replica's store may be ahead of what it
+     * has verified */
+    ingest_log_state ls;
+    ingest_log_state_get(s->in, &ls);
+    uint64_t want = ls.size > s->tail_next ? ls.size - s->tail_next : 0;
+    docs_tail d = {.s = s, .left = want < PUB_TAIL_CHUNK ? want : PUB_TAIL_CHUNK};
+    uint64_t chunk = d.left;
     err_info e = {0};
-    if (store_entries_each(s->tail, s->tail_next, docs_tail_one, &d, &e) < 0)
+    if (chunk && store_entries_each(s->tail, s->tail_next, docs_tail_one, &d, &e) < 0)
         http_log(HTTP_LOG_WARN, "anomalies_read_failed",
                  json_pack("{s:s,s:s}", "code", e.code ? e.code : "?", "message", e.msg));
     const tally *t = ingest_tally(s->in);
@@ -320,7 +326,7 @@ static void docs_anomalies(public_server *s, const char *ts, int force)
         ingest_read_lock(s->in);
         uint32_t rev = tally_region(t, (contest_kind)k, 0)->rev;
         /* the list, or how far the log was read, may have moved */
-        if (!force && !d.changed[k] && d.left == PUB_TAIL_CHUNK && rev == s->anomalies_seen[k]) {
+        if (!force && !d.changed[k] && d.left == chunk && rev == s->anomalies_seen[k]) {
             ingest_read_unlock(s->in);
             continue;
         }

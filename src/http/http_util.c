@@ -39,6 +39,8 @@ static const http_error_def http_errors[] = {
      "The server is shutting down. Try again shortly."},
     {"INTERNAL", 500, "Terjadi kesalahan di server. Coba lagi nanti.",
      "Something went wrong on the server. Try again later."},
+    {"LOG_NOT_READY", 503, "Log belum tersedia di server ini. Coba lagi sebentar lagi.",
+     "This server has no checkpoint of the log yet. Try again shortly."},
     /* the submission request */
     {"REQUEST_JSON", 400, "Isi permintaan bukan JSON yang sah.", "The request body is not valid JSON."},
     {"REQUEST_FIELD", 400,

@@ -58,6 +58,9 @@ static const char rd_usage[] =
     "  --data DIR           master data directory (default $REKAP_DATA, else the\n"
     "                       directory the build was configured with)\n"
     "  --port-file F        write \"ingest=P\\npublic=P\\n\" to F once both listen\n"
+    "  --replica            serve a replica directory (`rekap init --replica`): the public\n"
+    "                       listener only, following the primary through its store\n"
+    "                       (docs/REPLICAS.md); the port file says ingest=0\n"
     "  --log-level L        debug, info (default), warn or error\n"
     "  --set KEY=VALUE      any config setting; repeatable; overrides the file\n"
     "  --help               this text\n"
@@ -93,6 +96,9 @@ static const rd_key rd_keys[] = {
     {"queue_max", T_UINT, 1, 1 << 22, RD_AT(ingest.queue_max)},
     {"batch_max", T_UINT, 1, 1 << 20, RD_AT(ingest.batch_max)},
     {"publish_interval_ms", T_UINT, 1, 3600000, RD_AT(ingest.publish_interval_ms)},
+    /* a replica (docs/REPLICAS.md) */
+    {"replica", T_UINT, 0, 1, RD_AT(ingest.replica)},
+    {"follow_interval_ms", T_UINT, 1, 60000, RD_AT(ingest.follow_interval_ms)},
     /* the ingest listener */
     {"ingest_addr", T_STR, 0, 0, RD_AT(in.addr)},
     {"ingest_port", T_UINT, 0, 65535, RD_AT(in.port)},
@@ -293,7 +299,8 @@ static int rd_parse_args(int argc, char **argv, rd_args *a)
         {"public-addr", required_argument, 0, 'A'}, {"public-port", required_argument, 0, 'P'},
         {"data", required_argument, 0, 'd'},        {"port-file", required_argument, 0, 'f'},
         {"log-level", required_argument, 0, 'l'},   {"set", required_argument, 0, 's'},
-        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
+        {"replica", no_argument, 0, 'r'},           {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     static const struct { int opt; const char *key; } alias[] = {
         {'D', "dir"},         {'a', "ingest_addr"}, {'p', "ingest_port"}, {'A', "public_addr"},
         {'P', "public_port"}, {'d', "data"},        {'f', "port_file"},   {'l', "log_level"}};
@@ -307,6 +314,8 @@ static int rd_parse_args(int argc, char **argv, rd_args *a)
             }
         if (opt == 'c')
             a->config = optarg;
+        else if (opt == 'r')
+            rc = rd_arg_set(a, "replica", "1");
         else if (opt == 's')
             rc = rd_arg_kv(a, optarg);
         else if (opt == 'h') {
@@ -416,10 +425,10 @@ static int rd_serve(rd_settings *s)
                                                 ingest_rebuild_seconds(in)));
     int rc = RD_FAIL;
     char ingest_url[64];
-    if (ingest_server_start(&s->in, in, &is, &e) < 0) {
+    if (!s->ingest.replica && ingest_server_start(&s->in, in, &is, &e) < 0) {
         rd_log_error("ingest_listen_failed", &e);
     } else {
-        if (!s->pub.ingest_url || !*s->pub.ingest_url) {
+        if (is && (!s->pub.ingest_url || !*s->pub.ingest_url)) {
             /* the officer page on this machine reaches the ingest listener here */
             snprintf(ingest_url, sizeof ingest_url, "http://localhost:%u", ingest_server_port(is));
             s->pub.ingest_url = ingest_url;
@@ -427,7 +436,7 @@ static int rd_serve(rd_settings *s)
         if (public_start(&s->pub, in, &ps, &e) < 0)
             rd_log_error("public_listen_failed", &e);
         else if (s->port_file &&
-                 rd_port_file(s->port_file, ingest_server_port(is), public_port(ps)) < 0)
+                 rd_port_file(s->port_file, is ? ingest_server_port(is) : 0, public_port(ps)) < 0)
             http_log(HTTP_LOG_ERROR, "port_file_failed",
                      json_pack("{s:s,s:s}", "path", s->port_file, "error", strerror(errno)));
         else
@@ -435,9 +444,9 @@ static int rd_serve(rd_settings *s)
     }
     if (rc == RD_OK) {
         http_log(HTTP_LOG_INFO, "listening",
-                 json_pack("{s:s,s:i,s:s,s:i}", "ingest_addr", s->in.addr, "ingest_port",
-                           (int)ingest_server_port(is), "public_addr", s->pub.addr, "public_port",
-                           (int)public_port(ps)));
+                 json_pack("{s:s,s:i,s:s,s:i,s:b}", "ingest_addr", s->in.addr, "ingest_port",
+                           is ? (int)ingest_server_port(is) : 0, "public_addr", s->pub.addr,
+                           "public_port", (int)public_port(ps), "replica", s->ingest.replica));
         int sig = 0;
         while (sigwait(&set, &sig) != 0)
             ;

@@ -89,6 +89,21 @@ static int ingest_load_key(void *ctx, const store_officer *o)
     return 0;
 }
 
+int ingest_keys_reload(ingest *in, err_info *e)
+{
+    pthread_rwlock_wrlock(&in->keys_lock);
+    int rc = store_officers_each(in->st, ingest_load_key, in, e);
+    pthread_rwlock_unlock(&in->keys_lock);
+    return rc;
+}
+
+/* What a replica refuses: it writes nothing (docs/REPLICAS.md). */
+static int ingest_replica_refuse(err_info *e)
+{
+    return err_set(e, ERR_INVALID, "INGEST_REPLICA", "",
+                   "this server is a public replica: submissions and enrolment go to the primary");
+}
+
 /* A KPPS key signs for one TPS; a recap key for one region above TPS. */
 static int ingest_officer_check(ingest *in, const ingest_officer *req, store_officer *o,
                                 uint32_t *node, err_info *e)
@@ -115,6 +130,8 @@ static int ingest_officer_check(ingest *in, const ingest_officer *req, store_off
 
 int ingest_enrol_many(ingest *in, const ingest_officer *req, size_t n, err_info *e)
 {
+    if (in->cfg.replica)
+        return ingest_replica_refuse(e);
     uint32_t *node = mem_alloc((n ? n : 1) * sizeof *node);
     pthread_mutex_lock(&in->store_lock);
     pthread_rwlock_wrlock(&in->keys_lock);
@@ -233,6 +250,8 @@ static ingest_job *ingest_job_new(const submission *s, uint32_t tps, const rule_
 int ingest_prepare(ingest *in, const char *sub, size_t sublen, const uint8_t pubkey[32],
                    const uint8_t sig[64], ingest_job **job, err_info *e)
 {
+    if (in->cfg.replica)
+        return ingest_replica_refuse(e);
     if (signed_type_of_submission(sub, sublen) > SIGNED_FORM)
         return ingest_recap_prepare(in, sub, sublen, pubkey, sig, job, e);
     entry *en = mem_calloc(1, sizeof *en);
@@ -298,6 +317,7 @@ typedef struct ingest_rebuild {
     unsigned threads;
     uint64_t log_size;           /* entries the signed log holds */
     uint64_t next;               /* the index the next stored row must have */
+    int lock;                    /* readers run meanwhile: apply under tally_lock */
     err_info *e;
 } ingest_rebuild;
 
@@ -406,8 +426,10 @@ static int ingest_row_log(ingest_rebuild *rb, const rebuild_row *row)
         return 0;
     int rc = tlog_append(in->log, row->bytes, row->se.len, &idx, rb->e);
     assert(rc < 0 || idx == row->se.idx);
-    /* a log rebuilt from scratch must not wait in memory to the end */
-    if (rc == 0 && tlog_size(in->log) - tlog_published_size(in->log) >= INGEST_REBUILD_PUBLISH)
+    /* a log rebuilt from scratch must not wait in memory to the end (a
+     * replica's waits for the primary's checkpoint: docs/REPLICAS.md) */
+    if (rc == 0 && !in->cfg.replica &&
+        tlog_size(in->log) - tlog_published_size(in->log) >= INGEST_REBUILD_PUBLISH)
         rc = tlog_publish(in->log, rb->e);
     return rc;
 }
@@ -442,11 +464,15 @@ static int ingest_rebuild_flush(ingest_rebuild *rb)
 {
     par_for(rb->n, rb->threads, ingest_row_prepare, rb);
     int rc = 0;
+    if (rb->lock)
+        pthread_rwlock_wrlock(&rb->in->tally_lock);
     for (size_t i = 0; i < rb->n && rc == 0; i++) {
         rc = ingest_row_check(rb, &rb->rows[i]);
         if (rc == 0)
             rc = ingest_row_apply(rb, &rb->rows[i]);
     }
+    if (rb->lock)
+        pthread_rwlock_unlock(&rb->in->tally_lock);
     for (size_t i = 0; i < rb->n; i++) {
         free(rb->rows[i].bytes);
         recap_entry_free(rb->rows[i].rx);
@@ -491,22 +517,33 @@ uint64_t ingest_now_ms(void)
     return (uint64_t)(ingest_seconds() * 1000.0);
 }
 
-static int ingest_rebuild_all(ingest *in, err_info *e)
+int ingest_replay_rows(ingest *in, uint64_t from, int lock, uint64_t *next, err_info *e)
 {
-    double t0 = ingest_seconds();
     ingest_rebuild rb = {.in = in, .rows = mem_alloc(INGEST_REBUILD_CHUNK * sizeof *rb.rows),
-                         .threads = par_threads(), .log_size = tlog_size(in->log), .e = e};
-    int rc = store_entries_each(in->st, 0, ingest_rebuild_take, &rb, e);
+                         .threads = par_threads(), .log_size = tlog_size(in->log),
+                         .next = from, .lock = lock, .e = e};
+    int rc = store_entries_each(in->st, from, ingest_rebuild_take, &rb, e);
     if (rc == 0)
         rc = ingest_rebuild_flush(&rb);
     for (size_t i = 0; i < rb.n; i++) /* rows left by an error in the store's read */
         free(rb.rows[i].bytes);
-    if (rc == 0 && rb.next < rb.log_size) /* rows the log holds are missing at the end */
+    free(rb.rows);
+    *next = rb.next;
+    return rc;
+}
+
+static int ingest_rebuild_all(ingest *in, err_info *e)
+{
+    double t0 = ingest_seconds();
+    uint64_t log_size = tlog_size(in->log), next = 0;
+    int rc = ingest_replay_rows(in, 0, 0, &next, e);
+    if (rc == 0 && next < log_size) /* rows the log holds are missing at the end */
         rc = err_set(e, ERR_INVALID, "INGEST_LOG_AHEAD", EDIR_LOG,
                      "the signed log holds %llu entries, the store only %llu",
-                     (unsigned long long)rb.log_size, (unsigned long long)rb.next);
-    free(rb.rows);
-    if (rc == 0 && tlog_size(in->log) != rb.log_size)
+                     (unsigned long long)log_size, (unsigned long long)next);
+    if (rc == 0 && in->cfg.replica)
+        rc = ingest_follow_adopt(in, e);
+    else if (rc == 0 && tlog_size(in->log) != log_size)
         rc = tlog_publish(in->log, e);
     in->rebuild_s = ingest_seconds() - t0;
     return rc;
@@ -514,8 +551,22 @@ static int ingest_rebuild_all(ingest *in, err_info *e)
 
 /* ------------------------------------------------------------- open / init */
 
+/* A replica's log: its own files, checkpoints adopted from the primary,
+ * checked with the public key in log.key. */
+static int ingest_log_follow(ingest *in, err_info *e)
+{
+    char path[EDIR_PATH_MAX];
+    note_verifier v;
+    int rc = edir_log_verifier(in->cfg.dir, &v, e);
+    if (rc == 0)
+        rc = edir_path(path, in->cfg.dir, EDIR_LOG, e);
+    return rc ? rc : tlog_open_follower(path, &v, &in->log, e);
+}
+
 static int ingest_log_open(ingest *in, err_info *e)
 {
+    if (in->cfg.replica)
+        return ingest_log_follow(in, e);
     char path[EDIR_PATH_MAX], origin[256];
     char *buf = NULL;
     size_t len = 0;
@@ -527,7 +578,8 @@ static int ingest_log_open(ingest *in, err_info *e)
         rc = keys_parse(buf, len, &k, e);
     free(buf);
     if (rc == 0 && !k.has_secret)
-        rc = err_set(e, ERR_INVALID, "INGEST_LOG_KEY", path, "the log key file has no secret");
+        rc = err_set(e, ERR_INVALID, "INGEST_LOG_KEY", path,
+                     "the log key file has no secret (a replica's directory: rekapd --replica)");
     if (rc == 0)
         rc = store_meta_get(in->st, "log_origin", origin, sizeof origin, e);
     if (rc == 0)
@@ -546,6 +598,8 @@ static void ingest_defaults(ingest_config *c)
         c->batch_max = 4096;
     if (!c->publish_interval_ms)
         c->publish_interval_ms = 1000;
+    if (!c->follow_interval_ms)
+        c->follow_interval_ms = 100;
 }
 
 /* One writer per election directory: two would each keep their own log in
@@ -592,7 +646,7 @@ static int ingest_load(ingest *in, err_info *e)
     if (rc == 0)
         rc = edir_store_target(in->cfg.dir, db, sizeof db, e);
     if (rc == 0)
-        rc = store_open(db, &in->st, e);
+        rc = in->cfg.replica ? store_open_readonly(db, &in->st, e) : store_open(db, &in->st, e);
     if (rc == 0)
         rc = edir_election_check(in->st, path, e);
     if (rc == 0)
@@ -627,7 +681,7 @@ int ingest_open(const ingest_config *cfg, ingest **out, err_info *e)
     pthread_cond_init(&in->qspace, NULL);
     int rc = ingest_load(in, e);
     if (rc == 0)
-        rc = ingest_writer_start(in, e);
+        rc = in->cfg.replica ? ingest_follow_start(in, e) : ingest_writer_start(in, e);
     if (rc < 0) {
         ingest_close(in);
         return rc;
@@ -642,6 +696,8 @@ void ingest_close(ingest *in)
         return;
     if (in->writer_started)
         ingest_writer_stop(in);
+    if (in->follower_started)
+        ingest_follow_stop(in);
     tlog_close(in->log);
     store_close(in->st);
     tally_free(in->t);
@@ -742,6 +798,17 @@ static int ingest_init_state(const char *dir, const char *sha_hex, const char *o
     return rc;
 }
 
+/* The definition's bytes, once they load as an election over this master
+ * data: checked before anything is written. */
+static int ingest_definition(const char *data_dir, const char *election_path, char **buf,
+                             size_t *len, err_info *e)
+{
+    election *el = NULL;
+    int rc = masterdata_load_election(data_dir, election_path, &el, e);
+    election_free(el);
+    return rc ? rc : file_read_all(election_path, MASTERDATA_ELECTION_MAX, buf, len, e);
+}
+
 int ingest_init(const char *dir, const char *data_dir, const char *election_path,
                 const char *origin, err_info *e)
 {
@@ -759,14 +826,10 @@ int ingest_init(const char *dir, const char *data_dir, const char *election_path
     if (rc == 0 && origin && strlen(origin) > KEYS_NAME_MAX)
         return err_set(e, ERR_LIMIT, "INGEST_ORIGIN", "", "a log origin has at most %d bytes",
                        KEYS_NAME_MAX);
-    election *el = NULL; /* the definition must load before anything is written */
-    if (rc == 0)
-        rc = masterdata_load_election(data_dir, election_path, &el, e);
-    election_free(el);
     char *buf = NULL;
     size_t len = 0;
     if (rc == 0)
-        rc = file_read_all(election_path, MASTERDATA_ELECTION_MAX, &buf, &len, e);
+        rc = ingest_definition(data_dir, election_path, &buf, &len, e);
     uint8_t sha[32];
     char hex[65], def_origin[64];
     if (rc == 0) {
@@ -777,4 +840,77 @@ int ingest_init(const char *dir, const char *data_dir, const char *election_path
     }
     free(buf);
     return rc ? rc : ingest_init_state(dir, hex, origin ? origin : def_origin, e);
+}
+
+/* ------------------------------------------------------------- a replica */
+
+/* The replica's log.key: the log's public key under the log's name. */
+static int ingest_replica_key(const char *dir, const note_verifier *v, err_info *e)
+{
+    keys_file k = {0};
+    size_t name = strlen(v->name);
+    if (name > KEYS_NAME_MAX) /* rekap init never makes such an origin */
+        return err_set(e, ERR_LIMIT, "INGEST_REPLICA_KEY", "", "a log origin has at most %d bytes",
+                       KEYS_NAME_MAX);
+    memcpy(k.name, v->name, name + 1);
+    memcpy(k.pk, v->pubkey, sizeof k.pk);
+    char buf[KEYS_FILE_MAX];
+    size_t n = keys_format_public(&k, buf, sizeof buf);
+    assert(n < sizeof buf);
+    return ingest_write_file(dir, EDIR_LOG_KEY, buf, n, 0644, e);
+}
+
+/* What the replica's store says must agree with what it is given: the
+ * log's origin is the verifier key's name, the definition is the store's. */
+static int ingest_replica_check(store *st, const note_verifier *v, const char *election_path,
+                                err_info *e)
+{
+    char origin[256];
+    int rc = store_meta_get(st, "log_origin", origin, sizeof origin, e);
+    if (rc == 0 && strcmp(origin, v->name) != 0)
+        rc = err_set(e, ERR_INVALID, "INGEST_REPLICA_KEY", v->name,
+                     "the store's log is \"%s\", not the log of this verifier key", origin);
+    return rc ? rc : edir_election_check(st, election_path, e);
+}
+
+int ingest_init_replica(const char *dir, const char *data_dir, const char *election_path,
+                        const char *vkey, err_info *e)
+{
+    keys_init();
+    note_verifier v;
+    char path[EDIR_PATH_MAX];
+    struct stat sb;
+    store *st = NULL;
+    int rc = note_verifier_parse(&v, vkey, e);
+    if (rc == 0)
+        rc = edir_path(path, dir, EDIR_LOG_KEY, e);
+    if (rc == 0 && stat(path, &sb) == 0)
+        rc = err_set(e, ERR_EXISTS, "INGEST_EXISTS", dir, "a log key is already there");
+    if (rc == 0)
+        rc = edir_path(path, dir, EDIR_STORE_CONF, e);
+    if (rc == 0 && stat(path, &sb) != 0)
+        rc = err_set(e, ERR_NOTFOUND, "INGEST_REPLICA_STORE", path,
+                     "a replica names the primary's store in store.conf (rekap init --replica "
+                     "--store)");
+    if (rc == 0)
+        rc = edir_store_target(dir, path, sizeof path, e);
+    if (rc == 0)
+        rc = store_open_readonly(path, &st, e);
+    if (rc == 0)
+        rc = ingest_replica_check(st, &v, election_path, e);
+    store_close(st);
+    char *buf = NULL;
+    size_t len = 0;
+    if (rc == 0)
+        rc = ingest_definition(data_dir, election_path, &buf, &len, e);
+    if (rc == 0)
+        rc = ingest_write_file(dir, EDIR_ELECTION, buf, len, 0644, e);
+    free(buf);
+    if (rc == 0)
+        rc = ingest_replica_key(dir, &v, e);
+    if (rc == 0)
+        rc = edir_path(path, dir, EDIR_LOG, e);
+    if (rc == 0 && mkdir(path, 0755) < 0 && errno != EEXIST)
+        rc = err_set(e, ERR_IO, "INGEST_MKDIR", path, "cannot create: %s", strerror(errno));
+    return rc;
 }

@@ -24,7 +24,20 @@
  *
  * A done callback with status INGEST_ACCEPTED or INGEST_REJECTED means the
  * entry is on disk and has a log index. Rejected = logged but breaking a
- * HARD rule: never counted. */
+ * HARD rule: never counted.
+ *
+ * A replica (ingest_config.replica; docs/REPLICAS.md) opens a replica
+ * directory instead (`rekap init --replica`): the store read-only (a
+ * PostgreSQL hot standby, or the primary's SQLite file), log.key holding
+ * only the log's public key, its own log/. No writer: a follower thread
+ * reads the rows past its log every follow_interval_ms, verifies each as
+ * at ingest (the restart's checks), moves its own tally and book and
+ * appends to its own log, then adopts the checkpoint the primary signed
+ * (the store's meta "log_checkpoint") once its own tree reproduces it
+ * (tlog_adopt). A row or checkpoint that does not verify stops the
+ * following for good (the replica keeps serving what it verified and
+ * reports itself unhealthy); a store that cannot be read is retried. It
+ * takes no submission and enrols nobody (INGEST_REPLICA). */
 #ifndef REKAP_INGEST_H
 #define REKAP_INGEST_H
 
@@ -53,6 +66,8 @@ typedef struct ingest_config {
      * published again. Called from the writer thread; NULL: nobody. */
     void (*event)(void *ctx, const char *name, const err_info *e);
     void *event_ctx;
+    int replica;                 /* follow the store as a public replica (above) */
+    unsigned follow_interval_ms; /* a replica's reads of the store (default 100) */
 } ingest_config;
 
 typedef enum ingest_status {
@@ -87,6 +102,13 @@ typedef void (*ingest_done_fn)(void *ctx, const ingest_result *r);
 /* Create a new election directory from a definition file. */
 int ingest_init(const char *dir, const char *data_dir, const char *election_path,
                 const char *origin, err_info *e);
+/* Create a replica directory: dir/store.conf must name the store already
+ * (the primary's); the definition must be the one that store was made for
+ * (INGEST_ELECTION_CHANGED) and `vkey` the log's verifier key, whose name
+ * is the store's log origin (INGEST_REPLICA_KEY). Writes election.json,
+ * log.key (the public key only) and an empty log/. */
+int ingest_init_replica(const char *dir, const char *data_dir, const char *election_path,
+                        const char *vkey, err_info *e);
 
 /* Open an election directory, rebuild the tally from the store, bring the
  * log up to the store, start the writer thread. */
@@ -166,10 +188,17 @@ int ingest_recap_children(ingest *in, store *st, const recap_unit *u, recap_chil
  * publish_interval_ms) publishes the log again; nothing acknowledged is
  * lost meanwhile (it is in the store, and in the log once published). */
 typedef struct ingest_log_state {
-    uint64_t size;               /* entries logged (appended) */
-    uint64_t published;          /* entries under the last signed checkpoint */
-    uint64_t failures;           /* publications that failed since the start */
-    int healthy;                 /* 0 while the last publication failed */
+    uint64_t size;               /* entries logged (appended); a replica's: verified */
+    uint64_t published;          /* entries under the last signed checkpoint
+                                    (a replica's: adopted) */
+    uint64_t failures;           /* publications that failed since the start (a
+                                    replica's: store reads that failed) */
+    int healthy;                 /* 0 while the last publication failed (a replica:
+                                    it stopped following, or cannot read the store) */
+    int replica;                 /* 1: a replica's state */
+    int diverged;                /* a replica: a row or checkpoint did not verify;
+                                    it follows no more (last: why) */
+    uint64_t behind_ms;          /* a replica: since its last complete read of the store */
     err_info last;               /* why the last one failed (code NULL: never) */
 } ingest_log_state;
 void ingest_log_state_get(ingest *in, ingest_log_state *out);

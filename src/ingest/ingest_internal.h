@@ -70,6 +70,8 @@ struct ingest {
     pthread_rwlock_t tally_lock; /* the tally, version[], counted[] and the book */
     recap_book *book;            /* the tiered recap: moves with the log, like the tally */
     uint64_t last_publish_ms;    /* the last publication tried (writer only) */
+    int shared_ok;               /* the store holds the checkpoint of shared_size */
+    uint64_t shared_size;        /* (writer only: writer_share) */
     /* the log's state for other threads (ingest_log_state_get) */
     _Atomic uint64_t log_size, log_published, publish_failures;
     _Atomic int log_failed;
@@ -77,6 +79,11 @@ struct ingest {
     err_info log_err;
     double rebuild_s;
     int lock_fd;                 /* holds the directory's one-writer lock */
+    /* a replica's follower thread (ingest_follow.c); it sleeps on qwork */
+    pthread_t follower;
+    int follower_started;
+    _Atomic int diverged;        /* a row or checkpoint did not verify: follows no more */
+    _Atomic uint64_t follow_ok_ms; /* the end of the last complete read of the store */
 };
 
 /* Move the tally for a newly logged accepted form of (tps, kind): take the
@@ -104,7 +111,29 @@ void ingest_recap_result_base(const ingest *in, const ingest_job *j, ingest_resu
 int ingest_recap_row(ingest *in, const store_entry *se, const recap_entry *rx, int in_log,
                      err_info *why);
 
+/* The store's rows from index `from` on, each verified as at ingest (rows
+ * the log holds: against its leaf hash; the others: key, signature, rules
+ * and verdict), applied in log order to the versions, the log, the tally
+ * and the book, stopping at the first refused. lock: readers run
+ * meanwhile, so each chunk is applied under tally_lock. *next: the index
+ * after the last row read. */
+int ingest_replay_rows(ingest *in, uint64_t from, int lock, uint64_t *next, err_info *e);
+/* Read every enrolled key from the store again (a replica, after the
+ * primary enrolled more). */
+int ingest_keys_reload(ingest *in, err_info *e);
+
+/* ingest_follow.c: a replica adopts the primary's checkpoint from the
+ * store when its log reproduces it; its follower thread. */
+int ingest_follow_adopt(ingest *in, err_info *e);
+int ingest_follow_start(ingest *in, err_info *e);
+void ingest_follow_stop(ingest *in);
+/* The primary shares each checkpoint it signs through the store. */
+#define INGEST_META_CHECKPOINT "log_checkpoint"
+
 int ingest_writer_start(ingest *in, err_info *e);
+/* Tell the writer or follower thread t to stop (it wakes on qwork), and
+ * wait for it. */
+void ingest_thread_stop(ingest *in, pthread_t t);
 void ingest_writer_stop(ingest *in);
 uint64_t ingest_now_ms(void);
 

@@ -233,6 +233,31 @@ static void writer_log_seen(ingest *in)
     atomic_store(&in->log_published, tlog_published_size(in->log));
 }
 
+/* The checkpoint just signed goes to the store too (meta
+ * "log_checkpoint"), where the replicas read it (ingest_follow.c); after
+ * its rows, so a replica that reads it and then the rows has them all.
+ * Only a newer one is written. */
+static int writer_share(ingest *in, err_info *e)
+{
+    uint64_t size = tlog_published_size(in->log);
+    if (in->shared_ok && in->shared_size == size)
+        return 0;
+    size_t len = 0;
+    const char *cp = tlog_checkpoint_text(in->log, &len);
+    char text[STORE_META_VALUE_MAX];
+    assert(cp && len < sizeof text); /* one origin line, a size, a root, one signature */
+    memcpy(text, cp, len);
+    text[len] = '\0';
+    pthread_mutex_lock(&in->store_lock);
+    int rc = store_meta_set(in->st, INGEST_META_CHECKPOINT, text, e);
+    pthread_mutex_unlock(&in->store_lock);
+    if (rc == 0) {
+        in->shared_ok = 1;
+        in->shared_size = size;
+    }
+    return rc;
+}
+
 /* Publish the log when due (force: now). A failure is never dropped: it is
  * counted, kept for /healthz, told once to the operator, and until a retry
  * succeeds the writer acknowledges nothing (writer_main). Returns 0 when
@@ -246,6 +271,8 @@ static int writer_publish(ingest *in, int force)
     err_info e = {0};
     in->last_publish_ms = now;
     int rc = tlog_publish(in->log, &e);
+    if (rc == 0)
+        rc = writer_share(in, &e);
     writer_log_seen(in);
     if (rc == 0) {
         if (failed) {
@@ -311,6 +338,7 @@ static void *writer_main(void *arg)
 {
     ingest *in = arg;
     writer_log_seen(in);
+    writer_publish(in, 1); /* shares the checkpoint of the start */
     pthread_mutex_lock(&in->qlock);
     for (;;) {
         writer_idle(in);
@@ -353,14 +381,19 @@ int ingest_writer_start(ingest *in, err_info *e)
     return 0;
 }
 
-void ingest_writer_stop(ingest *in)
+void ingest_thread_stop(ingest *in, pthread_t t)
 {
     pthread_mutex_lock(&in->qlock);
     in->stopping = 1;
     pthread_cond_broadcast(&in->qwork);
     pthread_cond_broadcast(&in->qspace);
     pthread_mutex_unlock(&in->qlock);
-    pthread_join(in->writer, NULL);
+    pthread_join(t, NULL);
+}
+
+void ingest_writer_stop(ingest *in)
+{
+    ingest_thread_stop(in, in->writer);
     in->writer_started = 0;
 }
 
@@ -441,6 +474,9 @@ void ingest_log_state_get(ingest *in, ingest_log_state *out)
     out->published = atomic_load(&in->log_published);
     out->failures = atomic_load(&in->publish_failures);
     out->healthy = !atomic_load(&in->log_failed);
+    out->replica = in->cfg.replica;
+    out->diverged = atomic_load(&in->diverged);
+    out->behind_ms = in->cfg.replica ? ingest_now_ms() - atomic_load(&in->follow_ok_ms) : 0;
     pthread_mutex_lock(&in->log_err_lock);
     out->last = in->log_err;
     pthread_mutex_unlock(&in->log_err_lock);

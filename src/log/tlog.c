@@ -5,6 +5,7 @@
  * side (paths, batched durable writes) is tlog_fs.c. */
 #include "log/tlog.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,7 +23,8 @@
 
 struct tlog {
     char *dir;
-    note_signer signer;
+    note_signer signer;                /* a follower's: the verifier only, no secret */
+    int follower;                      /* adopts checkpoints (tlog_adopt), never signs */
     merkle_tree *tree;
     uint64_t pub_size;                 /* the last signed checkpoint */
     uint8_t pub_root[MERKLE_HASH_SIZE];
@@ -78,6 +80,8 @@ static void tlog_add(tlog *l, const uint8_t *entry, size_t len)
 /* Forget held entries before `base` (their bundles are full and public). */
 static void tlog_release(tlog *l, uint64_t base)
 {
+    if (base == l->base) /* nothing to forget (a follower's empty log, say) */
+        return;
     size_t drop = (size_t)(base - l->base), keep = (size_t)tlog_held(l) - drop;
     size_t from = l->off[drop];
     memmove(l->buf, l->buf + from, l->buf_len - from);
@@ -254,11 +258,10 @@ static void tlog_prune(const tlog *l, uint64_t old, uint64_t size)
     }
 }
 
-int tlog_publish(tlog *l, err_info *e)
+/* Write every tile and bundle of the first `size` entries that changed
+ * since the last checkpoint, all durable before this returns. */
+static int tlog_write_files(tlog *l, uint64_t size, err_info *e)
 {
-    uint64_t old = l->pub_size, size = merkle_tree_size(l->tree);
-    if (size == old)
-        return 0;
     tlog_stage st;
     tlog_stage_init(&st, l->dir);
     int rc = tlog_stage_bundles(l, &st, size, e);
@@ -267,13 +270,97 @@ int tlog_publish(tlog *l, err_info *e)
     if (rc == 0)
         rc = tlog_stage_commit(&st, e);
     tlog_stage_free(&st);
+    return rc;
+}
+
+/* The checkpoint of `size` is in place: forget what no publish will
+ * write again, and prune the partials of older checkpoints. */
+static void tlog_published(tlog *l, uint64_t old, uint64_t size)
+{
+    tlog_release(l, size / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH);
+    tlog_prune(l, old, size);
+}
+
+int tlog_publish(tlog *l, err_info *e)
+{
+    uint64_t old = l->pub_size, size = merkle_tree_size(l->tree);
+    if (l->follower)
+        return err_set(e, ERR_INVALID, "TLOG_FOLLOWER", l->dir,
+                       "a follower's log has no signing key: it adopts the signed checkpoints");
+    if (size == old)
+        return 0;
+    int rc = tlog_write_files(l, size, e);
     if (rc == 0)
         rc = tlog_sign(l, size, e);
     if (rc < 0)
         return rc;
-    tlog_release(l, size / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH);
-    tlog_prune(l, old, size);
+    tlog_published(l, old, size);
     return 0;
+}
+
+/* ---- following ---- */
+
+static int tlog_read_checkpoint(const tlog *l, const char *text, size_t len, const char *what,
+                                checkpoint *c, err_info *e);
+
+/* Replace the checkpoint file with the signer's bytes `text` for a tree of
+ * `size` entries whose root the caller has checked. */
+static int tlog_install(tlog *l, const char *text, size_t len, const checkpoint *c, err_info *e)
+{
+    char *path = tlog_join(l->dir, TLOG_CHECKPOINT);
+    int rc = file_write_atomic_bytes(path, 0, text, len, e);
+    free(path);
+    if (rc < 0)
+        return rc;
+    free(l->cp);
+    l->cp = mem_alloc(len);
+    memcpy(l->cp, text, len);
+    l->cp_len = len;
+    l->pub_size = c->size;
+    memcpy(l->pub_root, c->root, MERKLE_HASH_SIZE);
+    return 0;
+}
+
+/* The checkpoint is the log's (its key, its origin, no extension lines)
+ * and this tree reproduces it: it extends the last one adopted and its
+ * root is the root of our first c->size entries. */
+static int tlog_adopt_check(const tlog *l, const char *text, size_t len, checkpoint *c,
+                            err_info *e)
+{
+    int rc = tlog_read_checkpoint(l, text, len, "adopted checkpoint", c, e);
+    if (rc < 0)
+        return rc;
+    if (c->size < l->pub_size)
+        return err_set(e, ERR_INVALID, "TLOG_CHECKPOINT_OLDER", "",
+                       "the checkpoint of %" PRIu64 " entries is older than the one adopted (%"
+                       PRIu64 ")", c->size, l->pub_size);
+    if (c->size > merkle_tree_size(l->tree))
+        return err_set(e, ERR_LIMIT, "TLOG_CHECKPOINT_AHEAD", "",
+                       "the checkpoint covers %" PRIu64 " entries, this log holds %" PRIu64,
+                       c->size, merkle_tree_size(l->tree));
+    uint8_t root[MERKLE_HASH_SIZE];
+    merkle_tree_root(l->tree, c->size, root);
+    if (sodium_memcmp(root, c->root, MERKLE_HASH_SIZE) != 0)
+        return err_set(e, ERR_INVALID, "TLOG_FORK", "",
+                       "the signed root of %" PRIu64 " entries is not the root of the entries "
+                       "this log verified", c->size);
+    return tlog_check_extends(l, c->size, c->root, e);
+}
+
+int tlog_adopt(tlog *l, const char *text, size_t len, err_info *e)
+{
+    assert(l->follower);
+    checkpoint c;
+    uint64_t old = l->pub_size;
+    int rc = tlog_adopt_check(l, text, len, &c, e);
+    if (rc < 0 || (c.size == old && l->cp))
+        return rc;
+    rc = tlog_write_files(l, c.size, e);
+    if (rc == 0)
+        rc = tlog_install(l, text, len, &c, e);
+    if (rc == 0)
+        tlog_published(l, old, c.size);
+    return rc;
 }
 
 /* ---- recovery ---- */
@@ -357,25 +444,27 @@ static int tlog_recover(tlog *l, const checkpoint *c, err_info *e)
     return rc;
 }
 
-/* Check the checkpoint file's signature and origin. A checkpoint that is
- * well formed but not ours means a wrong key or origin was configured. */
-static int tlog_read_checkpoint(tlog *l, const char *path, checkpoint *c, err_info *e)
+/* Check a checkpoint's signature and origin (`what`: where it came from,
+ * for the error). A checkpoint that is well formed but not ours means a
+ * wrong key or origin was configured. */
+static int tlog_read_checkpoint(const tlog *l, const char *text, size_t len, const char *what,
+                                checkpoint *c, err_info *e)
 {
     err_info why = {0};
-    int rc = checkpoint_open(c, l->cp, l->cp_len, &l->signer.pub, 1, &why);
+    int rc = checkpoint_open(c, text, len, &l->signer.pub, 1, &why);
     if (rc < 0 && strcmp(why.code, "NOTE_UNVERIFIED") == 0)
-        return err_set(e, ERR_INVALID, "TLOG_KEY", path,
+        return err_set(e, ERR_INVALID, "TLOG_KEY", what,
                        "the checkpoint is not signed by the key %s+%08" PRIx32,
                        l->signer.pub.name, l->signer.pub.key_id);
     if (rc < 0)
-        return err_set(e, ERR_INVALID, "TLOG_CORRUPT", path,
+        return err_set(e, ERR_INVALID, "TLOG_CORRUPT", what,
                        "the log on disk is corrupt: checkpoint: %s: %s", why.code, why.msg);
     if (strcmp(c->origin, l->signer.pub.name) != 0)
-        return err_set(e, ERR_INVALID, "TLOG_KEY", path,
+        return err_set(e, ERR_INVALID, "TLOG_KEY", what,
                        "the checkpoint is for the origin \"%s\", not \"%s\"", c->origin,
                        l->signer.pub.name);
     if (c->ext) /* this log never writes extension lines */
-        return tlog_corrupt(e, path, "the checkpoint has extension lines");
+        return tlog_corrupt(e, what, "the checkpoint has extension lines");
     return 0;
 }
 
@@ -404,11 +493,12 @@ static int tlog_load(tlog *l, err_info *e)
         struct stat st;
         rc = stat(tiles, &st) == 0
                ? tlog_corrupt(e, path, "tiles exist but the checkpoint is missing")
-               : tlog_sign(l, 0, e);
+               : l->follower ? 0 /* nothing adopted yet */
+                             : tlog_sign(l, 0, e);
         free(tiles);
     } else if (rc == 0) {
         checkpoint c;
-        rc = tlog_read_checkpoint(l, path, &c, e);
+        rc = tlog_read_checkpoint(l, l->cp, l->cp_len, path, &c, e);
         if (rc == 0)
             rc = tlog_recover(l, &c, e);
     }
@@ -416,6 +506,30 @@ static int tlog_load(tlog *l, err_info *e)
     if (rc == 0)
         tlog_sweep(l);
     return rc;
+}
+
+/* The directory, an empty tree, then what the directory holds. */
+static int tlog_start(tlog *l, const char *dir, tlog **out, err_info *e)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        int rc = err_set(e, ERR_IO, "TLOG_DIR", dir, "cannot create the log directory %s: %s",
+                         dir, strerror(errno));
+        note_signer_wipe(&l->signer);
+        free(l);
+        return rc;
+    }
+    l->dir = mem_strdup(dir);
+    l->tree = merkle_tree_new();
+    merkle_tree_root(l->tree, 0, l->pub_root);
+    mem_grow((void **)&l->off, &l->off_cap, 1, sizeof *l->off);
+    l->off[0] = 0;
+    int rc = tlog_load(l, e);
+    if (rc < 0) {
+        tlog_close(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
 }
 
 int tlog_open(const char *dir, const char *origin, const uint8_t seed[NOTE_SEED_SIZE],
@@ -429,25 +543,15 @@ int tlog_open(const char *dir, const char *origin, const uint8_t seed[NOTE_SEED_
                        "the log origin \"%s\" must be a valid key name: 1 to %d bytes, no "
                        "spaces, no '+'", origin, NOTE_NAME_MAX);
     }
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        rc = err_set(e, ERR_IO, "TLOG_DIR", dir, "cannot create the log directory %s: %s", dir,
-                     strerror(errno));
-        note_signer_wipe(&l->signer);
-        free(l);
-        return rc;
-    }
-    l->dir = mem_strdup(dir);
-    l->tree = merkle_tree_new();
-    merkle_tree_root(l->tree, 0, l->pub_root);
-    mem_grow((void **)&l->off, &l->off_cap, 1, sizeof *l->off);
-    l->off[0] = 0;
-    rc = tlog_load(l, e);
-    if (rc < 0) {
-        tlog_close(l);
-        return rc;
-    }
-    *out = l;
-    return 0;
+    return tlog_start(l, dir, out, e);
+}
+
+int tlog_open_follower(const char *dir, const note_verifier *v, tlog **out, err_info *e)
+{
+    tlog *l = mem_calloc(1, sizeof *l);
+    l->signer.pub = *v;
+    l->follower = 1;
+    return tlog_start(l, dir, out, e);
 }
 
 void tlog_close(tlog *l)

@@ -58,6 +58,13 @@
  * partial bundle and those not yet published. Not thread-safe: one thread
  * (the writer) owns a tlog.
  *
+ * A follower (tlog_open_follower: a public replica) keeps the same files
+ * for a log someone else signs: it appends the entries it has verified,
+ * and tlog_adopt checks a checkpoint signed by the log's key against its
+ * own tree before it writes the tiles and bundles of that size and the
+ * signer's checkpoint bytes. Tiles and bundles are a function of the
+ * entries, so a follower's files are byte for byte the signer's.
+ *
  * Error codes (e->code):
  *   TLOG_ORIGIN          origin is not a valid key name (ERR_INVALID)
  *   TLOG_DIR             the directory cannot be created or read (ERR_IO)
@@ -69,6 +76,13 @@
  *   TLOG_ENTRY_TOO_LARGE an entry over TLOG_ENTRY_MAX bytes (ERR_LIMIT)
  *   TLOG_INDEX           an index at or past the log's size (ERR_NOTFOUND)
  *   TLOG_WRITE           a tile or bundle could not be written (ERR_IO)
+ *   TLOG_FOLLOWER        tlog_publish on a follower (ERR_INVALID)
+ *   TLOG_CHECKPOINT_OLDER a checkpoint older than the one adopted (ERR_INVALID)
+ *   TLOG_CHECKPOINT_AHEAD a checkpoint past the entries appended: append
+ *                        more, then adopt it again (ERR_LIMIT)
+ *   TLOG_FORK            a signed root that is not the root of the entries
+ *                        appended (ERR_INVALID): the signer's log and the
+ *                        entries this follower verified differ
  *   TLOG_INCONSISTENT    the tree no longer extends the last signed
  *                        checkpoint; nothing is signed (ERR_INVALID; only a
  *                        bug or memory corruption can cause it)
@@ -100,6 +114,21 @@ typedef struct tlog tlog;
  * empty tree at once. */
 int tlog_open(const char *dir, const char *origin, const uint8_t seed[NOTE_SEED_SIZE],
               tlog **out, err_info *e);
+
+/* Open a follower's log in `dir` (created when missing): the checkpoints
+ * it serves are signed by the key of `v` (its name is the origin) and
+ * adopted with tlog_adopt. A new follower holds no checkpoint until it
+ * adopts one (tlog_checkpoint_text gives NULL). */
+int tlog_open_follower(const char *dir, const note_verifier *v, tlog **out, err_info *e);
+
+/* A follower adopts the signed checkpoint `text` (the signer's bytes,
+ * served as they are): signed by the log's key for its origin, of a size
+ * between the last adopted and tlog_size, and whose root is this tree's
+ * root at that size (TLOG_KEY, TLOG_CORRUPT, TLOG_CHECKPOINT_OLDER,
+ * TLOG_CHECKPOINT_AHEAD, TLOG_FORK). Then the tiles and bundles of that
+ * size are written and made durable, and the checkpoint file replaced.
+ * The checkpoint adopted last again: nothing to do. */
+int tlog_adopt(tlog *l, const char *text, size_t len, err_info *e);
 
 /* Free the log (NULL is fine). Unpublished entries are dropped. */
 void tlog_close(tlog *l);
@@ -136,7 +165,8 @@ int tlog_consistency_proof(const tlog *l, uint64_t size1, uint64_t size2,
 int tlog_entry(const tlog *l, uint64_t index, uint8_t **entry, size_t *len, err_info *e);
 
 /* The bytes of the last signed checkpoint (owned by the log, valid until
- * the next publish or close), *len bytes. */
+ * the next publish, adopt or close), *len bytes; a follower that adopted
+ * none yet: NULL. */
 const char *tlog_checkpoint_text(const tlog *l, size_t *len);
 
 /* The tree of every appended entry (published or not), owned by the log:

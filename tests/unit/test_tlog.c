@@ -6,7 +6,9 @@
  * TLOG_CORRUPT, and an independent monitor that reads only the files on
  * disk (checkpoint, tiles, bundles), verifies the checkpoint with the
  * verifier key string and checks inclusion and consistency proofs the way
- * an outside client does. */
+ * an outside client does; and a follower (a public replica) that adopts
+ * the signer's checkpoints, ends with its files byte for byte, and refuses
+ * what it cannot reproduce. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -1042,6 +1044,197 @@ static void test_errors(void **state)
     tlog_close(l);
 }
 
+
+/* ---- a follower (a public replica) ---- */
+
+/* The files of dir a and dir b (recursively from rel) are the same names
+ * with the same bytes. */
+static void check_same_tree(const char *a, const char *b, const char *rel)
+{
+    char pa[512], pb[512];
+    snprintf(pa, sizeof pa, "%s/%s", a, rel);
+    snprintf(pb, sizeof pb, "%s/%s", b, rel);
+    struct stat sa, sb;
+    assert_int_equal(stat(pa, &sa), 0);
+    assert_int_equal(stat(pb, &sb), 0);
+    assert_int_equal(S_ISDIR(sa.st_mode), S_ISDIR(sb.st_mode));
+    if (!S_ISDIR(sa.st_mode)) {
+        size_t la = 0, lb = 0;
+        char *ba = read_rel(a, rel, &la), *bb = read_rel(b, rel, &lb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(ba, bb, la);
+        free(ba);
+        free(bb);
+        return;
+    }
+    size_t na = 0, nb = 0;
+    for (int side = 0; side < 2; side++) { /* the same number of names on each side */
+        DIR *d = opendir(side ? pb : pa);
+        assert_non_null(d);
+        struct dirent *de;
+        while ((de = readdir(d)))
+            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+                *(side ? &nb : &na) += 1;
+                if (!side) {
+                    char sub[512];
+                    snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+                    check_same_tree(a, b, sub);
+                }
+            }
+        closedir(d);
+    }
+    assert_int_equal(na, nb);
+}
+
+/* The signed checkpoint text of l, copied. */
+static char *checkpoint_copy(const tlog *l, size_t *len)
+{
+    const char *t = tlog_checkpoint_text(l, len);
+    char *c = mem_alloc(*len + 1);
+    memcpy(c, t, *len);
+    c[*len] = '\0';
+    return c;
+}
+
+/* A follower fed the signer's entries, a little ahead of its checkpoints
+ * as a replica is, adopts every checkpoint and ends with the signer's
+ * files byte for byte; it reopens from them; it cannot sign. */
+static void test_follower(void **state)
+{
+    fixture *fx = *state;
+    err_info e = {0};
+    char sdir[128], fdir[128];
+    snprintf(sdir, sizeof sdir, "%s/signer", fx->dir);
+    snprintf(fdir, sizeof fdir, "%s/follower", fx->dir);
+    tlog *s = NULL, *f = NULL;
+    model m = {0};
+    assert_int_equal(tlog_open(sdir, ORIGIN, seed, &s, &e), 0);
+    assert_int_equal(tlog_open_follower(fdir, tlog_verifier(s), &f, &e), 0);
+    size_t len = 0;
+    assert_null(tlog_checkpoint_text(f, &len)); /* nothing adopted yet */
+    assert_false(file_exists(fdir, "checkpoint"));
+    assert_int_equal(tlog_publish(f, &e), ERR_INVALID);
+    assert_string_equal(e.code, "TLOG_FOLLOWER");
+    size_t fed = 0;
+    for (int round = 0; round < 40; round++) {
+        size_t batch = (size_t)(rnd() % 300);
+        for (size_t i = 0; i < batch; i++)
+            append_random(s, &m, 200);
+        if (round % 3 != 1)
+            assert_int_equal(tlog_publish(s, &e), 0);
+        char *cp = checkpoint_copy(s, &len);
+        /* the follower has the entries up to the signer's edge */
+        for (; fed < m.n; fed++) {
+            uint64_t idx;
+            assert_int_equal(tlog_append(f, m.entry[fed], m.len[fed], &idx, &e), 0);
+            assert_int_equal(idx, fed);
+        }
+        assert_int_equal(tlog_adopt(f, cp, len, &e), 0);
+        assert_int_equal(tlog_published_size(f), tlog_published_size(s));
+        size_t flen = 0;
+        assert_memory_equal(tlog_checkpoint_text(f, &flen), cp, len);
+        assert_int_equal(flen, len);
+        if (tlog_published_size(s) == m.n)
+            check_same_tree(sdir, fdir, "");
+        assert_int_equal(tlog_adopt(f, cp, len, &e), 0); /* again: nothing to do */
+        free(cp);
+    }
+    assert_int_equal(tlog_publish(s, &e), 0);
+    char *cp = checkpoint_copy(s, &len);
+    assert_int_equal(tlog_adopt(f, cp, len, &e), 0);
+    check_same_tree(sdir, fdir, "");
+    check_tiles(fdir, &m, m.n);
+    check_bundles(fdir, &m, m.n);
+    tlog_close(f);
+    /* reopened, the follower recovers its tree from its own files */
+    assert_int_equal(tlog_open_follower(fdir, tlog_verifier(s), &f, &e), 0);
+    assert_int_equal(tlog_size(f), m.n);
+    assert_int_equal(tlog_published_size(f), m.n);
+    size_t flen = 0;
+    assert_memory_equal(tlog_checkpoint_text(f, &flen), cp, len);
+    free(cp);
+    tlog_close(f);
+    tlog_close(s);
+    model_free(&m);
+}
+
+/* What a follower refuses: another key's checkpoint, a checkpoint past
+ * its entries (until they come), a root its entries do not give (a fork),
+ * and an older checkpoint; a refusal changes nothing on disk. */
+static void test_follower_refuses(void **state)
+{
+    fixture *fx = *state;
+    err_info e = {0};
+    char sdir[128], fdir[128], odir[128];
+    snprintf(sdir, sizeof sdir, "%s/signer", fx->dir);
+    snprintf(fdir, sizeof fdir, "%s/follower", fx->dir);
+    snprintf(odir, sizeof odir, "%s/other", fx->dir);
+    static const uint8_t other_seed[NOTE_SEED_SIZE] = {9, 9, 9};
+    tlog *s = NULL, *f = NULL, *o = NULL;
+    model m = {0};
+    assert_int_equal(tlog_open(sdir, ORIGIN, seed, &s, &e), 0);
+    assert_int_equal(tlog_open(odir, ORIGIN, other_seed, &o, &e), 0);
+    assert_int_equal(tlog_open_follower(fdir, tlog_verifier(s), &f, &e), 0);
+    for (int i = 0; i < 300; i++)
+        append_random(s, &m, 100);
+    assert_int_equal(tlog_publish(s, &e), 0);
+    size_t len = 0, olen = 0;
+    char *old = checkpoint_copy(s, &len);
+    uint64_t idx;
+    for (size_t i = 0; i < m.n; i++) {
+        assert_int_equal(tlog_append(o, m.entry[i], m.len[i], &idx, &e), 0);
+        if (i < 200)
+            assert_int_equal(tlog_append(f, m.entry[i], m.len[i], &idx, &e), 0);
+    }
+    assert_int_equal(tlog_publish(o, &e), 0);
+    char *forged = checkpoint_copy(o, &olen); /* same entries, another key */
+    assert_int_equal(tlog_adopt(f, forged, olen, &e), ERR_INVALID);
+    assert_string_equal(e.code, "TLOG_KEY");
+    assert_int_equal(tlog_adopt(f, old, len, &e), ERR_LIMIT); /* 300 > the 200 it holds */
+    assert_string_equal(e.code, "TLOG_CHECKPOINT_AHEAD");
+    assert_false(file_exists(fdir, "checkpoint"));
+    for (size_t i = 200; i < m.n; i++)
+        assert_int_equal(tlog_append(f, m.entry[i], m.len[i], &idx, &e), 0);
+    assert_int_equal(tlog_adopt(f, old, len, &e), 0); /* now it holds them */
+    /* the signer moves on with an entry the follower never saw */
+    for (int i = 0; i < 10; i++)
+        append_random(s, &m, 100);
+    assert_int_equal(tlog_publish(s, &e), 0);
+    char *next = checkpoint_copy(s, &len);
+    const uint8_t bogus[] = "not the signer's entry";
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(tlog_append(f, i == 4 ? bogus : m.entry[300 + i],
+                                     i == 4 ? sizeof bogus : m.len[300 + i], &idx, &e), 0);
+    assert_int_equal(tlog_adopt(f, next, len, &e), ERR_INVALID);
+    assert_string_equal(e.code, "TLOG_FORK");
+    assert_int_equal(tlog_published_size(f), 300);
+    size_t flen = 0;
+    char *served = checkpoint_copy(f, &flen);
+    assert_true(strstr(served, "\n300\n") != NULL); /* still the old one */
+    char *ondisk = read_rel(fdir, "checkpoint", &flen);
+    assert_memory_equal(ondisk, served, flen);
+    free(ondisk);
+    free(served);
+    /* a checkpoint older than the one adopted */
+    tlog_close(f);
+    assert_int_equal(tlog_open_follower(fdir, tlog_verifier(s), &f, &e), 0);
+    for (size_t i = 300; i < m.n; i++)
+        assert_int_equal(tlog_append(f, m.entry[i], m.len[i], &idx, &e), 0);
+    assert_int_equal(tlog_adopt(f, next, len, &e), 0);
+    assert_int_equal(tlog_adopt(f, old, strlen(old), &e), ERR_INVALID);
+    assert_string_equal(e.code, "TLOG_CHECKPOINT_OLDER");
+    /* a follower opened on a signer's files with another key refuses them */
+    tlog_close(f);
+    assert_int_equal(tlog_open_follower(fdir, tlog_verifier(o), &f, &e), ERR_INVALID);
+    assert_string_equal(e.code, "TLOG_KEY");
+    free(old);
+    free(next);
+    free(forged);
+    tlog_close(s);
+    tlog_close(o);
+    model_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1053,6 +1246,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_crash_leftovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corruption_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_follower, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_follower_refuses, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

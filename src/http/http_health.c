@@ -1,0 +1,36 @@
+/* http_health — the /healthz document of both listeners (http_health.h). */
+#include "http/http_health.h"
+
+#include <microhttpd.h>
+
+/* Why this server is not healthy now, or NULL. */
+static const char *health_problem(const ingest_log_state *ls, int stopping)
+{
+    if (stopping)
+        return "stopping";
+    if (!ls->replica)
+        return ls->healthy ? NULL : "log_unpublished";
+    if (ls->diverged)
+        return "diverged";
+    if (!ls->healthy)
+        return "store_unreachable";
+    return ls->behind_ms > HTTP_HEALTH_BEHIND_MS ? "behind" : NULL;
+}
+
+json_t *http_health(ingest *in, int stopping, unsigned *status)
+{
+    ingest_log_state ls;
+    ingest_log_state_get(in, &ls);
+    const char *problem = health_problem(&ls, stopping);
+    *status = problem ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK;
+    json_t *o = json_pack("{s:s,s:s,s:I,s:I}", "status", problem ? problem : "ok", "role",
+                          ls.replica ? "replica" : "primary", "log_entries", (json_int_t)ls.size,
+                          "log_published", (json_int_t)ls.published);
+    if (ls.replica)
+        json_object_set_new(o, "behind_ms", json_integer((json_int_t)ls.behind_ms));
+    if (problem && !stopping && ls.last.code) {
+        json_object_set_new(o, "code", json_string(ls.last.code));
+        json_object_set_new(o, "message", json_string(ls.last.msg));
+    }
+    return o;
+}

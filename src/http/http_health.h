@@ -1,0 +1,24 @@
+/* http_health — what GET /healthz answers, on either listener of rekapd:
+ * one home for when this server is healthy (docs/API.md, docs/REPLICAS.md).
+ *
+ *   primary: 200 while the log is published; 503 "log_unpublished" while
+ *            a publication fails (nothing is acknowledged meanwhile);
+ *   replica: 200 while it follows the store and its last complete read is
+ *            at most HTTP_HEALTH_BEHIND_MS old; 503 "diverged" once a row
+ *            or checkpoint did not verify (it follows no more),
+ *            "store_unreachable" while the store cannot be read, "behind"
+ *            when its reads stopped completing;
+ *   either:  503 "stopping" while the server stops (a load balancer drains it). */
+#ifndef REKAP_HTTP_HEALTH_H
+#define REKAP_HTTP_HEALTH_H
+
+#include <jansson.h>
+
+#include "ingest/ingest.h"
+
+#define HTTP_HEALTH_BEHIND_MS 10000u
+
+/* The JSON body (caller owns it) and its HTTP status in *status. */
+json_t *http_health(ingest *in, int stopping, unsigned *status);
+
+#endif
