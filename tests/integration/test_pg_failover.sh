@@ -2,17 +2,25 @@
 # Failover of the PostgreSQL store (docs/OPERATIONS.md, "PostgreSQL with a
 # synchronous standby") on a real primary and synchronous standby
 # (tests/pg/cluster.sh): a burst of signed forms over HTTP, the primary and
-# rekapd killed (-9) in its middle, the standby promoted, the election
-# directory pointed at it (store.conf), rekapd restarted. Then every form
+# rekapd killed (-9) in its middle, then the operator's script
+# deploy/pg/failover.sh promotes the standby and points the election
+# directory at it (store.conf), and rekapd is restarted. Then every form
 # acknowledged (201 or 422) before the kill must be there at its index, the
 # log must verify (rekap verify), the checkpoint served after must extend
 # the last one served before (the consistency proof checked here, RFC 9162
-# 2.1.4.2), and new forms must be accepted.
+# 2.1.4.2), and new forms must be accepted. failover.sh must refuse (and
+# change nothing) while the old primary still answers and while rekapd
+# still holds the directory's lock; run again after the failover it changes
+# nothing, starts rekapd itself and waits for its /healthz; on a second
+# cluster it promotes with SELECT pg_promote() instead of pg_ctl.
 # Skips (77) without the PostgreSQL 15 server binaries or a rekap without
 # the PostgreSQL store (`rekap init --store`).
 # usage: test_pg_failover.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
 cluster=$(cd "$(dirname "$0")/../pg" && pwd)/cluster.sh
+failover=$(cd "$(dirname "$0")/../../deploy/pg" && pwd)/failover.sh
+# failover.sh's own files (rekapd's output, the checkpoint's copy) in $tmp
+export TMPDIR=$tmp
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 for b in initdb pg_ctl pg_basebackup psql postgres; do
   [ -x "$PGBIN/$b" ] || { echo "SKIP: no PostgreSQL 15 server binaries ($PGBIN/$b): scripts/deps installs postgresql-15"; exit 77; }
@@ -78,6 +86,18 @@ checkpoint() { curl -s -f "http://127.0.0.1:$PP/log/checkpoint"; }
 cp_size() { sed -n 2p "$1"; }
 check "rekapd starts on the primary" start
 
+# ---- failover.sh refuses while the old primary still answers (fencing)
+cp "$D/store.conf" "$tmp/store.conf.0"
+standby_in_recovery() { # (whole output first: grep -q's early exit would fail the pipe)
+  bash "$cluster" status "$pg" > "$tmp/status" && grep -q '^standby: running.*in recovery' "$tmp/status"
+}
+expect_rc 3 "failover.sh refuses while the old primary still answers (exit 3)" \
+  bash "$failover" --dir "$D" --old-primary "$PRIMARY" --standby "$STANDBY" --sql-promote
+check "it says the old primary still answers and must be stopped" \
+  sh -c "grep -q 'old primary .* still answers' '$tmp/err' && grep -q 'Stop it' '$tmp/err'"
+check "store.conf is unchanged after that refusal" cmp -s "$tmp/store.conf.0" "$D/store.conf"
+check "the standby was not promoted (still in recovery)" standby_in_recovery
+
 # ---- the burst: 8 clients; every 201/422 recorded with its index; at 400
 # acknowledgements a mark file tells the shell to kill
 python3 - "$IP" "$tmp/burst.jsonl" "$tmp/acked" "$tmp/half" <<'PY' &
@@ -113,6 +133,10 @@ done
 checkpoint > "$tmp/cp_before" || cp "$tmp/cp0" "$tmp/cp_before" 2>/dev/null
 N=$(cp_size "$tmp/cp_before" 2>/dev/null)
 bash "$cluster" kill-primary "$pg" >/dev/null 2>"$tmp/kill.err"; killed=$?
+# the operator forgot rekapd: failover.sh must refuse while it holds <dir>/lock
+bash "$failover" --dir "$D" --old-primary "$PRIMARY" --standby "$STANDBY" --sql-promote \
+  >"$tmp/fo_lock.out" 2>"$tmp/fo_lock.err"; fo_lock=$?
+rekapd_pid=$pid
 kill -9 $pid; wait $pid 2>/dev/null; pid=
 wait $burst; burst=
 check "the primary's postmaster is killed (kill -9)" [ "$killed" -eq 0 ]
@@ -122,13 +146,26 @@ check "a checkpoint with entries was served before the kill (size ${N:-none})" [
 check "some of the burst was acknowledged before the kill ($nacked)" [ "$nacked" -ge 400 ]
 check "the kill came before the burst's end ($nacked < $nburst)" [ "$nacked" -lt "$nburst" ]
 check "both 201 and 422 were acknowledged" sh -c "grep -q ' 201 ' '$tmp/acked' && grep -q ' 422 ' '$tmp/acked'"
+check "failover.sh refuses while rekapd still holds the directory's lock (exit $fo_lock, wanted 4)" [ "$fo_lock" -eq 4 ]
+[ "$fo_lock" -eq 4 ] || head -5 "$tmp/fo_lock.err"
+check "it names rekapd's pid and says to stop it" \
+  sh -c "grep -q '(pid $rekapd_pid) still holds' '$tmp/fo_lock.err' && grep -q 'Stop it first' '$tmp/fo_lock.err'"
+check "store.conf is unchanged after that refusal" cmp -s "$tmp/store.conf.0" "$D/store.conf"
+check "the standby was not promoted by it (still in recovery)" standby_in_recovery
 
-# ---- failover: promote the standby, point the directory at it
-expect_rc 0 "the standby is promoted" bash "$cluster" promote "$pg"
+# ---- failover (deploy/pg/failover.sh): promote the standby, point the directory at it
+expect_rc 0 "failover.sh promotes the standby (pg_ctl promote) and points store.conf at it" \
+  bash "$failover" --dir "$D" --old-primary "$PRIMARY" --standby "$STANDBY" \
+    --pgdata "$pg/standby" --pg-ctl "$PGBIN/pg_ctl"
+cp "$tmp/out" "$tmp/failover.out"; cp "$tmp/err" "$tmp/failover.err"
 check "the old primary is down, the standby read-write" sh -c \
   "bash '$cluster' status '$pg' | grep -q '^primary: stopped' && bash '$cluster' status '$pg' | grep -q '^standby: running.*read-write'"
-sed "s|$PRIMARY|$STANDBY|" "$D/store.conf" > "$tmp/store.conf" && cat "$tmp/store.conf" > "$D/store.conf"
 check "store.conf names the promoted standby" sh -c "grep -qF '$STANDBY' '$D/store.conf' && ! grep -qF '$PRIMARY' '$D/store.conf'"
+check "store.conf is still mode 0600, and no temp file is left beside it" sh -c \
+  "[ \"\$(stat -c %a '$D/store.conf')\" = 600 ] && ! ls -A '$D' | grep -q '^[.]store[.]conf[.]'"
+fo_n=$(sed -n 's/.*consistency?from=\([0-9]*\).*/\1/p' "$tmp/failover.out")
+check "failover.sh prints the checks to run: rekap verify, the consistency proof from the last checkpoint (${fo_n:-none} >= ${N:-none})" \
+  sh -c "grep -qF 'rekap verify --dir $D' '$tmp/failover.out' && [ '${fo_n:-0}' -ge '${N:-1}' ]"
 check "rekapd restarts on the promoted standby" start || { tail -5 "$tmp/rekapd.log"; }
 
 # ---- every acknowledged form is there, at its index, with its verdict
@@ -188,5 +225,38 @@ expect_rc 0 "rekap verify after the failover" "$rekap" verify --dir "$D"
 check "the final checkpoint holds every form sent ($(sed -n 2p "$D/log/checkpoint") >= $((nacked + 100)))" \
   [ "$(sed -n 2p "$D/log/checkpoint")" -ge $((nacked + 100)) ]
 
+# ---- failover.sh again, now starting rekapd itself: a re-run promotes
+# nothing, leaves store.conf alone, and waits for rekapd's /healthz
+expect_rc 0 "failover.sh run again: starts rekapd (--rekapd-cmd) and waits for its /healthz" \
+  bash "$failover" --dir "$D" --old-primary "$PRIMARY" --standby "$STANDBY" --sql-promote --wait 60 \
+    --rekapd-cmd "exec '$rekapd' --dir '$D' --config '$tmp/rekapd.conf' --ingest-port 0 --public-port 0 --port-file '$tmp/ports2'" \
+    --port-file "$tmp/ports2"
+pid=$(tr -dc 0-9 < "$D/lock")                        # that rekapd: the EXIT trap kills it
+check "it promoted nothing and left store.conf as it was" \
+  sh -c "grep -q 'already read-write' '$tmp/err' && grep -q 'already names the standby' '$tmp/err' && grep -qF '$STANDBY' '$D/store.conf'"
+check "the rekapd it started answers /healthz with 200" \
+  curl -s -f -o /dev/null "http://127.0.0.1:$(sed -n 's/^ingest=//p' "$tmp/ports2")/healthz"
+stopped_by_term() { [ -n "$pid" ] && kill -TERM "$pid" && for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
+check "and stops on SIGTERM" stopped_by_term
+kill -0 "$pid" 2>/dev/null || pid=
 bash "$cluster" stop "$pg" >/dev/null 2>&1
+
+# ---- a second cluster: failover.sh promotes with SELECT pg_promote() (--sql-promote)
+pg2=$pgtmp/pg2 D2=$tmp/D2
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; bash "$cluster" stop "$pg" >/dev/null 2>&1;
+      bash "$cluster" stop "$pg2" >/dev/null 2>&1; rm -rf "$tmp" "$pgtmp"' EXIT
+if bash "$cluster" start "$pg2" >"$tmp/cluster2.out" 2>"$tmp/cluster2.err"; then
+  P2=$(sed -n 's/^PRIMARY=//p' "$tmp/cluster2.out") S2=$(sed -n 's/^STANDBY=//p' "$tmp/cluster2.out")
+  mkdir "$D2" && (umask 077 && printf '%s\n' "$P2" > "$D2/store.conf")
+  bash "$cluster" kill-primary "$pg2" >/dev/null 2>&1
+  expect_rc 0 "failover.sh --sql-promote promotes the standby of a second cluster" \
+    bash "$failover" --dir "$D2" --old-primary "$P2" --standby "$S2" --sql-promote
+  check "it promoted with pg_promote, the standby is read-write" sh -c \
+    "grep -q 'pg_promote' '$tmp/err' && bash '$cluster' status '$pg2' | grep -q '^standby: running.*read-write'"
+  check "its store.conf names the promoted standby, mode 0600" \
+    sh -c "[ \"\$(head -n 1 '$D2/store.conf')\" = '$S2' ] && [ \"\$(stat -c %a '$D2/store.conf')\" = 600 ]"
+  bash "$cluster" stop "$pg2" >/dev/null 2>&1
+else
+  fail "the second cluster does not start"; head -5 "$tmp/cluster2.err"
+fi
 finish
