@@ -3,7 +3,9 @@
 # the default below) and write the result to stdout.
 #   RUN (dir for pid, logs, cache, temp), CERT, KEY,
 #   PUBLIC_LISTEN, INGEST_LISTEN (e.g. 443, 8443 or 127.0.0.1:18443),
-#   PUBLIC_UPSTREAM, INGEST_UPSTREAM (rekapd's listeners, host:port),
+#   PUBLIC_UPSTREAM, INGEST_UPSTREAM (rekapd's listeners, host:port;
+#   PUBLIC_UPSTREAM may list several, separated by spaces or commas: a pool
+#   of public replicas, docs/REPLICAS.md),
 #   PUBLIC_NAME, INGEST_NAME, READ_RATE, READ_BURST, READ_DELAY (excess
 #   requests served at once before the rest wait), WRITE_RATE, WRITE_BURST
 # The output includes rekap_429.conf (the body of nginx's own 429s) from
@@ -15,7 +17,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${PUBLIC_UPSTREAM:=127.0.0.1:8080}" "${INGEST_UPSTREAM:=127.0.0.1:8081}"
 : "${PUBLIC_NAME:=_}" "${INGEST_NAME:=_}"
 : "${READ_RATE:=50}" "${READ_BURST:=200}" "${READ_DELAY:=20}" "${WRITE_RATE:=20}" "${WRITE_BURST:=100}"
-sed -e "s|@RUN@|$RUN|g" -e "s|@CERT@|$CERT|g" -e "s|@KEY@|$KEY|g" \
+servers=
+for u in ${PUBLIC_UPSTREAM//,/ }; do
+  servers+="        server $u max_fails=1 fail_timeout=5s;\\n"
+done
+[ -n "$servers" ] || { echo "render.sh: PUBLIC_UPSTREAM names no server" >&2; exit 2; }
+sed -e "s|@PUBLIC_SERVERS@|${servers%\\n}|" -e "s|@RUN@|$RUN|g" -e "s|@CERT@|$CERT|g" -e "s|@KEY@|$KEY|g" \
     -e "s|@PUBLIC_LISTEN@|$PUBLIC_LISTEN|g" -e "s|@INGEST_LISTEN@|$INGEST_LISTEN|g" \
     -e "s|@PUBLIC_UPSTREAM@|$PUBLIC_UPSTREAM|g" -e "s|@INGEST_UPSTREAM@|$INGEST_UPSTREAM|g" \
     -e "s|@PUBLIC_NAME@|$PUBLIC_NAME|g" -e "s|@INGEST_NAME@|$INGEST_NAME|g" \

@@ -3,6 +3,25 @@
 
 #include <microhttpd.h>
 
+/* Why a replica is not healthy now, or NULL (a store error shorter than
+ * HTTP_HEALTH_BEHIND_MS is a blip a failover makes: it is served through). */
+static const char *health_replica(int diverged, uint64_t behind_ms, int reads_ok)
+{
+    if (diverged)
+        return "diverged";
+    if (behind_ms <= HTTP_HEALTH_BEHIND_MS)
+        return NULL;
+    return reads_ok ? "behind" : "store_unreachable";
+}
+
+int http_health_serving(ingest *in)
+{
+    int diverged;
+    uint64_t behind_ms;
+    ingest_follow_state(in, &diverged, &behind_ms);
+    return health_replica(diverged, behind_ms, 1) == NULL;
+}
+
 /* Why this server is not healthy now, or NULL. */
 static const char *health_problem(const ingest_log_state *ls, int stopping)
 {
@@ -10,11 +29,7 @@ static const char *health_problem(const ingest_log_state *ls, int stopping)
         return "stopping";
     if (!ls->replica)
         return ls->healthy ? NULL : "log_unpublished";
-    if (ls->diverged)
-        return "diverged";
-    if (!ls->healthy)
-        return "store_unreachable";
-    return ls->behind_ms > HTTP_HEALTH_BEHIND_MS ? "behind" : NULL;
+    return health_replica(ls->diverged, ls->behind_ms, ls->healthy);
 }
 
 json_t *http_health(ingest *in, int stopping, unsigned *status)

@@ -5,9 +5,12 @@
  *            a publication fails (nothing is acknowledged meanwhile);
  *   replica: 200 while it follows the store and its last complete read is
  *            at most HTTP_HEALTH_BEHIND_MS old; 503 "diverged" once a row
- *            or checkpoint did not verify (it follows no more),
- *            "store_unreachable" while the store cannot be read, "behind"
- *            when its reads stopped completing;
+ *            or checkpoint did not verify (it follows no more), and past
+ *            that age "store_unreachable" while the store cannot be read,
+ *            "behind" when its reads stopped completing. A replica that is
+ *            not healthy serves nothing but /healthz (http_health_serving:
+ *            503 REPLICA_STALE), so that the edge's upstream pool sends
+ *            readers to another replica and nobody reads stale results;
  *   either:  503 "stopping" while the server stops (a load balancer drains it). */
 #ifndef REKAP_HTTP_HEALTH_H
 #define REKAP_HTTP_HEALTH_H
@@ -17,6 +20,10 @@
 #include "ingest/ingest.h"
 
 #define HTTP_HEALTH_BEHIND_MS 10000u
+
+/* Whether this server may answer public reads now (lock-free): a primary
+ * always, a replica while healthy. */
+int http_health_serving(ingest *in);
 
 /* The JSON body (caller owns it) and its HTTP status in *status. */
 json_t *http_health(ingest *in, int stopping, unsigned *status);

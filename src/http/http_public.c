@@ -764,13 +764,16 @@ static enum MHD_Result pub_access(void *cls, struct MHD_Connection *c, const cha
     if (!*con_cls) {
         *con_cls = s;
         pub_yield(s);
+        int health = !strcmp(url, PUB_HEALTH);
         uint8_t key[HTTP_CLIENT_KEY_MAX];
-        size_t klen = strcmp(url, PUB_HEALTH) ? http_client_key(c, key) : 0;
+        size_t klen = health ? 0 : http_client_key(c, key);
         double now = http_now(), wait = 0;
         if (klen && !limiter_take_wait(s->ip_limit, key, klen, now, s->cfg.ip_wait, &wait))
             return pub_rate_limited(c, wait);
         if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
             return resp_method_not_allowed(c, "GET, HEAD");
+        if (!health && !http_health_serving(s->in)) /* a stale replica: another serves */
+            return http_send_error(c, "REPLICA_STALE", NULL, NULL, 5);
         /* over the rate but within ip_wait: answered when its turn comes */
         if (wait > 0 && pace_defer(s->pacer, c, now + wait) < 0)
             return pub_rate_limited(c, wait);

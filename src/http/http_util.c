@@ -39,6 +39,9 @@ static const http_error_def http_errors[] = {
      "The server is shutting down. Try again shortly."},
     {"INTERNAL", 500, "Terjadi kesalahan di server. Coba lagi nanti.",
      "Something went wrong on the server. Try again later."},
+    {"REPLICA_STALE", 503,
+     "Server ini tertinggal dari server utama. Coba lagi sebentar lagi.",
+     "This replica has fallen behind the primary. Try again shortly."},
     {"LOG_NOT_READY", 503, "Log belum tersedia di server ini. Coba lagi sebentar lagi.",
      "This server has no checkpoint of the log yet. Try again shortly."},
     /* the submission request */

@@ -204,6 +204,10 @@ typedef struct ingest_log_state {
 void ingest_log_state_get(ingest *in, ingest_log_state *out);
 /* Lock-free: 0 while the last publication failed. */
 int ingest_log_healthy(ingest *in);
+/* A replica's following now (lock-free): *diverged (it follows no more)
+ * and *behind_ms (since its last complete read of the store). A primary:
+ * 0 and 0. */
+void ingest_follow_state(ingest *in, int *diverged, uint64_t *behind_ms);
 
 /* Seconds the last ingest_open spent rebuilding (for benchmarks). */
 double ingest_rebuild_seconds(const ingest *in);

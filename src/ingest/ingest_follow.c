@@ -193,3 +193,9 @@ void ingest_follow_stop(ingest *in)
     ingest_thread_stop(in, in->follower);
     in->follower_started = 0;
 }
+
+void ingest_follow_state(ingest *in, int *diverged, uint64_t *behind_ms)
+{
+    *diverged = in->cfg.replica && atomic_load(&in->diverged);
+    *behind_ms = in->cfg.replica ? ingest_now_ms() - atomic_load(&in->follow_ok_ms) : 0;
+}

@@ -475,8 +475,7 @@ void ingest_log_state_get(ingest *in, ingest_log_state *out)
     out->failures = atomic_load(&in->publish_failures);
     out->healthy = !atomic_load(&in->log_failed);
     out->replica = in->cfg.replica;
-    out->diverged = atomic_load(&in->diverged);
-    out->behind_ms = in->cfg.replica ? ingest_now_ms() - atomic_load(&in->follow_ok_ms) : 0;
+    ingest_follow_state(in, &out->diverged, &out->behind_ms);
     pthread_mutex_lock(&in->log_err_lock);
     out->last = in->log_err;
     pthread_mutex_unlock(&in->log_err_lock);

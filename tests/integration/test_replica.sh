@@ -7,9 +7,9 @@
 # (`rekap verify` on the replica's own directory), and the same result
 # documents; a replica restarted (kill -9) catches up; keys enrolled after a
 # replica started are read again; a checkpoint signed by another key and a
-# forged row in the store stop the following (503 "diverged" on /healthz)
-# while the replica keeps serving what it verified, and a replica refuses
-# to start on a store with a forged row.
+# forged row in the store stop the following (503 "diverged" on /healthz,
+# 503 REPLICA_STALE on every read, its files left at what it verified), and
+# a replica refuses to start on a store with a forged row.
 # usage: test_replica.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
 [ -x "$rekapd" ] || { echo "FAIL - no rekapd next to $rekap"; exit 1; }
@@ -119,9 +119,9 @@ check "R1 serves the primary's checkpoint byte for byte" caught_up "$P_r1"
 check "R2 serves the primary's checkpoint byte for byte" caught_up "$P_r2"
 check "  ... of all 300 entries" test "$(get "$P_r1" /log/checkpoint | sed -n 2p)" = 300
 for u in /api/v1/results/ppwp/34.json /api/v1/anomalies/ppwp.json /pemilu/hhcw/ppwp.json /log/tile/entries/001.p/44 /log/tile/0/000; do
-  sleep 0.6 # the documents are rendered every render_ms
+  sleep 0.6 # the documents are rendered every render_ms (their "ts" is when)
   check "the same $u on the primary and R1" \
-    cmp -s <(get "$P_p" "$u") <(get "$P_r1" "$u")
+    cmp -s <(get "$P_p" "$u" | sed 's/"ts":"[^"]*"//g') <(get "$P_r1" "$u" | sed 's/"ts":"[^"]*"//g')
 done
 check "every tile and bundle R1 wrote is the primary's, byte for byte" \
   bash -c "cd '$R1/log' && find tile -type f | while read -r f; do cmp -s \"\$f\" '$P/log/'\"\$f\" || [ ! -e '$P/log/'\"\$f\" ] || exit 1; done"
@@ -137,6 +137,16 @@ submit "$tmp/b2.jsonl"
 check "R1 restarts after kill -9" up r1 "$R1" --replica --set follow_interval_ms=50
 check "  ... and catches up with the primary (350 entries)" caught_up "$P_r1"
 check "  ... R2 has followed meanwhile" caught_up "$P_r2"
+
+# ---- a new replica seeded with a copy of a replica's log (docs/REPLICAS.md)
+"$rekap" init --replica "$VK" --store "$P/rekap.db" --dir "$tmp/R3" --election "$tmp/el.json" >/dev/null
+cp -r "$R1/log/." "$tmp/R3/log/"
+check "R3, seeded with R1's log, starts" up r3 "$tmp/R3" --replica --set follow_interval_ms=50
+check "  ... and serves the primary's checkpoint" caught_up "$P_r3"
+kill -TERM "$pid_r3"; wait "$pid_r3" 2>/dev/null
+printf 'x' >> "$tmp/R3/log/tile/entries/000"
+expect_rc 3 "a seed with an edited bundle is refused at start" "$rekapd" --replica --dir "$tmp/R3" --public-port 0
+check "  ... as TLOG_CORRUPT" grep -q TLOG_CORRUPT "$tmp/err"
 
 # ---- keys enrolled after the replicas started
 kill -TERM "$pid_p"; wait "$pid_p" 2>/dev/null
@@ -182,8 +192,13 @@ check "  ... R1 too" diverged "$P_r1"
 mv "$tmp/h2" "$tmp/h"
 check "  ... naming TLOG_KEY" grep -q TLOG_KEY "$tmp/h"
 check "  ... and logs replica_diverged" grep -q '"event":"replica_diverged"' "$tmp/r2.log"
-check "  ... while it serves the checkpoint it verified" test "$(get "$P_r2" /log/checkpoint)" = "$served"
-check "  ... and its results" bash -c "curl -s -f http://127.0.0.1:$P_r2/api/v1/results/ppwp/34.json >/dev/null"
+check "  ... keeps the checkpoint it verified" test "$(cat "$R2/log/checkpoint")" = "$served"
+stale() { # PORT PATH: 503 REPLICA_STALE
+  [ "$(curl -s -o "$tmp/s" -w '%{http_code}' "http://127.0.0.1:$1$2")" = 503 ] && grep -q REPLICA_STALE "$tmp/s"
+}
+check "  ... and serves no more reads (503 REPLICA_STALE: the edge asks another replica)" \
+  stale "$P_r2" /api/v1/results/ppwp/34.json
+check "  ... not even the log" stale "$P_r2" /log/checkpoint
 python3 - "$P/rekap.db" "$tmp/shared" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
@@ -214,7 +229,8 @@ c.commit()
 PY
 check "R1 refuses a forged row: /healthz 503 diverged" diverged "$P_r1"
 check "  ... naming INGEST_STORE_UNVERIFIED" grep -q INGEST_STORE_UNVERIFIED "$tmp/h"
-check "  ... while it serves the checkpoint it verified" test "$(get "$P_r1" /log/checkpoint)" = "$served"
+check "  ... keeps the checkpoint it verified" test "$(cat "$R1/log/checkpoint")" = "$served"
+check "  ... and serves no more reads" stale "$P_r1" /api/v1/results/ppwp/34.json
 check "  ... R2 refuses it too" diverged "$P_r2"
 kill -TERM "$pid_r1"; wait "$pid_r1" 2>/dev/null
 expect_rc 3 "R1 does not start on a store with a forged row" \
