@@ -60,3 +60,49 @@ c.execute("UPDATE entry SET bytes = ? WHERE idx = ?", (b, int(sys.argv[2])))
 c.commit()
 PY
 }
+
+# rekapd_named NAME DIR [rekapd arguments...]: one of several rekapd in a
+# test (a primary and its replicas): started on free loopback ports with no
+# rate limits, stderr appended to $tmp/NAME.log, its pid in pid_NAME, its
+# ports in I_NAME (ingest; 0 for a replica) and P_NAME (public), and in
+# $pids for the test's trap. 0 once its port file is written.
+pids=()
+rekapd_named() {
+  local name=$1 dir=$2; shift 2
+  rm -f "$tmp/$name.ports"
+  "$rekapd" --dir "$dir" --ingest-port 0 --public-port 0 --port-file "$tmp/$name.ports" \
+    --set public_ip_rate=0 --set ingest_ip_rate=0 --set ingest_key_rate=0 "$@" 2>>"$tmp/$name.log" &
+  pids+=($!)
+  eval "pid_$name=$!"
+  for _ in $(seq 300); do [ -s "$tmp/$name.ports" ] && break; kill -0 $! 2>/dev/null || break; sleep 0.1; done
+  eval "P_$name=$(sed -n 's/^public=//p' "$tmp/$name.ports" 2>/dev/null)"
+  eval "I_$name=$(sed -n 's/^ingest=//p' "$tmp/$name.ports" 2>/dev/null)"
+  [ -s "$tmp/$name.ports" ]
+}
+
+# nginx_conf [VAR=value...]: deploy/nginx rendered as production renders it
+# into $tmp/ng/nginx.conf, on two free loopback ports ($np public, $ni
+# ingest) with a throwaway certificate; the variables (PUBLIC_UPSTREAM,
+# INGEST_UPSTREAM, READ_RATE, ...) are passed to render.sh. Sets nginx_user
+# to the -g arguments nginx needs as root (workers read the test's dir).
+nginx_conf() {
+  read -r np ni < <(python3 -c 'import socket
+s=[socket.socket() for _ in range(2)]
+[x.bind(("127.0.0.1",0)) for x in s]
+print(*[x.getsockname()[1] for x in s])')
+  mkdir -p "$tmp/ng"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+    -keyout "$tmp/ng/key.pem" -out "$tmp/ng/cert.pem" 2>/dev/null
+  env RUN="$tmp/ng" CERT="$tmp/ng/cert.pem" KEY="$tmp/ng/key.pem" \
+    PUBLIC_LISTEN="127.0.0.1:$np" INGEST_LISTEN="127.0.0.1:$ni" "$@" \
+    bash "$REKAP_IT_DIR/../../deploy/nginx/render.sh" >"$tmp/ng/nginx.conf"
+  nginx_user=(); [ "$(id -u)" -eq 0 ] && nginx_user=(-g "user root;")
+}
+
+# eventually SECONDS command...: the command succeeds within SECONDS
+# (tried every 0.1 s): for what a server shows after its next render or
+# round, on a machine that may be loaded.
+eventually() {
+  local end=$((SECONDS + $1)); shift
+  until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done
+}

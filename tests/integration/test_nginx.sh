@@ -25,19 +25,8 @@ pids+=($pid)
 ip=$IP pp=$PP
 check "rekapd listens" [ -n "$ip" ] && [ -n "$pp" ]
 
-# Two free loopback ports for nginx.
-read -r np ni < <(python3 -c 'import socket
-s=[socket.socket() for _ in range(2)]
-[x.bind(("127.0.0.1",0)) for x in s]
-print(*[x.getsockname()[1] for x in s])')
-mkdir -p "$tmp/ng"
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
-  -keyout "$tmp/ng/key.pem" -out "$tmp/ng/cert.pem" 2>/dev/null
-RUN=$tmp/ng CERT=$tmp/ng/cert.pem KEY=$tmp/ng/key.pem \
-  PUBLIC_LISTEN=127.0.0.1:$np INGEST_LISTEN=127.0.0.1:$ni \
-  PUBLIC_UPSTREAM=127.0.0.1:$pp INGEST_UPSTREAM=127.0.0.1:$ip READ_RATE=20 READ_BURST=40 \
-  bash "$root/deploy/nginx/render.sh" >"$tmp/ng/nginx.conf"
-user=(); [ "$(id -u)" -eq 0 ] && user=(-g "user root;")   # workers read the test's private dir
+nginx_conf PUBLIC_UPSTREAM=127.0.0.1:$pp INGEST_UPSTREAM=127.0.0.1:$ip READ_RATE=20 READ_BURST=40
+user=("${nginx_user[@]}")
 expect_rc 0 "the rendered configuration is valid" nginx -t -q -c "$tmp/ng/nginx.conf" "${user[@]}"
 expect_rc 0 "nginx starts" nginx -c "$tmp/ng/nginx.conf" "${user[@]}"
 sleep 0.5

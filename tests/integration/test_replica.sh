@@ -14,7 +14,6 @@
 source "$(dirname "$0")/lib.sh" "$@"
 [ -x "$rekapd" ] || { echo "FAIL - no rekapd next to $rekap"; exit 1; }
 P=$tmp/P R1=$tmp/R1 R2=$tmp/R2
-pids=()
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] && cp -r "$tmp" /tmp/keep-replica; rm -rf "$tmp"' EXIT
 
 "$rekap" gen --scope 34 --contests ppwp --seed 11 --out "$tmp/el.json" --forms "$tmp/forms.jsonl" >/dev/null \
@@ -71,18 +70,6 @@ expect_rc 3 "rekapd without --replica refuses a replica's directory" \
 check "  ... saying the log key has no secret" grep -q INGEST_LOG_KEY "$tmp/err"
 
 # ---- the primary and two replicas
-up() { # NAME DIR [args]: rekapd on DIR; its public port in P_<NAME>, ingest in I_<NAME>
-  local name=$1 dir=$2; shift 2
-  rm -f "$tmp/$name.ports"
-  "$rekapd" --dir "$dir" --ingest-port 0 --public-port 0 --port-file "$tmp/$name.ports" \
-    --set public_ip_rate=0 --set ingest_ip_rate=0 --set ingest_key_rate=0 "$@" 2>>"$tmp/$name.log" &
-  pids+=($!)
-  eval "pid_$name=$!"
-  for _ in $(seq 300); do [ -s "$tmp/$name.ports" ] && break; kill -0 $! 2>/dev/null || break; sleep 0.1; done
-  eval "P_$name=$(sed -n 's/^public=//p' "$tmp/$name.ports" 2>/dev/null)"
-  eval "I_$name=$(sed -n 's/^ingest=//p' "$tmp/$name.ports" 2>/dev/null)"
-  [ -s "$tmp/$name.ports" ]
-}
 get() { curl -s -f "http://127.0.0.1:$1$2"; }
 health() { curl -s "http://127.0.0.1:$1/healthz"; }
 # published PORT: the log_published /healthz reports
@@ -102,9 +89,9 @@ submit() { # FILE: POST each body; the statuses counted in $tmp/codes
   done < "$1" | sort | uniq -c > "$tmp/codes"
 }
 
-check "the primary starts" up p "$P" --set publish_interval_ms=100
-check "replica R1 starts" up r1 "$R1" --replica --set follow_interval_ms=50
-check "replica R2 starts (replica = 1 in --set)" up r2 "$R2" --set replica=1
+check "the primary starts" rekapd_named p "$P" --set publish_interval_ms=100
+check "replica R1 starts" rekapd_named r1 "$R1" --replica --set follow_interval_ms=50
+check "replica R2 starts (replica = 1 in --set)" rekapd_named r2 "$R2" --set replica=1
 check "a replica has no ingest listener (port file: ingest=0)" test "$I_r1" = 0
 check "a replica's /healthz: 200, role replica" \
   bash -c "curl -s -f http://127.0.0.1:$P_r1/healthz | grep -q '\"role\":\"replica\"'"
@@ -118,30 +105,31 @@ check "300 forms answered: 288 accepted (201), 12 rejected (422) [$(tr -s ' \n' 
 check "R1 serves the primary's checkpoint byte for byte" caught_up "$P_r1"
 check "R2 serves the primary's checkpoint byte for byte" caught_up "$P_r2"
 check "  ... of all 300 entries" test "$(get "$P_r1" /log/checkpoint | sed -n 2p)" = 300
+same_doc() { # PATH: the same bytes on the primary and R1 but for "ts" (when each rendered)
+  cmp -s <(get "$P_p" "$1" | sed 's/"ts":"[^"]*"//g') <(get "$P_r1" "$1" | sed 's/"ts":"[^"]*"//g')
+}
 for u in /api/v1/results/ppwp/34.json /api/v1/anomalies/ppwp.json /pemilu/hhcw/ppwp.json /log/tile/entries/001.p/44 /log/tile/0/000; do
-  sleep 0.6 # the documents are rendered every render_ms (their "ts" is when)
-  check "the same $u on the primary and R1" \
-    cmp -s <(get "$P_p" "$u" | sed 's/"ts":"[^"]*"//g') <(get "$P_r1" "$u" | sed 's/"ts":"[^"]*"//g')
+  check "the same $u on the primary and R1" eventually 10 same_doc "$u"
 done
 check "every tile and bundle R1 wrote is the primary's, byte for byte" \
   bash -c "cd '$R1/log' && find tile -type f | while read -r f; do cmp -s \"\$f\" '$P/log/'\"\$f\" || [ ! -e '$P/log/'\"\$f\" ] || exit 1; done"
 expect_rc 0 "rekap verify on R1's own directory (its tiles, the replayed store)" \
   "$rekap" verify --dir "$R1"
 check "a rejected form is listed on the replica's anomaly page" \
-  bash -c "curl -s http://127.0.0.1:$P_r1/api/v1/anomalies/ppwp.json | grep -q '\"total\":12'"
+  eventually 10 bash -c "curl -s http://127.0.0.1:$P_r1/api/v1/anomalies/ppwp.json | grep -q '\"total\":12'"
 
 # ---- a replica killed and restarted catches up
 kill -9 "$pid_r1"; wait "$pid_r1" 2>/dev/null
 sed -n 301,350p "$tmp/bodies.jsonl" > "$tmp/b2.jsonl"
 submit "$tmp/b2.jsonl"
-check "R1 restarts after kill -9" up r1 "$R1" --replica --set follow_interval_ms=50
-check "  ... and catches up with the primary (350 entries)" caught_up "$P_r1"
+check "R1 restarts after kill -9" rekapd_named r1 "$R1" --replica --set follow_interval_ms=50
+check "  ... and catches rekapd_named with the primary (350 entries)" caught_up "$P_r1"
 check "  ... R2 has followed meanwhile" caught_up "$P_r2"
 
 # ---- a new replica seeded with a copy of a replica's log (docs/REPLICAS.md)
 "$rekap" init --replica "$VK" --store "$P/rekap.db" --dir "$tmp/R3" --election "$tmp/el.json" >/dev/null
 cp -r "$R1/log/." "$tmp/R3/log/"
-check "R3, seeded with R1's log, starts" up r3 "$tmp/R3" --replica --set follow_interval_ms=50
+check "R3, seeded with R1's log, starts" rekapd_named r3 "$tmp/R3" --replica --set follow_interval_ms=50
 check "  ... and serves the primary's checkpoint" caught_up "$P_r3"
 kill -TERM "$pid_r3"; wait "$pid_r3" 2>/dev/null
 printf 'x' >> "$tmp/R3/log/tile/entries/000"
@@ -158,11 +146,11 @@ check "a second key for one TPS is enrolled while the replicas run" \
   "$rekap" enrol --dir "$P" --region "$tps351" "$tmp/keys2/$tps351.key.pub"
 sed -n 351p "$tmp/forms2.jsonl" > "$tmp/f351.jsonl"
 "$rekap" sign --keys "$tmp/keys2" "$tmp/f351.jsonl" > "$tmp/b351.jsonl"
-check "the primary starts again" up p "$P" --set publish_interval_ms=100
+check "the primary starts again" rekapd_named p "$P" --set publish_interval_ms=100
 submit "$tmp/b351.jsonl"
 check "the form signed with the new key is accepted" grep -qE '^ *1 201$' "$tmp/codes"
 check "R1 reads the new key and follows past it" caught_up "$P_r1"
-check "  ... and stays healthy" bash -c "curl -s -f http://127.0.0.1:$P_r1/healthz | grep -q '\"status\":\"ok\"'"
+check "  ... and stays healthy" eventually 10 bash -c "curl -s -f http://127.0.0.1:$P_r1/healthz | grep -q '\"status\":\"ok\"'"
 
 # ---- a checkpoint signed by another key stops R2's following
 kill -TERM "$pid_p"; wait "$pid_p" 2>/dev/null
@@ -207,9 +195,9 @@ c.commit()
 PY
 kill -TERM "$pid_r1" "$pid_r2"; wait "$pid_r1" "$pid_r2" 2>/dev/null
 check "R1 and R2 restarted on the good checkpoint follow again" \
-  up r1 "$R1" --replica --set follow_interval_ms=50
-check "  ... (R2)" up r2 "$R2" --replica --set follow_interval_ms=50
-check "  ... healthy" bash -c "sleep 0.5; curl -s -f http://127.0.0.1:$P_r1/healthz | grep -q '\"status\":\"ok\"' && curl -s -f http://127.0.0.1:$P_r2/healthz | grep -q '\"status\":\"ok\"'"
+  rekapd_named r1 "$R1" --replica --set follow_interval_ms=50
+check "  ... (R2)" rekapd_named r2 "$R2" --replica --set follow_interval_ms=50
+check "  ... healthy" eventually 10 bash -c "curl -s -f http://127.0.0.1:$P_r1/healthz | grep -q '\"status\":\"ok\"' && curl -s -f http://127.0.0.1:$P_r2/healthz | grep -q '\"status\":\"ok\"'"
 
 # ---- a forged row in the store stops R1's following
 served=$(get "$P_r1" /log/checkpoint)
