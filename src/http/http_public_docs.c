@@ -130,11 +130,15 @@ static size_t docs_publish(public_server *s, docs_batch *b)
     return n;
 }
 
-/* Region r's documents whose rows moved (all of them when forced). */
+/* Region r's documents whose rows moved (all of them when forced). A
+ * desa's are rendered on demand (pubdocs_results): 83,000 desa × 5
+ * contests kept rendered were most of rekapd's memory at national scale. */
 static void docs_region(public_server *s, const tally *t, uint32_t r, const char *ts, int force,
                         docs_batch *b)
 {
     const region *rg = &s->el->tree->node[r];
+    if (rg->level >= REGION_DESA)
+        return;
     for (int k = 0; k < CONTEST_KINDS; k++) {
         if (!(s->mask[r] & (1u << k)))
             continue;
@@ -144,9 +148,8 @@ static void docs_region(public_server *s, const tally *t, uint32_t r, const char
         s->seen[k][r] = rev;
         render_results(docs_next(b, slot_results(s, (contest_kind)k, r)), t, (contest_kind)k, r,
                        ts);
-        if (rg->level < REGION_DESA)
-            render24_region(docs_next(b, slot_hhcw(s, (contest_kind)k, r)), s->r24, t,
-                            (contest_kind)k, r, ts);
+        render24_region(docs_next(b, slot_hhcw(s, (contest_kind)k, r)), s->r24, t,
+                        (contest_kind)k, r, ts);
     }
 }
 
@@ -544,9 +547,38 @@ static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_
 
 /* ================================================== what routes ask */
 
+/* A desa's results from the tally, rendered on demand and kept in the
+ * table under the rev of its tally row: the same bytes (and ETag, so a
+ * poll is answered 304) until the row moves. */
+static cache_doc *docs_desa_results(public_server *s, contest_kind k, uint32_t reg)
+{
+    const tally *t = ingest_tally(s->in);
+    char key[48];
+    ingest_read_lock(s->in);
+    uint32_t rev = tally_region(t, k, reg)->rev;
+    ingest_read_unlock(s->in);
+    snprintf(key, sizeof key, "d%d/%s/%u", k, s->el->tree->node[reg].code, rev);
+    cache_doc *d = cache_table_get(s->table, key, 0, 0); /* the rev is in the key */
+    if (d)
+        return d;
+    char ts[RENDER_TS_MAX];
+    render_ts(time(NULL), ts);
+    rbuf x = {0};
+    ingest_read_lock(s->in);
+    rev = tally_region(t, k, reg)->rev; /* what is rendered is of this rev */
+    render_results(&x, t, k, reg, ts);
+    ingest_read_unlock(s->in);
+    snprintf(key, sizeof key, "d%d/%s/%u", k, s->el->tree->node[reg].code, rev);
+    return docs_keep(s, key, docs_new(&x, resp_ct_json, resp_cc_live));
+}
+
 cache_doc *pubdocs_results(public_server *s, contest_kind k, uint32_t reg)
 {
-    return reg < s->nregion ? cache_slots_get(s->slots, slot_results(s, k, reg)) : NULL;
+    if (reg >= s->nregion || !(s->mask[reg] & (1u << k)))
+        return NULL;
+    if (s->el->tree->node[reg].level >= REGION_DESA)
+        return docs_desa_results(s, k, reg);
+    return cache_slots_get(s->slots, slot_results(s, k, reg));
 }
 
 cache_doc *pubdocs_hhcw(public_server *s, contest_kind k, uint32_t reg, err_info *e)
