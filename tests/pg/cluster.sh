@@ -149,6 +149,10 @@ EOF
 # ---- tests/pg/cluster.sh: the standby
 port = $sp
 hot_standby = on
+# public replicas read here (docs/REPLICAS.md): a replica's first read of a
+# long log is one long scan, which the primary's vacuum (of meta's updated
+# log_checkpoint row) would otherwise cancel after max_standby_streaming_delay
+hot_standby_feedback = on
 # once promoted it has no standby of its own: it commits alone until a new
 # standby is attached (else every COMMIT would wait for one forever)
 synchronous_standby_names = ''
