@@ -4,6 +4,7 @@
 # a province, sent by bench/http_load over 64 keep-alive connections to a
 # fresh rekapd on each store. On PostgreSQL a 201 means the batch's COMMIT
 # returned, which with synchronous_standby_names means the standby has it.
+# Also timed: rekap enrol --csv of every TPS's key into PostgreSQL.
 # usage: bench/pg.sh [WORKDIR] [PROVINCE]   (default Jawa Barat, 32; ~3 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +41,10 @@ for f in sorted(os.listdir(sys.argv[1])):
         pub = next(l.split()[1] for l in open(os.path.join(sys.argv[1], f)) if l.startswith("public "))
         print(f"{f[:-4]},{pub},KPPS {f[:-4]}")
 PY
+t0=$(date +%s.%N)
 "$rel/rekap" enrol --dir "$work/pgdir" --csv "$work/keys.csv" | tail -1
+enrol_s=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$(date +%s.%N)")
+echo "  enrolment into PostgreSQL: $enrol_s s"
 "$rel/rekap" sign --keys "$work/keys" "$work/forms.jsonl" >"$work/bodies.jsonl"
 python3 - "$work/bodies.jsonl" "$work/signed.bin" <<'PY'
 import base64, json, struct, sys
@@ -68,7 +72,7 @@ run() { # DIR NAME: a fresh rekapd on DIR, the whole load, stopped
 run "$work/sqlite" sqlite
 run "$work/pgdir" pg-sync
 
-python3 - "$work" <<'PY'
+python3 - "$work" "$enrol_s" <<'PY'
 import re, sys
 w = sys.argv[1]
 def rate(name):
@@ -81,4 +85,5 @@ p, pl = rate("pg-sync")
 print(f"\nSQLite (fsync):                      {s:9.0f} forms/s  {sl}")
 print(f"PostgreSQL + synchronous standby:    {p:9.0f} forms/s  {pl}")
 print(f"ratio PostgreSQL/SQLite:             {p / s:9.2f}")
+print(f"enrolment of the keys (--csv) into PostgreSQL: {sys.argv[2]} s")
 PY

@@ -88,26 +88,85 @@ static int enrol_name_ok(const char *s)
     return n < STORE_NAME_MAX && !strchr(s, '\n') && note_text_valid(s, n);
 }
 
-static int enrol_csv_row(ingest *in, char **f, int nf, err_info *e)
-{
+/* Keys per enrolment transaction: one commit for thousands of keys, not
+ * one per key (on PostgreSQL with a synchronous standby each commit is a
+ * round trip to both servers; the inserts inside are pipelined). */
+#define ENROL_CSV_BATCH 4096
+/* A refused batch is split in halves down to this size, then tried key by
+ * key: a few bad rows cost a few transactions each, a batch of bad rows
+ * (a CSV enrolled twice) not much more than one per row. */
+#define ENROL_CSV_ALONE 16
+
+/* What a checked row keeps until its batch is enrolled (the CSV reader's
+ * fields are overwritten by the next row). */
+typedef struct enrol_row {
     char code[REGION_CODE_MAX];
-    uint8_t pk[KEYS_PUBLIC_LEN];
+    char name[STORE_NAME_MAX];
+    char where[128]; /* file:line, for its error */
+} enrol_row;
+
+typedef struct enrol_batch {
+    ingest_officer req[ENROL_CSV_BATCH]; /* region, name: into row[] */
+    enrol_row row[ENROL_CSV_BATCH];
+    size_t n;
+} enrol_batch;
+
+/* Check a row into the batch's next slot (not yet counted in b->n). */
+static int enrol_csv_row(enrol_batch *b, char **f, int nf, err_info *e)
+{
+    ingest_officer *req = &b->req[b->n];
+    enrol_row *row = &b->row[b->n];
     if (nf != 3)
         return err_set(e, ERR_INVALID, "ENROL_CSV_FIELDS", "",
                        "expected 3 fields (region,public,name), got %d", nf);
-    if (region_code_normalise(f[0], code) < 0)
+    if (region_code_normalise(f[0], row->code) < 0)
         return err_set(e, ERR_INVALID, "ENROL_CSV_REGION", "region", "'%.40s' is not a region code",
                        f[0]);
-    if (keys_b64_decode(f[1], strlen(f[1]), pk, sizeof pk) < 0 ||
-        !crypto_core_ed25519_is_valid_point(pk))
+    if (keys_b64_decode(f[1], strlen(f[1]), req->pubkey, sizeof req->pubkey) < 0 ||
+        !crypto_core_ed25519_is_valid_point(req->pubkey))
         return err_set(e, ERR_INVALID, "ENROL_CSV_KEY", "public",
                        "not the base64 of an Ed25519 public key");
     if (!enrol_name_ok(f[2]))
         return err_set(e, ERR_INVALID, "ENROL_CSV_NAME", "name",
                        "the name must be UTF-8 text on one line of at most %d bytes",
                        STORE_NAME_MAX - 1);
-    int role = region_code_level(code) == REGION_TPS ? STORE_ROLE_KPPS : STORE_ROLE_RECAP;
-    return ingest_enrol(in, pk, role, code, f[2], e);
+    snprintf(row->name, sizeof row->name, "%s", f[2]);
+    req->role = region_code_level(row->code) == REGION_TPS ? STORE_ROLE_KPPS : STORE_ROLE_RECAP;
+    req->region = row->code;
+    req->name = row->name;
+    return 0;
+}
+
+/* Enrol n rows in one transaction (all or none); when that is refused,
+ * each half on its own, down to single rows whose error is reported with
+ * their file:line. Returns the number enrolled. */
+static size_t enrol_span(ingest *in, const ingest_officer *req, const enrol_row *row, size_t n)
+{
+    err_info e = {0};
+    if (ingest_enrol_many(in, req, n, &e) == 0)
+        return n;
+    if (n == 1) {
+        cli_error_within(&e, row->where);
+        cli_error(&e);
+        return 0;
+    }
+    size_t done = 0;
+    if (n <= ENROL_CSV_ALONE) {
+        for (size_t i = 0; i < n; i++)
+            done += enrol_span(in, &req[i], &row[i], 1);
+        return done;
+    }
+    size_t half = n / 2;
+    done = enrol_span(in, req, row, half);
+    return done + enrol_span(in, req + half, row + half, n - half);
+}
+
+/* Enrol the rows waiting in b, emptying it. */
+static unsigned long enrol_batch_flush(ingest *in, enrol_batch *b)
+{
+    size_t done = b->n ? enrol_span(in, b->req, b->row, b->n) : 0;
+    b->n = 0;
+    return done;
 }
 
 static int enrol_csv_header(csv_reader *r, err_info *e)
@@ -125,8 +184,39 @@ static int enrol_csv_header(csv_reader *r, err_info *e)
     return 0;
 }
 
-/* Every row is tried; a refused row is reported with its file:line and the
- * rest still enrolled. A broken CSV (an open quote) stops the reading. */
+/* The rows after the header, enrolled ENROL_CSV_BATCH at a time. Every
+ * row is tried; a refused row is reported with its file:line (in file
+ * order: the waiting rows are enrolled before a bad row is reported) and
+ * the rest still enrolled. A broken CSV (an open quote) stops the reading. */
+static unsigned long enrol_csv_rows(ingest *in, csv_reader *r, unsigned long *rows)
+{
+    enrol_batch *b = mem_alloc(sizeof *b);
+    b->n = 0;
+    unsigned long enrolled = 0;
+    char *f[4];
+    err_info e = {0};
+    int nf;
+    while ((nf = csv_next(r, f, 4, &e)) != 0) {
+        (*rows)++;
+        if (nf > 0 && enrol_csv_row(b, f, nf, &e) == 0) {
+            csv_where(r, b->row[b->n].where, sizeof b->row[b->n].where);
+            if (++b->n == ENROL_CSV_BATCH)
+                enrolled += enrol_batch_flush(in, b);
+            continue;
+        }
+        enrolled += enrol_batch_flush(in, b);
+        if (nf > 0) {
+            char where[128];
+            csv_where(r, where, sizeof where);
+            cli_error_within(&e, where);
+        }
+        cli_error(&e);
+    }
+    enrolled += enrol_batch_flush(in, b);
+    free(b);
+    return enrolled;
+}
+
 static int enrol_csv(ingest *in, const char *path)
 {
     char *buf = NULL;
@@ -139,24 +229,11 @@ static int enrol_csv(ingest *in, const char *path)
     csv_reader *r = mem_alloc(sizeof *r);
     csv_init(r, buf, len, path);
     unsigned long rows = 0, enrolled = 0;
-    int rc = enrol_csv_header(r, &e), nf;
+    int rc = enrol_csv_header(r, &e);
     if (rc < 0) {
         cli_error(&e);
     } else {
-        char *f[4];
-        while ((nf = csv_next(r, f, 4, &e)) != 0) {
-            rows++;
-            if (nf > 0 && enrol_csv_row(in, f, nf, &e) == 0) {
-                enrolled++;
-                continue;
-            }
-            if (nf > 0) {
-                char where[128];
-                csv_where(r, where, sizeof where);
-                cli_error_within(&e, where);
-            }
-            cli_error(&e);
-        }
+        enrolled = enrol_csv_rows(in, r, &rows);
         printf("enrolled %lu of %lu keys from %s\n", enrolled, rows, path);
     }
     free(r);

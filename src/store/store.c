@@ -268,6 +268,17 @@ static int write_failed(store *s, int rc)
     return rc;
 }
 
+/* Inside a batch, before any other use of the connection: the writes the
+ * backend queued reach the database (so a read sees them), and one that
+ * failed there fails this call and ends the batch like any failed write. */
+static int batch_flush(store *s, err_info *e)
+{
+    if (!s->in_batch || !s->be->flush)
+        return 0;
+    int rc = s->be->flush(s, e);
+    return rc ? write_failed(s, rc) : 0;
+}
+
 static int readonly_error(store *s, err_info *e)
 {
     return err_set(e, ERR_INVALID, "STORE_READONLY", s->path,
@@ -344,7 +355,8 @@ static int meta_put(store *s, const char *key, const char *value, err_info *e)
     if (n > STORE_META_VALUE_MAX)
         return err_set(e, ERR_LIMIT, "STORE_TOO_LONG", s->path,
                        "meta value for %s longer than %d bytes", key, STORE_META_VALUE_MAX);
-    return s->be->meta_put(s, key, value, n, e);
+    rc = batch_flush(s, e);
+    return rc ? rc : s->be->meta_put(s, key, value, n, e);
 }
 
 int store_meta_set(store *s, const char *key, const char *value, err_info *e)
@@ -358,6 +370,8 @@ int store_meta_set(store *s, const char *key, const char *value, err_info *e)
 int store_meta_get(store *s, const char *key, char *buf, size_t cap, err_info *e)
 {
     int rc = meta_key_check(s, key, e);
+    if (rc == 0)
+        rc = batch_flush(s, e);
     return rc ? rc : s->be->meta_get(s, key, buf, cap, e);
 }
 
@@ -394,7 +408,8 @@ int store_officer_add(store *s, const store_officer *o, err_info *e)
 int store_officers_each(store *s, int (*fn)(void *ctx, const store_officer *o), void *ctx,
                         err_info *e)
 {
-    return s->be->officers_each(s, fn, ctx, e);
+    int rc = batch_flush(s, e);
+    return rc ? rc : s->be->officers_each(s, fn, ctx, e);
 }
 
 /* ---- entries ---- */
@@ -452,6 +467,8 @@ static int entry_lookup(store *s, const char *tps, contest_kind k, uint32_t vers
 {
     int rc = entry_key_check(s, tps, k, e);
     if (rc == 0)
+        rc = batch_flush(s, e);
+    if (rc == 0)
         rc = s->be->entry_get(s, tps, k, version, out, e);
     if (rc == ERR_NOTFOUND)
         err_set(e, rc, "STORE_NOT_FOUND", s->path, "no entry for TPS %s contest %s", tps,
@@ -480,5 +497,6 @@ int store_entry_latest(store *s, const char *tps, contest_kind k, store_entry *o
 int store_entries_each(store *s, uint64_t from,
                        int (*fn)(void *ctx, const store_entry *en), void *ctx, err_info *e)
 {
-    return s->be->entries_each(s, from, fn, ctx, e);
+    int rc = batch_flush(s, e);
+    return rc ? rc : s->be->entries_each(s, from, fn, ctx, e);
 }

@@ -26,6 +26,7 @@
 #define STORE_NAME_MAX 128       /* officer name, NUL included */
 #define STORE_META_KEY_MAX 64    /* bytes of a meta key */
 #define STORE_META_VALUE_MAX 4096/* bytes of a meta value */
+#define STORE_PG_PIPELINE_MAX 1024 /* PostgreSQL: adds of a batch waiting for results, at most */
 
 typedef struct store store;
 
@@ -85,7 +86,20 @@ int store_officers_each(store *s, int (*fn)(void *ctx, const store_officer *o), 
  * a batch is open, the whole batch is rolled back and closed: later adds
  * and the commit then fail with STORE_NO_BATCH. A commit that fails (full
  * disk: STORE_FULL, I/O: STORE_IO) also leaves the store as before the
- * batch. */
+ * batch.
+ *
+ * When the error is reported: the argument checks (STORE_INDEX_GAP,
+ * STORE_ENTRY_INVALID, STORE_TOO_LONG, ...) always by the call itself. What
+ * the database refuses (STORE_DUPLICATE, STORE_KEY_ENROLLED, STORE_IO, ...)
+ * by the call itself on SQLite. On PostgreSQL an add inside a batch
+ * (store_entry_add, store_officer_add) is pipelined: it answers 0 before
+ * the server has seen the row, and the row's refusal comes, with the same
+ * code and message, from the first of: the add that brings the adds
+ * waiting for their results to STORE_PG_PIPELINE_MAX, a read on the
+ * handle inside the batch (store_entry_find, store_entry_latest,
+ * store_entries_each, store_officers_each, store_meta_get), a
+ * store_meta_set, or store_batch_commit. That call fails, and the whole
+ * batch is rolled back as above. */
 int store_batch_begin(store *s, err_info *e);
 int store_entry_add(store *s, const store_entry *en, err_info *e);
 int store_batch_commit(store *s, err_info *e);

@@ -29,9 +29,19 @@ typedef struct store_backend {
     int (*next_index)(store *s, uint64_t *out, err_info *e);
     /* Begin the write transaction and read the next index under its lock. */
     int (*begin)(store *s, uint64_t *next, err_info *e);
+    /* Ends the batch: every write of it is durable when this returns 0.
+     * May report the failure of a write queued earlier (flush). */
     int (*commit)(store *s, err_info *e);
+    /* Inside a batch: send the writes the backend queued without waiting
+     * for their results (PostgreSQL's pipeline), read the results, and
+     * return the first failure, after which the batch's transaction is
+     * failed. The dispatcher calls it before every other use of the
+     * connection inside a batch. NULL: every write answers at once. */
+    int (*flush)(store *s, err_info *e);
     /* The writes, arguments already checked. Duplicate keys: ERR_EXISTS
-     * through store_err_duplicate / store_err_enrolled. */
+     * through store_err_duplicate / store_err_enrolled. Inside a batch
+     * entry_insert and officer_insert may queue the row and answer 0; its
+     * failure then comes from a later insert, flush or commit. */
     int (*meta_put)(store *s, const char *key, const char *value, size_t n, err_info *e);
     int (*meta_get)(store *s, const char *key, char *buf, size_t cap, err_info *e);
     int (*officer_insert)(store *s, const store_officer *o, err_info *e);

@@ -4,8 +4,10 @@
  * statements prepared once per connection (PQprepare), a batch as one
  * transaction (BEGIN ... COMMIT: with the server's synchronous_commit and
  * synchronous_standby_names, a COMMIT that returns is on the synchronous
- * standby too), entries streamed by keyset pages of bounded size, and the
- * mapping of SQLSTATEs to stable STORE_* codes. docs/STORE.md ("The
+ * standby too) whose inserts and COMMIT go through libpq's pipeline mode
+ * (one round trip for many rows, not one per row), entries streamed by
+ * keyset pages of bounded size, and the mapping of SQLSTATEs to stable
+ * STORE_* codes. docs/STORE.md ("The
  * PostgreSQL store") has the schema and the privileges an operator sets. */
 #include "store/store_impl.h"
 
@@ -107,9 +109,22 @@ static const char *const stmt_sql[ST_COUNT] = {
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 };
 
+/* A statement sent in pipeline mode whose result is not read yet, with
+ * what its error needs: a duplicate is named by its key, as SQLite's
+ * immediate errors are. */
+typedef enum sent_kind { SENT_ENTRY, SENT_OFFICER, SENT_COMMIT } sent_kind;
+
+typedef struct pg_sent {
+    sent_kind kind;
+    store_entry entry;  /* SENT_ENTRY: tps, kind, version (the bytes are not kept) */
+    uint8_t pubkey[32]; /* SENT_OFFICER */
+} pg_sent;
+
 typedef struct pg {
     PGconn *conn;
     char name[ST_COUNT][8]; /* the prepared statements' names */
+    pg_sent *sent;          /* STORE_PG_PIPELINE_MAX of them, allocated by a writer */
+    size_t nsent;           /* sent in pipeline mode, results not read yet */
 } pg;
 
 #define PG(s) ((pg *)(s)->impl)
@@ -165,20 +180,20 @@ static int pg_exec(store *s, const char *sql, const char *what, err_info *e)
     return pg_error(s, res, e, what);
 }
 
-static void pg_rollback(store *s)
-{
-    PGconn *c = PG(s)->conn;
-    if (c && PQtransactionStatus(c) != PQTRANS_IDLE && PQtransactionStatus(c) != PQTRANS_UNKNOWN)
-        PQclear(PQexec(c, "ROLLBACK"));
-}
+/* Parameters are text, the bytea ones binary (lens[i] > 0). */
+#define PG_PARAMS_MAX 8
 
-/* Run prepared statement id with text parameters (the bytea ones binary:
- * lens[i] > 0), results in binary. */
-static PGresult *run(store *s, int id, int n, const char *const *vals, const int *lens)
+static void param_formats(int n, const int *lens, int fmts[PG_PARAMS_MAX])
 {
-    int fmts[8] = {0};
     for (int i = 0; i < n; i++)
         fmts[i] = lens && lens[i] > 0;
+}
+
+/* Run prepared statement id, results in binary. */
+static PGresult *run(store *s, int id, int n, const char *const *vals, const int *lens)
+{
+    int fmts[PG_PARAMS_MAX] = {0};
+    param_formats(n, lens, fmts);
     return PQexecPrepared(PG(s)->conn, PG(s)->name[id], n, vals, lens, fmts, 1);
 }
 
@@ -290,6 +305,7 @@ static void pg_close(store *s)
     if (!p)
         return;
     PQfinish(p->conn);
+    free(p->sent);
     free(p);
     s->impl = NULL;
 }
@@ -408,24 +424,117 @@ static int pg_officers_each(store *s, int (*fn)(void *ctx, const store_officer *
     }
 }
 
-/* ---- writes ---- */
+/* ---- the pipeline: a batch's inserts and its COMMIT ---- */
 
-/* A write's result: 0, the duplicate-key error dup() gives for a
- * unique_violation, or pg_error. */
-static int write_result(store *s, PGresult *r, int dup, err_info *e, const char *what)
+/* Waiting for each insert's answer cost one round trip per row, so a
+ * batch (and an enrolment of many keys) was bound by latency, not by the
+ * server. Inside a batch the inserts are sent in pipeline mode without
+ * waiting, and their results are read together by pg_flush: when
+ * STORE_PG_PIPELINE_MAX are waiting (bounded memory on both sides), before
+ * any statement that needs the connection synchronously (the dispatcher
+ * flushes before a read or a meta write), and with the COMMIT, which is
+ * sent behind the last inserts (one round trip for both). */
+
+static const char *const sent_what[] = {
+    [SENT_ENTRY] = "add an entry",
+    [SENT_OFFICER] = "enrol an officer",
+    [SENT_COMMIT] = "commit the batch",
+};
+
+/* The result of one statement (r may be NULL): 0, the duplicate-key error
+ * naming its row, as the SQLite backend's immediate one does, or
+ * pg_error. Clears r. */
+static int sent_result(store *s, PGresult *r, const pg_sent *q, err_info *e)
 {
     if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
+        /* A COMMIT of a transaction that had failed answers ROLLBACK. */
+        int rolled_back = q->kind == SENT_COMMIT && strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
         PQclear(r);
-        return 0;
+        return rolled_back ? err_set(e, ERR_IO, "STORE_SQL", s->path,
+                                     "commit the batch: the server rolled it back")
+                           : 0;
     }
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    if (dup && state && strcmp(state, "23505") == 0) {
-        PQclear(r);
-        return 1;
-    }
-    return pg_error(s, r, e, what);
+    if (q->kind == SENT_COMMIT || !state || strcmp(state, "23505") != 0)
+        return pg_error(s, r, e, sent_what[q->kind]);
+    PQclear(r);
+    if (q->kind == SENT_ENTRY)
+        return store_err_duplicate(s, &q->entry, e);
+    store_officer o = {0};
+    memcpy(o.pubkey, q->pubkey, sizeof o.pubkey);
+    return store_err_enrolled(s, &o, e);
 }
 
+/* Read the results up to the Sync, in the order sent. The first failure
+ * is the answer: after it the server skipped the rest up to the Sync
+ * (PGRES_PIPELINE_ABORTED) and the transaction is failed. */
+static int pipeline_collect(store *s, err_info *e)
+{
+    pg *p = PG(s);
+    int rc = 0, nulls = 0;
+    for (size_t i = 0;;) {
+        PGresult *r = PQgetResult(p->conn);
+        if (!r) {
+            /* A NULL ends one statement's results; a second one in a row
+             * means nothing more is coming: the connection is gone. */
+            if (++nulls == 2)
+                return rc ? rc : pg_error(s, NULL, e, "read the batch's results");
+            continue;
+        }
+        nulls = 0;
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            return rc;
+        }
+        if (rc == 0 && i < p->nsent)
+            rc = sent_result(s, r, &p->sent[i], e);
+        else
+            PQclear(r);
+        i++;
+    }
+}
+
+/* Send a Sync behind what was sent, read every result and leave pipeline
+ * mode, so the connection is synchronous again. 0 when nothing waits. */
+static int pg_flush(store *s, err_info *e)
+{
+    pg *p = PG(s);
+    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF)
+        return 0;
+    int rc = PQpipelineSync(p->conn) ? pipeline_collect(s, e)
+                                     : pg_error(s, NULL, e, "send the batch's writes");
+    p->nsent = 0;
+    if (!PQexitPipelineMode(p->conn) && rc == 0)
+        rc = pg_error(s, NULL, e, "leave pipeline mode");
+    return rc;
+}
+
+/* Send prepared statement id (COMMIT for SENT_COMMIT) in pipeline mode,
+ * entering it first; its result is read by a later pg_flush, at once
+ * when STORE_PG_PIPELINE_MAX results wait. */
+static int pipeline_send(store *s, int id, int n, const char *const *vals, const int *lens,
+                         const pg_sent *q, err_info *e)
+{
+    pg *p = PG(s);
+    if (!p->sent)
+        p->sent = mem_alloc(STORE_PG_PIPELINE_MAX * sizeof *p->sent);
+    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(p->conn))
+        return pg_error(s, NULL, e, sent_what[q->kind]);
+    int fmts[PG_PARAMS_MAX] = {0};
+    param_formats(n, lens, fmts);
+    int sent = q->kind == SENT_COMMIT
+                   ? PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 1)
+                   : PQsendQueryPrepared(p->conn, p->name[id], n, vals, lens, fmts, 1);
+    if (!sent)
+        return pg_error(s, NULL, e, sent_what[q->kind]);
+    p->sent[p->nsent++] = *q;
+    return p->nsent == STORE_PG_PIPELINE_MAX ? pg_flush(s, e) : 0;
+}
+
+/* ---- writes ---- */
+
+/* Inside a batch an officer's insert is pipelined (its error may come
+ * later, docs/STORE.md); outside one it commits at once and answers now. */
 static int pg_officer_insert(store *s, const store_officer *o, err_info *e)
 {
     char role[4], at[24];
@@ -433,10 +542,14 @@ static int pg_officer_insert(store *s, const store_officer *o, err_info *e)
     snprintf(at, sizeof at, "%" PRIu64, o->enrolled_at);
     const char *vals[5] = {(const char *)o->pubkey, role, o->region, o->name, at};
     const int lens[5] = {32, 0, 0, 0, 0};
-    int rc = write_result(s, run(s, ST_OFFICER_ADD, 5, vals, lens), 1, e, "enrol an officer");
-    return rc == 1 ? store_err_enrolled(s, o, e) : rc;
+    pg_sent q = {.kind = SENT_OFFICER};
+    memcpy(q.pubkey, o->pubkey, sizeof q.pubkey);
+    if (s->in_batch)
+        return pipeline_send(s, ST_OFFICER_ADD, 5, vals, lens, &q, e);
+    return sent_result(s, run(s, ST_OFFICER_ADD, 5, vals, lens), &q, e);
 }
 
+/* Always inside a batch (the dispatcher checks): pipelined. */
 static int pg_entry_insert(store *s, const store_entry *en, err_info *e)
 {
     char idx[24], kind[4], version[12], acc[4];
@@ -446,8 +559,10 @@ static int pg_entry_insert(store *s, const store_entry *en, err_info *e)
     snprintf(acc, sizeof acc, "%d", en->accepted);
     const char *vals[6] = {idx, en->tps, kind, version, acc, (const char *)en->bytes};
     const int lens[6] = {0, 0, 0, 0, 0, (int)en->len};
-    int rc = write_result(s, run(s, ST_ENTRY_ADD, 6, vals, lens), 1, e, "add an entry");
-    return rc == 1 ? store_err_duplicate(s, en, e) : rc;
+    pg_sent q = {.kind = SENT_ENTRY, .entry = *en};
+    q.entry.bytes = NULL; /* libpq copied them; the caller's may go away */
+    q.entry.len = 0;
+    return pipeline_send(s, ST_ENTRY_ADD, 6, vals, lens, &q, e);
 }
 
 static int pg_entry_get(store *s, const char *tps, contest_kind k, uint32_t version,
@@ -490,22 +605,31 @@ static int pg_begin(store *s, uint64_t *next, err_info *e)
     return 0;
 }
 
-/* COMMIT returns only once the server made the transaction durable (and,
- * with synchronous_standby_names, the synchronous standbys did). A COMMIT
- * whose answer is lost with the connection may have committed: STORE_IO,
- * fatal for the writer (docs/STORE.md). */
+/* COMMIT behind the batch's last inserts, their results and its own read
+ * in one round trip. It returns only once the server made the transaction
+ * durable (and, with synchronous_standby_names, the synchronous standbys
+ * did). A failed insert makes the server skip the COMMIT: that insert's
+ * error is the answer, and the dispatcher rolls the failed transaction
+ * back. A COMMIT whose answer is lost with the connection may have
+ * committed: STORE_IO, fatal for the writer (docs/STORE.md). */
 static int pg_commit(store *s, err_info *e)
 {
-    PGresult *r = PQexec(PG(s)->conn, "COMMIT");
-    int rc = pg_check(s, r, PGRES_COMMAND_OK, e, "commit the batch");
-    if (rc)
-        return rc;
-    /* A COMMIT of a transaction that had failed answers ROLLBACK. */
-    int rolled_back = strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
-    PQclear(r);
-    return rolled_back ? err_set(e, ERR_IO, "STORE_SQL", s->path,
-                                 "commit the batch: the server rolled it back")
-                       : 0;
+    pg_sent q = {.kind = SENT_COMMIT};
+    int rc = pipeline_send(s, 0, 0, NULL, NULL, &q, e);
+    return rc ? rc : pg_flush(s, e);
+}
+
+/* Drop what the pipeline holds (its inserts run, to be rolled back), then
+ * roll back the open transaction, if any. */
+static void pg_rollback(store *s)
+{
+    PGconn *c = PG(s)->conn;
+    if (!c)
+        return;
+    err_info ignored;
+    pg_flush(s, &ignored);
+    if (PQtransactionStatus(c) != PQTRANS_IDLE && PQtransactionStatus(c) != PQTRANS_UNKNOWN)
+        PQclear(PQexec(c, "ROLLBACK"));
 }
 
 const store_backend store_pg_backend = {
@@ -520,6 +644,7 @@ const store_backend store_pg_backend = {
     .next_index = pg_next_index,
     .begin = pg_begin,
     .commit = pg_commit,
+    .flush = pg_flush,
     .meta_put = pg_meta_put,
     .meta_get = pg_meta_get,
     .officer_insert = pg_officer_insert,

@@ -7,7 +7,9 @@
 # written): a writer role that is not the owner enrols, ingests and
 # verifies, but cannot UPDATE, DELETE, TRUNCATE, disable or drop the
 # triggers; a reader role reads and cannot write; the owner's own UPDATE
-# is refused by the trigger. Skipped (77) without the PostgreSQL 15 server
+# is refused by the trigger. rekap enrol --csv of thousands of keys takes
+# a few transactions, not one per key, and still reports each refused row
+# with its file:line. Skipped (77) without the PostgreSQL 15 server
 # binaries.
 # usage: test_store_pg.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
@@ -51,4 +53,38 @@ expect_rc 1 "the reader role cannot insert" sql rekap_reader \
   "INSERT INTO meta (key, value) VALUES ('x', 'y')"
 expect_rc 0 "the reader role reads the log" sql rekap_reader "SELECT count(*) FROM entry"
 expect_rc 1 "the owner cannot update a logged entry either (trigger)" sql rekap "UPDATE entry SET accepted = 0"
+
+# ---- rekap enrol --csv: thousands of keys per transaction (the inserts
+# pipelined), more than one batch of them; a refused row (a key enrolled
+# before, a key twice in the file) named by its file:line, in file order,
+# and every other row enrolled
+val() { "$psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+"$rekap" gen --scope 21 --contests ppwp --out "$tmp/el21.json" --forms "$tmp/f21.jsonl" >/dev/null
+"$rekap" init --dir "$tmp/S" --election "$tmp/el21.json" --origin example.org/s >/dev/null
+"$rekap" enrol --dir "$tmp/S" --generate "$tmp/k21" >/dev/null
+python3 - "$tmp/k21" >"$tmp/k21.csv" <<'PY'
+import os, sys
+print("region,public,name")
+for f in sorted(os.listdir(sys.argv[1])):
+    pub = next(l.split()[1] for l in open(os.path.join(sys.argv[1], f)) if l.startswith("public "))
+    print(f"{f[:-4]},{pub},KPPS {f[:-4]}")
+PY
+n=$(($(wc -l <"$tmp/k21.csv") - 1))
+head -101 "$tmp/k21.csv" >"$tmp/first.csv"
+{ cat "$tmp/k21.csv"; sed -n 5000p "$tmp/k21.csv"; } >"$tmp/again.csv"
+csvuri="$(uri rekap)?options=-csearch_path%3Dcsv"
+sql rekap "CREATE SCHEMA csv"
+check "more keys than one enrolment batch (4096)" [ "$n" -gt 4096 ]
+expect_rc 0 "a store in schema csv" "$rekap" init --dir "$tmp/E" --election "$tmp/el21.json" \
+  --origin example.org/csv --store "$csvuri"
+expect_rc 0 "enrol --csv: 100 keys" "$rekap" enrol --dir "$tmp/E" --csv "$tmp/first.csv"
+expect_rc 1 "enrol --csv: all $n keys, 100 of them enrolled already, one twice" \
+  "$rekap" enrol --dir "$tmp/E" --csv "$tmp/again.csv"
+check "enrolled $((n - 100)) of $((n + 1))" grep -q "^enrolled $((n - 100)) of $((n + 1)) keys" "$tmp/out"
+check "101 rows refused with STORE_KEY_ENROLLED" [ "$(grep -c STORE_KEY_ENROLLED "$tmp/err")" -eq 101 ]
+check "each refused row named by its file:line, in file order" \
+  [ "$(grep -o 'again.csv:[0-9]*' "$tmp/err" | cut -d: -f2 | tr '\n' ' ')" = "$(seq 2 101 | tr '\n' ' ')$((n + 2)) " ]
+check "every key enrolled, once" [ "$(val "$csvuri" "SELECT count(*) FROM officer")" -eq "$n" ]
+check "in a few transactions, not one per key" \
+  [ "$(val "$csvuri" "SELECT count(DISTINCT xmin::text) FROM officer")" -le 40 ]
 finish

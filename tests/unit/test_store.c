@@ -150,6 +150,33 @@ static void commit_entries(store *s, unsigned first, unsigned n)
     commit_ok(s);
 }
 
+/* PostgreSQL pipelines the adds of a batch (store.h): what the database
+ * refuses is reported by a later call, not by the add. */
+static int pipelined(const fixture *fx)
+{
+    return fx->schema[0] != '\0';
+}
+
+/* An add the database refuses, in an open batch with fewer than
+ * STORE_PG_PIPELINE_MAX adds waiting: SQLite's add fails; PostgreSQL's
+ * answers 0 and the commit fails, with the same code and a message naming
+ * the same row. Either way the batch is over. */
+static void add_refused(const fixture *fx, store *s, const store_entry *en, int want,
+                        const char *code)
+{
+    err_info e = {0};
+    int rc = store_entry_add(s, en, &e);
+    if (pipelined(fx)) {
+        assert_int_equal(rc, 0);
+        rc = store_batch_commit(s, &e);
+    }
+    assert_int_equal(rc, want);
+    assert_string_equal(e.code, code);
+    assert_non_null(strstr(e.msg, en->tps));
+    assert_int_equal(store_batch_commit(s, &e), ERR_INVALID);
+    assert_string_equal(e.code, "STORE_NO_BATCH");
+}
+
 static void assert_same_entry(const store_entry *got, const store_entry *want)
 {
     assert_int_equal(got->idx, want->idx);
@@ -424,9 +451,8 @@ static void test_duplicate_rolls_back_batch(void **state)
         add_ok(s, &t[i]);
     }
     make_entry(&t[3], 8, 1, CONTEST_PPWP, 1, 1); /* the first entry committed above */
+    add_refused(fx, s, &t[3].en, ERR_EXISTS, "STORE_DUPLICATE");
     err_info e = {0};
-    assert_int_equal(store_entry_add(s, &t[3].en, &e), ERR_EXISTS);
-    assert_string_equal(e.code, "STORE_DUPLICATE");
     assert_int_equal(store_next_index(s), 5);
     for (unsigned i = 0; i < 3; i++)
         assert_false(entry_exists(s, &t[i]));
@@ -446,7 +472,7 @@ static void test_duplicate_rolls_back_batch(void **state)
     t[1] = t[0];
     t[1].en.bytes = t[1].bytes;
     t[1].en.idx = 6;
-    assert_int_equal(store_entry_add(s, &t[1].en, &e), ERR_EXISTS);
+    add_refused(fx, s, &t[1].en, ERR_EXISTS, "STORE_DUPLICATE");
     assert_int_equal(store_next_index(s), 5);
     assert_false(entry_exists(s, &t[0]));
     commit_entries(s, 400, 2);
@@ -455,6 +481,103 @@ static void test_duplicate_rolls_back_batch(void **state)
     s = open_ok(fx->path);
     assert_int_equal(store_next_index(s), 7);
     assert_int_equal(count_from(s, 0), 7);
+    store_close(s);
+}
+
+/* A refused add inside a batch, then `call` (a read or a meta write) on
+ * the handle: SQLite's add fails itself; PostgreSQL's answers 0 (the row
+ * waits in the pipeline) and the call fails instead. Either way with the
+ * refused row's error, and the batch is rolled back. */
+static int refused_then(const fixture *fx, store *s, const store_entry *en,
+                        int (*call)(store *s, err_info *e), err_info *e)
+{
+    int rc = store_entry_add(s, en, e);
+    if (pipelined(fx)) {
+        assert_int_equal(rc, 0);
+        rc = call(s, e);
+    }
+    assert_non_null(strstr(e->msg, en->tps));
+    return rc;
+}
+
+static const char *const in_batch_tps = "3273011000010";
+
+static int find_in_batch(store *s, err_info *e)
+{
+    store_entry got;
+    return store_entry_find(s, in_batch_tps, CONTEST_DPR, 1, &got, e);
+}
+
+static int meta_in_batch(store *s, err_info *e)
+{
+    return store_meta_set(s, "tree_size", "lost", e);
+}
+
+static int walk_in_batch(store *s, err_info *e)
+{
+    walk w = {.expect_next = 0};
+    return store_entries_each(s, 0, walk_fn, &w, e);
+}
+
+/* When a refused add is reported (store.h): by the add on SQLite; on
+ * PostgreSQL by the next read or meta write in the batch, by the add that
+ * makes STORE_PG_PIPELINE_MAX adds wait, or by the commit (add_refused).
+ * The batch is then rolled back whole. A read inside a batch sees the
+ * batch's own rows. */
+static void test_refusal_reported_later(void **state)
+{
+    fixture *fx = *state;
+    store *s = open_ok(fx->path);
+    commit_entries(s, 1, 2); /* TPS 1 PPWP and TPS 2 DPR, version 1 */
+    test_entry good, dup;
+    make_entry(&good, 2, 10, CONTEST_DPR, 1, 1);
+    assert_string_equal(good.en.tps, in_batch_tps);
+    make_entry(&dup, 3, 1, CONTEST_PPWP, 1, 1);
+    int (*const calls[])(store *, err_info *) = {find_in_batch, meta_in_batch, walk_in_batch};
+    for (size_t c = 0; c < sizeof calls / sizeof *calls; c++) {
+        begin_ok(s);
+        add_ok(s, &good);
+        assert_true(entry_exists(s, &good)); /* the batch's own row, before its commit */
+        err_info e = {0};
+        assert_int_equal(refused_then(fx, s, &dup.en, calls[c], &e), ERR_EXISTS);
+        assert_string_equal(e.code, "STORE_DUPLICATE");
+        assert_int_equal(store_next_index(s), 2);
+        assert_int_equal(store_batch_commit(s, &e), ERR_INVALID);
+        assert_string_equal(e.code, "STORE_NO_BATCH");
+        assert_false(entry_exists(s, &good));
+        char buf[8];
+        assert_int_equal(store_meta_get(s, "tree_size", buf, sizeof buf, &e), ERR_NOTFOUND);
+    }
+
+    /* A full pipeline: the STORE_PG_PIPELINE_MAX-th add waiting reports
+     * the refusal of the first. */
+    begin_ok(s);
+    dup.en.idx = 2;
+    err_info e = {0};
+    int rc = store_entry_add(s, &dup.en, &e);
+    unsigned failed_at = 0;
+    for (unsigned i = 1; rc == 0 && i < STORE_PG_PIPELINE_MAX + 5; i++) {
+        test_entry t;
+        make_entry(&t, 2 + i, 1000 + i, CONTEST_DPD, 1, 1);
+        rc = store_entry_add(s, &t.en, &e);
+        failed_at = i;
+    }
+    assert_int_equal(failed_at, pipelined(fx) ? STORE_PG_PIPELINE_MAX - 1 : 0);
+    assert_int_equal(rc, ERR_EXISTS);
+    assert_string_equal(e.code, "STORE_DUPLICATE");
+    assert_non_null(strstr(e.msg, dup.en.tps));
+    assert_int_equal(store_next_index(s), 2);
+    assert_int_equal(count_from(s, 0), 2);
+
+    /* Rolled back by the caller with adds still waiting: none of them stays,
+     * and the next batch goes through. */
+    begin_ok(s);
+    add_ok(s, &good);
+    store_batch_rollback(s);
+    assert_int_equal(store_next_index(s), 2);
+    assert_false(entry_exists(s, &good));
+    commit_entries(s, 2000, 3);
+    assert_int_equal(count_from(s, 0), 5);
     store_close(s);
 }
 
@@ -659,6 +782,74 @@ static void test_officers(void **state)
     store_close(s);
 }
 
+/* Officer number i: its key says i, so the enrolment order can be checked. */
+static void make_officer(store_officer *o, uint32_t i)
+{
+    memset(o, 0, sizeof *o);
+    memset(o->pubkey, 0x5a, sizeof o->pubkey);
+    memcpy(o->pubkey, &i, sizeof i);
+    o->role = STORE_ROLE_KPPS;
+    snprintf(o->region, sizeof o->region, "3273011%06u", (unsigned)i);
+    snprintf(o->name, sizeof o->name, "KPPS %u", (unsigned)i);
+    o->enrolled_at = 1707000000u + i;
+}
+
+static int count_officers_fn(void *ctx, const store_officer *o)
+{
+    uint32_t *n = ctx, i;
+    memcpy(&i, o->pubkey, sizeof i);
+    assert_int_equal(i, *n); /* in enrolment order */
+    store_officer want;
+    make_officer(&want, i);
+    assert_memory_equal(o, &want, sizeof want);
+    (*n)++;
+    return 0;
+}
+
+static uint32_t count_officers(store *s)
+{
+    uint32_t n = 0;
+    err_info e = {0};
+    assert_int_equal(store_officers_each(s, count_officers_fn, &n, &e), 0);
+    return n;
+}
+
+/* Many officers in one batch (rekap enrol --csv, --generate), more than
+ * one pipeline holds; a key enrolled twice ends the batch with
+ * STORE_KEY_ENROLLED (at the add on SQLite, at the commit on PostgreSQL)
+ * and none of the batch's officers is stored. */
+static void test_officers_in_batch(void **state)
+{
+    fixture *fx = *state;
+    store *s = open_ok(fx->path);
+    enum { N = STORE_PG_PIPELINE_MAX * 2 + 10 };
+    store_officer o;
+    err_info e = {0};
+    begin_ok(s);
+    for (uint32_t i = 0; i < N; i++) {
+        make_officer(&o, i);
+        assert_int_equal(store_officer_add(s, &o, &e), 0);
+    }
+    commit_ok(s);
+    assert_int_equal(count_officers(s), N);
+
+    begin_ok(s);
+    make_officer(&o, N);
+    assert_int_equal(store_officer_add(s, &o, &e), 0);
+    make_officer(&o, 5);
+    int rc = store_officer_add(s, &o, &e);
+    if (pipelined(fx)) {
+        assert_int_equal(rc, 0);
+        rc = store_batch_commit(s, &e);
+    }
+    assert_int_equal(rc, ERR_EXISTS);
+    assert_string_equal(e.code, "STORE_KEY_ENROLLED");
+    assert_int_equal(store_batch_commit(s, &e), ERR_INVALID);
+    assert_string_equal(e.code, "STORE_NO_BATCH");
+    assert_int_equal(count_officers(s), N);
+    store_close(s);
+}
+
 static void test_meta(void **state)
 {
     fixture *fx = *state;
@@ -719,17 +910,26 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A store with `committed` entries and an open batch of n more (TPS
+ * numbers from `tps`), for the cases about a batch before its commit. */
+static store *open_with_pending(const char *path, unsigned committed, test_entry *pending,
+                                unsigned n, unsigned tps)
+{
+    store *s = open_ok(path);
+    commit_entries(s, 1, committed);
+    begin_ok(s);
+    for (unsigned i = 0; i < n; i++) {
+        make_entry(&pending[i], committed + i, tps + i, CONTEST_DPRD_KAB, 1, 1);
+        add_ok(s, &pending[i]);
+    }
+    return s;
+}
+
 static void test_reader_beside_open_batch(void **state)
 {
     fixture *fx = *state;
-    store *w = open_ok(fx->path);
-    commit_entries(w, 1, 10);
-    begin_ok(w);
     test_entry pending[10];
-    for (unsigned i = 0; i < 10; i++) {
-        make_entry(&pending[i], 10 + i, 500 + i, CONTEST_DPRD_KAB, 1, 1);
-        add_ok(w, &pending[i]);
-    }
+    store *w = open_with_pending(fx->path, 10, pending, 10, 500);
     err_info e = {0};
     assert_int_equal(store_meta_set(w, "tree_size", "20", &e), 0);
 
@@ -1091,6 +1291,31 @@ static void test_pg_second_writer_busy(void **state)
     store_close(b);
 }
 
+/* The server ends the writer's connection while adds wait in the
+ * pipeline: the commit fails with STORE_IO (it does not hang), the batch
+ * is closed, and none of it is stored. */
+static void test_pg_connection_lost(void **state)
+{
+    fixture *fx = *state;
+    test_entry t[10];
+    store *s = open_with_pending(fx->path, 2, t, 10, 100);
+    /* The writer: the one holding this schema's writer lock (store_pg.c). */
+    pg_raw_ok(fx->path, "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks"
+                        " WHERE locktype = 'advisory' AND granted"
+                        " AND objid = to_regclass('entry')::oid");
+    err_info e = {0};
+    assert_int_equal(store_batch_commit(s, &e), ERR_IO);
+    assert_string_equal(e.code, "STORE_IO");
+    assert_int_equal(store_next_index(s), 2);
+    assert_int_equal(store_batch_commit(s, &e), ERR_INVALID);
+    assert_string_equal(e.code, "STORE_NO_BATCH");
+    store_close(s);
+    s = open_ok(fx->path);
+    assert_int_equal(count_from(s, 0), 2);
+    assert_false(entry_exists(s, &t[0]));
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1102,10 +1327,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_schema_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_read_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_rolls_back_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusal_reported_later, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_gap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_entries_and_batch_misuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_officers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_officers_in_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_beside_open_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_writer_busy, setup, teardown),
@@ -1124,14 +1351,17 @@ int main(void)
         cmocka_unit_test(test_pg_unreachable),
         cmocka_unit_test_setup_teardown(test_batch_read_back, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_duplicate_rolls_back_batch, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_refusal_reported_later, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_index_gap, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_invalid_entries_and_batch_misuse, setup_pg,
                                         teardown_pg),
         cmocka_unit_test_setup_teardown(test_pg_append_only, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_officers, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_officers_in_batch, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_meta, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_reader_beside_open_batch, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_pg_second_writer_busy, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_pg_connection_lost, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_bench_batches, setup_pg, teardown_pg),
     };
     return failed + cmocka_run_group_tests_name("store: PostgreSQL", pg_tests, NULL, NULL);
