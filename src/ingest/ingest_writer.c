@@ -40,8 +40,11 @@ static void writer_result_base(const ingest *in, const ingest_job *j, ingest_res
 }
 
 /* The same (tps, contest, version) was logged before: the same signed
- * submission gets the same answer, a different one is a conflict. */
-static void writer_duplicate(ingest *in, writer_item *it)
+ * submission gets the same answer, a different one is a conflict.
+ * Returns <0 when the store's read failed: inside the batch that fails the
+ * batch (on PostgreSQL the read is where a refused insert of the batch is
+ * reported: docs/STORE.md), and the batch's answer is that error. */
+static int writer_duplicate(ingest *in, writer_item *it)
 {
     ingest_job *j = it->job;
     store_entry se;
@@ -49,10 +52,10 @@ static void writer_duplicate(ingest *in, writer_item *it)
     it->verdict = W_REFUSED;
     it->res.status = INGEST_REFUSED;
     entry *en = mem_alloc(sizeof *en);
-    if (store_entry_find(in->st, it->res.tps, j->kind, j->version, &se, e) < 0 ||
-        entry_parse((const char *)se.bytes, se.len, en, e) < 0) {
+    int rc = store_entry_find(in->st, it->res.tps, j->kind, j->version, &se, e);
+    if (rc < 0 || entry_parse((const char *)se.bytes, se.len, en, e) < 0) {
         free(en);
-        return;
+        return rc < 0 && rc != ERR_NOTFOUND ? rc : 0;
     }
     if (en->sub_len == j->sub_len && !memcmp(en->sub_bytes, j->sub, j->sub_len)) {
         it->verdict = W_DUPLICATE;
@@ -67,6 +70,7 @@ static void writer_duplicate(ingest *in, writer_item *it)
                 j->version, it->latest + 1u);
     }
     free(en);
+    return 0;
 }
 
 /* Decide one job inside the open transaction, against the versions
@@ -79,10 +83,8 @@ static int writer_decide(ingest *in, writer_item *it)
     assert(j->version >= 1 && j->version <= ENTRY_VERSION_MAX); /* fits the 16-bit slot */
     assert(!it->before || it->before->verdict != W_PENDING); /* decided in batch order */
     it->latest = it->before ? it->before->latest : in->version[it->slot];
-    if (j->version <= it->latest) {
-        writer_duplicate(in, it);
-        return 0;
-    }
+    if (j->version <= it->latest)
+        return writer_duplicate(in, it);
     if (j->version != it->latest + 1u) {
         it->verdict = W_REFUSED;
         it->res.status = INGEST_REFUSED;
@@ -183,6 +185,7 @@ static void writer_batch(ingest *in, ingest_job *jobs)
         while (i < n && writer_decide(in, &items[i]) == 0)
             i++;
         if (i < n) {
+            store_batch_rollback(in->st); /* a failed read leaves SQLite's batch open */
             e = items[i].res.err;
             items[i].res.err.code = NULL;
             writer_undo(items, n, &e);
