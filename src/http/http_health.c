@@ -1,7 +1,17 @@
 /* http_health — the /healthz document of both listeners (http_health.h). */
 #include "http/http_health.h"
 
+#include <stdatomic.h>
+#include <string.h>
+
 #include <microhttpd.h>
+
+static atomic_int health_ready;
+
+void http_health_ready(void)
+{
+    atomic_store(&health_ready, 1);
+}
 
 /* Why a replica is not healthy now, or NULL (a store error shorter than
  * HTTP_HEALTH_BEHIND_MS is a blip a failover makes: it is served through). */
@@ -27,6 +37,8 @@ static const char *health_problem(const ingest_log_state *ls, int stopping)
 {
     if (stopping)
         return "stopping";
+    if (!atomic_load(&health_ready))
+        return "starting";
     if (!ls->replica)
         return ls->healthy ? NULL : "log_unpublished";
     return health_replica(ls->diverged, ls->behind_ms, ls->healthy);
@@ -43,7 +55,7 @@ json_t *http_health(ingest *in, int stopping, unsigned *status)
                           "log_published", (json_int_t)ls.published);
     if (ls.replica)
         json_object_set_new(o, "behind_ms", json_integer((json_int_t)ls.behind_ms));
-    if (problem && !stopping && ls.last.code) {
+    if (problem && ls.last.code && strcmp(problem, "stopping") && strcmp(problem, "starting")) {
         json_object_set_new(o, "code", json_string(ls.last.code));
         json_object_set_new(o, "message", json_string(ls.last.msg));
     }

@@ -19,7 +19,8 @@
  * headers of a request within header_timeout_s, the whole request within
  * timeout_s, not counting the wait for the writer (libmicrohttpd's own
  * timeout only measures silence, which a client trickling one byte at a
- * time never produces). */
+ * time never produces); a request arriving under min_rate bytes a second;
+ * and, near conn_max, the connections of an address over its fair share. */
 #include "http/http_ingest.h"
 #include "http/http_health.h"
 
@@ -38,9 +39,11 @@
 #include "core/mem.h"
 #include "core/rules.h"
 #include "edir/edir.h"
+#include "http/http_body.h"
 #include "http/http_conn.h"
 #include "http/http_limit.h"
 #include "http/http_metrics.h"
+#include "http/http_path.h"
 #include "http/http_photo.h"
 #include "http/http_util.h"
 
@@ -51,13 +54,20 @@
 #define SRV_THREADS_MAX 64
 #define SRV_BUSY_RETRY 1.0              /* seconds a 503 asks the client to wait */
 
-enum srv_route { R_SUBMIT, R_PHOTO, R_STATUS, R_METRICS, R_HEALTH, R_OTHER, R_COUNT };
+/* The routes as http_path parses them, in the order of their metrics. */
+enum srv_route {
+    R_SUBMIT = PATH_INGEST_SUBMIT, R_PHOTO = PATH_INGEST_PHOTO, R_STATUS = PATH_INGEST_STATUS,
+    R_METRICS = PATH_INGEST_METRICS, R_HEALTH = PATH_INGEST_HEALTH, R_OTHER = PATH_INGEST_OTHER,
+    R_COUNT = PATH_INGEST_ROUTES
+};
 static const char *const srv_route_name[R_COUNT] = {"submissions", "photos", "status",
                                                     "metrics",     "health", "other"};
 
 enum srv_counter {
     C_ACCEPTED, C_REJECTED, C_REFUSED, C_DUPLICATE, C_LIMIT_IP, C_LIMIT_KEY, C_BUSY,
-    C_PHOTO_STORED, C_PHOTO_EXISTS, C_PHOTO_REFUSED, C_PHOTO_BYTES, C_DEADLINE, C_COUNT
+    C_PHOTO_STORED, C_PHOTO_EXISTS, C_PHOTO_REFUSED, C_PHOTO_BYTES,
+    C_CONN, /* then one per http_conn_event, in its order */
+    C_COUNT = C_CONN + HTTP_CONN_EVENTS
 };
 static const http_counter_def srv_counters[C_COUNT] = {
     {"rekapd_submissions_total", "result=\"accepted\"",
@@ -73,8 +83,16 @@ static const http_counter_def srv_counters[C_COUNT] = {
     {"rekapd_photos_total", "result=\"exists\"", NULL},
     {"rekapd_photos_total", "result=\"refused\"", NULL},
     {"rekapd_photo_bytes_total", NULL, "Bytes of photos stored."},
-    {"rekapd_deadline_cut_total", NULL, "Connections cut at the whole-request deadline."},
+    {"rekapd_connections_cut_total", "reason=\"deadline\"",
+     "Connections cut: past a deadline, under the floor, over the address's fair share."},
+    {"rekapd_connections_cut_total", "reason=\"slow\"", NULL},
+    {"rekapd_connections_cut_total", "reason=\"share\"", NULL},
+    {"rekapd_connections_refused_total", "reason=\"per_ip\"",
+     "Connections refused: the address at its cap or its fair share, the budget full."},
+    {"rekapd_connections_refused_total", "reason=\"share\"", NULL},
+    {"rekapd_connections_refused_total", "reason=\"conn_max\"", NULL},
 };
+_Static_assert(HTTP_CONN_EVENTS == 6, "one counter above per http_conn_event");
 
 struct ingest_server {
     ingest_server_config cfg;
@@ -115,7 +133,8 @@ void ingest_server_defaults(ingest_server_config *cfg)
 {
     *cfg = (ingest_server_config){
         .addr = "127.0.0.1", .port = 8081, .dir = NULL,
-        .conn_max = 1024,    .conn_per_ip = 64,
+        .conn_max = 4096,    .conn_per_ip = 64,
+        .min_rate = 256,     .rate_window_s = 5, /* a trickle is cut within 5 s */
         .ip_rate = 20,       .ip_burst = 100,   /* officers behind carrier NAT share addresses */
         .key_rate = 1,       .key_burst = 20,   /* five ballots, corrections, retries */
         .timeout_s = 120,    .header_timeout_s = 10,
@@ -254,32 +273,6 @@ static void srv_submit_done(void *ctx, const ingest_result *res)
     atomic_fetch_sub(&srv->pending, 1);
 }
 
-/* Decode the request body {"submission","key","sig"}. */
-static int srv_submit_parse(srv_req *r, uint8_t pk[32], uint8_t sig[64], const char **code,
-                            const char **where)
-{
-    json_error_t jerr;
-    json_t *o = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &jerr);
-    const char *sub = NULL, *k = NULL, *s = NULL;
-    int rc = -1;
-    *where = NULL;
-    if (!o)
-        *code = "REQUEST_JSON";
-    else if (json_unpack(o, "{s:s%,s:s,s:s!}", "submission", &sub, &r->sublen, "key", &k, "sig",
-                         &s) < 0)
-        *code = "REQUEST_FIELD";
-    else if (keys_b64_decode(k, strlen(k), pk, 32) < 0)
-        *code = "REQUEST_KEY", *where = "key";
-    else if (keys_b64_decode(s, strlen(s), sig, 64) < 0)
-        *code = "REQUEST_SIG", *where = "sig";
-    else
-        rc = 0;
-    if (rc == 0)
-        r->sub = mem_strndup(sub, r->sublen);
-    json_decref(o);
-    return rc;
-}
-
 /* The body is in: verify here (in parallel), then hand the job to the
  * writer and suspend until its answer. */
 static enum MHD_Result srv_submit(srv_req *r)
@@ -291,7 +284,7 @@ static enum MHD_Result srv_submit(srv_req *r)
         return srv_error(r, "BODY_TOO_LARGE", NULL, NULL, 0);
     uint8_t pk[32], sig[64];
     const char *code, *where;
-    if (srv_submit_parse(r, pk, sig, &code, &where) < 0)
+    if (body_submission_parse(r->body, r->len, &r->sub, &r->sublen, pk, sig, &code, &where) < 0)
         return srv_error(r, code, where, NULL, 0);
     if (!ingest_log_healthy(srv->in)) { /* no work for what could not be acknowledged */
         http_metrics_add(srv->metrics, C_REFUSED, 1);
@@ -309,6 +302,7 @@ static enum MHD_Result srv_submit(srv_req *r)
     if (!limiter_take(srv->key_limit, pk, sizeof pk, http_now(), &retry)) {
         ingest_job_free(job);
         http_metrics_add(srv->metrics, C_LIMIT_KEY, 1);
+        http_conns_refused(srv->conns, "key_rate_limited", r->conn);
         return srv_error(r, "KEY_RATE_LIMITED", NULL, NULL, retry);
     }
     /* suspend before queueing, so the writer's resume always finds the
@@ -332,7 +326,7 @@ static enum MHD_Result srv_submit(srv_req *r)
 static enum MHD_Result srv_photo_begin(srv_req *r, const char *name)
 {
     ingest_server *srv = r->srv;
-    if (!photo_name_ok(name))
+    if (!path_photo_name(name))
         return srv_error(r, "PHOTO_NAME", "path", NULL, 0);
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     err_info e = {0};
@@ -480,25 +474,7 @@ static enum MHD_Result srv_health(srv_req *r)
 
 /* -------------------------------------------------------------- routing */
 
-#define SRV_PHOTOS "/api/v1/photos/"
-#define SRV_TPS "/api/v1/tps/"
-
-static unsigned srv_route_of(const char *url)
-{
-    size_t n = strlen(url);
-    if (strcmp(url, "/api/v1/submissions") == 0)
-        return R_SUBMIT;
-    if (strncmp(url, SRV_PHOTOS, strlen(SRV_PHOTOS)) == 0)
-        return R_PHOTO;
-    if (strncmp(url, SRV_TPS, strlen(SRV_TPS)) == 0 && n > strlen(SRV_TPS) + 7 &&
-        strcmp(url + n - 7, "/status") == 0)
-        return R_STATUS;
-    if (strcmp(url, "/metrics") == 0)
-        return R_METRICS;
-    if (strcmp(url, "/healthz") == 0)
-        return R_HEALTH;
-    return R_OTHER;
-}
+#define SRV_PHOTOS PATH_INGEST_PHOTOS
 
 static int srv_method_ok(unsigned route, const char *method)
 {
@@ -510,18 +486,34 @@ static int srv_method_ok(unsigned route, const char *method)
     }
 }
 
+/* The per-address budget: 1 when the request is over it (*retry: when to
+ * come back). /healthz and /metrics are outside it: a load balancer's
+ * checks and the operator's scrapes are not refused because of a flood
+ * from their address. */
+static int srv_over_rate(srv_req *r, double *retry)
+{
+    ingest_server *srv = r->srv;
+    if (r->route == R_HEALTH || r->route == R_METRICS)
+        return 0;
+    uint8_t key[HTTP_CLIENT_KEY_MAX];
+    size_t klen = http_client_key(r->conn, key);
+    if (limiter_take(srv->ip_limit, key, klen, r->t0, retry))
+        return 0;
+    http_metrics_add(srv->metrics, C_LIMIT_IP, 1);
+    http_conns_refused(srv->conns, "rate_limited", r->conn);
+    return 1;
+}
+
 /* The headers are in: everything that can be refused before the body. */
 static enum MHD_Result srv_begin(srv_req *r, const char *url, const char *method)
 {
     ingest_server *srv = r->srv;
-    r->route = srv_route_of(url);
-    uint8_t key[HTTP_CLIENT_KEY_MAX];
-    size_t klen = http_client_key(r->conn, key);
+    r->route = path_ingest_route(url);
     double retry;
-    if (!limiter_take(srv->ip_limit, key, klen, r->t0, &retry)) {
-        http_metrics_add(srv->metrics, C_LIMIT_IP, 1);
+    if (http_framing_check(r->conn) < 0) /* answered before any of the body is read */
+        return srv_error(r, "REQUEST_FRAMING", NULL, NULL, 0);
+    if (srv_over_rate(r, &retry))
         return srv_error(r, "RATE_LIMITED", NULL, NULL, retry);
-    }
     if (r->route == R_OTHER)
         return srv_error(r, "NOT_FOUND", NULL, NULL, 0);
     if (!strcmp(method, "OPTIONS") && r->route <= R_STATUS) { /* a page's CORS preflight */
@@ -570,9 +562,8 @@ static enum MHD_Result srv_finish(srv_req *r, const char *url)
     case R_SUBMIT: return srv_submit(r);
     case R_PHOTO: return srv_photo_finish(r, url + strlen(SRV_PHOTOS));
     case R_STATUS: {
-        char code[32];
-        size_t n = strlen(url) - strlen(SRV_TPS) - strlen("/status");
-        snprintf(code, sizeof code, "%.*s", n < sizeof code ? (int)n : 0, url + strlen(SRV_TPS));
+        char code[REGION_CODE_MAX];
+        path_tps_status(url, code); /* "" when not a TPS code: TPS_UNKNOWN */
         return srv_status(r, code);
     }
     case R_METRICS: return srv_metrics(r);
@@ -595,7 +586,10 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
         atomic_fetch_add(&srv->active, 1);
         http_conn_request(r->sc);
         *con_cls = r;
-        return srv_begin(r, url, method);
+        enum MHD_Result ret = srv_begin(r, url, method);
+        if (r->status) /* refused before the body: nothing more is read */
+            http_conn_answer(r->sc);
+        return ret;
     }
     if (*upload_data_size) {
         srv_body(r, upload_data, *upload_data_size);
@@ -604,6 +598,7 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->status)
         return MHD_YES;
+    http_conn_answer(r->sc); /* the whole request is in: no floor on what is left */
     return srv_finish(r, url);
 }
 
@@ -651,21 +646,20 @@ static int srv_mkdirs(ingest_server *srv, err_info *e)
 static int srv_listen(ingest_server *srv, err_info *e)
 {
     http_listen_config lc = {
-        .name = "ingest", .addr = srv->addr, .port = srv->cfg.port,
+        .addr = srv->addr, .port = srv->cfg.port,
         .flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
         .threads = http_threads(srv->cfg.threads, 2, SRV_THREADS_MAX),
-        .conn_max = srv->cfg.conn_max, .conn_per_ip = srv->cfg.conn_per_ip,
         .timeout_s = srv->cfg.header_timeout_s, .memory_limit = SRV_MEMORY_LIMIT,
         .access = srv_access, .completed = srv_completed, .cls = srv, .conns = srv->conns,
     };
     return http_listen(&lc, &srv->d, e);
 }
 
-/* The deadline reaper cut a connection. */
-static void srv_cut(void *cls)
+/* A connection refused or cut (http_conn): counted for /metrics. */
+static void srv_conn_event(void *cls, http_conn_event ev)
 {
     ingest_server *srv = cls;
-    http_metrics_add(srv->metrics, C_DEADLINE, 1);
+    http_metrics_add(srv->metrics, C_CONN + (unsigned)ev, 1);
 }
 
 static void srv_free(ingest_server *srv)
@@ -702,9 +696,11 @@ int ingest_server_start(const ingest_server_config *cfg, ingest *in, ingest_serv
     if (rc == 0)
         rc = edir_pool_new(srv->dir, SRV_THREADS_MAX, &srv->pool, e);
     if (rc == 0) {
-        http_conns_config cc = {.idle_timeout_s = srv->cfg.header_timeout_s,
-                                .request_timeout_s = srv->cfg.timeout_s,
-                                .on_cut = srv_cut, .cls = srv};
+        http_conns_config cc = {
+            .name = "ingest", .idle_timeout_s = srv->cfg.header_timeout_s,
+            .request_timeout_s = srv->cfg.timeout_s, .min_rate = srv->cfg.min_rate,
+            .rate_window_s = srv->cfg.rate_window_s, .conn_max = srv->cfg.conn_max,
+            .conn_per_ip = srv->cfg.conn_per_ip, .on_event = srv_conn_event, .cls = srv};
         rc = http_conns_new(&cc, &srv->conns, e);
     }
     if (rc == 0)

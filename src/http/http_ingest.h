@@ -1,8 +1,9 @@
 /* http_ingest — the ingest listener of rekapd: signed C.Hasil submissions
  * and corrections, photo uploads (streamed to disk, content-addressed by
  * SHA-256), an officer's TPS status, and Prometheus metrics at /metrics.
- * Limits per client address and per officer key, connection caps, size
- * caps, whole-request deadlines; 503 with Retry-After when the writer's
+ * Limits per client address and per officer key, connection caps with fair
+ * shares, size caps, whole-request deadlines and a floor under the rate a
+ * request arrives at (http_conn.h); 503 with Retry-After when the writer's
  * queue is full. See docs/API.md. */
 #ifndef REKAP_HTTP_INGEST_H
 #define REKAP_HTTP_INGEST_H
@@ -14,7 +15,10 @@ typedef struct ingest_server_config {
     const char *addr;
     unsigned port;             /* 0: ephemeral */
     const char *dir;           /* the election directory: photos/ lives here */
-    unsigned conn_max, conn_per_ip;
+    unsigned conn_max, conn_per_ip;/* connections; per address (0: no cap); fair
+                                  shares near conn_max (http_conn.h) */
+    unsigned min_rate;         /* bytes a second while a request arrives (0: no floor) */
+    unsigned rate_window_s;    /* ... over every window of this many seconds */
     double ip_rate, ip_burst;  /* requests a second per address */
     double key_rate, key_burst;/* submissions a second per officer key */
     unsigned timeout_s;        /* whole-request deadline: headers and body (default 120) */

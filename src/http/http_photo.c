@@ -36,11 +36,6 @@ struct photo_upload {
 
 /* ============================================================ pure parts */
 
-int photo_name_ok(const char *s)
-{
-    return strlen(s) == PHOTO_NAME_LEN && strspn(s, "0123456789abcdef") == PHOTO_NAME_LEN;
-}
-
 const char *photo_type(const unsigned char *head, size_t n)
 {
     if (n >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff)
@@ -81,7 +76,7 @@ int photo_dir_prepare(const char *dir, err_info *e)
 int photo_put_begin(const char *dir, const char *name, uint64_t declared, uint64_t max,
                     photo_upload **out, err_info *e)
 {
-    assert(photo_name_ok(name));
+    assert(path_photo_name(name));
     char final[PHOTO_PATH_MAX];
     photo_path(final, dir, name);
     if (access(final, F_OK) == 0) /* content-addressed: the same bytes are there */
@@ -219,7 +214,7 @@ static const char *photo_file_type(const char *path)
 
 enum MHD_Result photo_get(struct MHD_Connection *c, const char *dir, const char *name)
 {
-    if (!photo_name_ok(name))
+    if (!path_photo_name(name))
         return http_send_error(c, "NOT_FOUND", NULL, NULL, 0);
     char path[PHOTO_PATH_MAX], etag[PHOTO_NAME_LEN + 3];
     photo_path(path, dir, name);

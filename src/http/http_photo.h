@@ -18,14 +18,15 @@
 #include <microhttpd.h>
 
 #include "core/err.h"
+#include "http/http_path.h"
 
-#define PHOTO_NAME_LEN 64   /* hex digits of a photo's SHA-256 */
+#define PHOTO_NAME_LEN PATH_PHOTO_NAME_LEN /* hex digits of a photo's SHA-256 */
 #define PHOTO_SNIFF 4       /* leading bytes photo_type looks at */
 
 /* ------------------------------------------------------------ pure parts */
 
-/* Is s a photo's name: exactly 64 lowercase hex digits? */
-int photo_name_ok(const char *s);
+/* Whether a string is a photo's name is path_photo_name's (http_path.h):
+ * the routes check it before a name comes here. */
 
 /* The Content-Type of a photo from its first n bytes: "image/jpeg",
  * "image/png", else "application/octet-stream" (the type an upload
@@ -40,7 +41,7 @@ typedef struct photo_upload photo_upload;
  * crash interrupted. HTTP_PHOTO_DIR when it cannot be made. */
 int photo_dir_prepare(const char *dir, err_info *e);
 
-/* The headers of an upload of photo `name` (photo_name_ok) into dir are
+/* The headers of an upload of photo `name` (path_photo_name) into dir are
  * in, with `declared` bytes to come (0: not said), at most `max`:
  * ERR_EXISTS when that photo is stored already (nothing to read), ERR_LIMIT
  * (PHOTO_TOO_LARGE) when declared > max, else 0 with *out, to be fed the

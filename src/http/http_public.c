@@ -35,6 +35,7 @@
 #include "core/note.h"
 #include "edir/edir.h"
 #include "http/http_health.h"
+#include "http/http_path.h"
 #include "http/http_photo.h"
 #include "http/http_util.h"
 #include "io/file.h"
@@ -70,56 +71,10 @@ static enum MHD_Result pub_answer(struct MHD_Connection *c, cache_doc *d, const 
 
 /* ============================================================ parsing */
 
-/* A decimal without sign or leading zeros, at most 19 digits; the end of
- * the digits in *end. */
-static int pub_decimal(const char *p, uint64_t *v, const char **end)
-{
-    size_t n = strspn(p, "0123456789");
-    if (n == 0 || n > 19 || (n > 1 && p[0] == '0'))
-        return -1;
-    *v = 0;
-    for (size_t i = 0; i < n; i++)
-        *v = *v * 10 + (uint64_t)(p[i] - '0');
-    *end = p + n;
-    return 0;
-}
-
-/* p is "<stem><suffix>" with a stem of 1..cap-1 bytes: the stem into out. */
-static int pub_stem(const char *p, const char *suffix, char *out, size_t cap)
-{
-    size_t n = strlen(p), m = strlen(suffix);
-    if (n <= m || n - m >= cap || strcmp(p + n - m, suffix))
-        return -1;
-    memcpy(out, p, n - m);
-    out[n - m] = '\0';
-    return 0;
-}
-
-/* "<contest>/<rest>": the contest's kind, *rest after the slash (or the
- * contest alone when slash is 0: "<contest><suffix>"). */
-static int pub_contest(const char *p, const char *suffix, contest_kind *k, const char **rest)
-{
-    char id[16];
-    size_t n = suffix ? 0 : strcspn(p, "/");
-    if (suffix ? pub_stem(p, suffix, id, sizeof id) < 0 : (n >= sizeof id || p[n] != '/'))
-        return -1;
-    if (!suffix) {
-        memcpy(id, p, n);
-        id[n] = '\0';
-        *rest = p + n + 1;
-    }
-    int kind = contest_kind_parse(id);
-    if (kind < 0)
-        return -1;
-    *k = (contest_kind)kind;
-    return 0;
-}
-
 /* A region of this election by its plain code at a level in [lo, hi]. */
 static uint32_t pub_region(const public_server *s, const char *code, int lo, int hi)
 {
-    int level = region_code_level(code);
-    if (level < lo || level > hi || (level > 0 && code[0] == '0'))
+    if (path_region_code(code, lo, hi) < 0)
         return REGION_NONE;
     uint32_t r = region_find(s->el->tree, code);
     return r != REGION_NONE && s->mask[r] ? r : REGION_NONE;
@@ -131,24 +86,13 @@ static uint32_t pub_region(const public_server *s, const char *code, int lo, int
  * there. */
 static uint32_t pub_nested(const public_server *s, contest_kind k, const char *path, int max)
 {
-    char seg[REGION_CODE_MAX], prev[REGION_CODE_MAX] = "";
-    int level = 0;
+    char codes[REGION_TPS][REGION_CODE_MAX];
+    int n = path_nested(path, max, codes);
     uint32_t r = REGION_NONE;
-    while (*path) {
-        size_t n = strcspn(path, "/");
-        if (n == 0 || n >= sizeof seg || ++level > max)
-            return REGION_NONE;
-        memcpy(seg, path, n);
-        seg[n] = '\0';
-        if (region_code_level(seg) != level || strncmp(seg, prev, strlen(prev)))
-            return REGION_NONE;
-        r = pub_region(s, seg, level, level);
+    for (int i = 0; i < n; i++) {
+        r = pub_region(s, codes[i], i + 1, i + 1);
         if (r == REGION_NONE || !(s->mask[r] & (1u << k)))
             return REGION_NONE;
-        memcpy(prev, seg, n + 1);
-        path += n + (path[n] == '/');
-        if (path[-1] == '/' && !*path)
-            return REGION_NONE; /* a trailing slash */
     }
     return r;
 }
@@ -194,48 +138,12 @@ static enum MHD_Result pub_send_checkpoint(public_server *s, struct MHD_Connecti
     return resp_send_doc(c, cache_doc_new(text, len, resp_ct_text, resp_cc_live, http_now()));
 }
 
-/* "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]", exactly as
- * tlog_tile_path writes it (anything else is refused by comparing with
- * that canonical form), and within the signed tree. */
+/* A tile path (path_tile: the canonical spelling only) within the signed
+ * tree. */
 static int pub_tile_parse(const public_server *s, const char *p, int *level, uint64_t *n,
                           unsigned *width)
 {
-    const char *q = p + 5;
-    uint64_t v;
-    if (strncmp(p, "tile/", 5))
-        return -1;
-    if (!strncmp(q, "entries/", 8)) {
-        *level = TLOG_ENTRIES;
-        q += 8;
-    } else if (pub_decimal(q, &v, &q) < 0 || v >= TLOG_TILE_HEIGHT || *q++ != '/') {
-        return -1;
-    } else {
-        *level = (int)v;
-    }
-    *n = 0;
-    for (int groups = 0; groups < 7; groups++) { /* "x123/" groups, then "123" */
-        int more = *q == 'x';
-        q += more;
-        if (strspn(q, "0123456789") < 3)
-            return -1;
-        *n = *n * 1000 + (uint64_t)((q[0] - '0') * 100 + (q[1] - '0') * 10 + (q[2] - '0'));
-        q += 3;
-        if (!more)
-            break;
-        if (*q++ != '/')
-            return -1;
-    }
-    *width = TLOG_TILE_WIDTH;
-    if (!strncmp(q, ".p/", 3)) {
-        if (pub_decimal(q + 3, &v, &q) < 0 || v == 0 || v >= TLOG_TILE_WIDTH)
-            return -1;
-        *width = (unsigned)v;
-    }
-    char canon[TLOG_PATH_MAX];
-    if (*q || *n > UINT64_MAX / TLOG_TILE_WIDTH - 1)
-        return -1;
-    tlog_tile_path(canon, *level, *n, *width);
-    if (strcmp(canon, p))
+    if (path_tile(p, level, n, width) < 0)
         return -1;
     uint64_t count = tlog_level_count(*level, pub_log_size(s));
     return *n * TLOG_TILE_WIDTH < count && *width <= tlog_tile_width(count, *n) ? 0 : -1;
@@ -381,13 +289,6 @@ static enum MHD_Result pub_proof_answer(public_server *s, struct MHD_Connection 
     return resp_send_doc(c, d);
 }
 
-/* A query argument that is a tree size (a decimal, nothing after). */
-static int pub_size_arg(const char *arg, uint64_t *v)
-{
-    const char *end;
-    return pub_decimal(arg, v, &end) < 0 || *end ? -1 : 0;
-}
-
 /* The current checkpoint's size and root. */
 static int pub_proof_checkpoint(const public_server *s, checkpoint *cp)
 {
@@ -404,14 +305,13 @@ static int pub_proof_checkpoint(const public_server *s, checkpoint *cp)
 static enum MHD_Result pub_proof(public_server *s, struct MHD_Connection *c, const char *p)
 {
     uint64_t m, size;
-    const char *end;
-    if (pub_decimal(p, &m, &end) < 0 || *end)
+    if (path_size(p, &m) < 0)
         return pub_not_found(c);
     const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size");
     checkpoint cp;
     if (pub_proof_checkpoint(s, &cp) < 0)
         return http_send_error(c, "INTERNAL", NULL, NULL, 0);
-    if (arg && (pub_size_arg(arg, &size) < 0 || size > cp.size))
+    if (arg && (path_size(arg, &size) < 0 || size > cp.size))
         return http_send_error(c, "BAD_REQUEST", "size",
                                "size must be a tree size up to the checkpoint's", 0);
     if (!arg)
@@ -433,11 +333,11 @@ static enum MHD_Result pub_consistency(public_server *s, struct MHD_Connection *
     const char *to = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
     uint64_t size1, size2;
     checkpoint cp;
-    if (!from || pub_size_arg(from, &size1) < 0)
+    if (!from || path_size(from, &size1) < 0)
         return http_send_error(c, "BAD_REQUEST", "from", "from must be a tree size", 0);
     if (pub_proof_checkpoint(s, &cp) < 0)
         return http_send_error(c, "INTERNAL", NULL, NULL, 0);
-    if (to && (pub_size_arg(to, &size2) < 0 || size2 > cp.size))
+    if (to && (path_size(to, &size2) < 0 || size2 > cp.size))
         return http_send_error(c, "BAD_REQUEST", "to",
                                "to must be a tree size up to the checkpoint's", 0);
     if (!to)
@@ -478,26 +378,19 @@ static enum MHD_Result pub_recap(public_server *s, struct MHD_Connection *c, con
 {
     char code[REGION_CODE_MAX];
     contest_kind k;
-    const char *rest, *slash;
+    const char *rest;
     uint64_t d;
     uint32_t r;
     err_info e = {0};
-    if (pub_contest(p, NULL, &k, &rest) < 0)
+    int unit = path_contest(p, NULL, &k, &rest) < 0 ? -1 : path_recap(rest, code, &d);
+    if (unit < 0 || (r = pub_region(s, code, REGION_NATIONAL, REGION_KECAMATAN)) == REGION_NONE)
         return pub_not_found(c);
-    if (!(slash = strchr(rest, '/'))) {
-        if (pub_stem(rest, ".json", code, sizeof code) < 0 ||
-            (r = pub_region(s, code, REGION_NATIONAL, REGION_KECAMATAN)) == REGION_NONE ||
-            (int)s->el->tree->node[r].level < recap_top_level(k))
+    if (!unit) {
+        if ((int)s->el->tree->node[r].level < recap_top_level(k))
             return pub_not_found(c);
         return pub_answer(c, pubdocs_recap_region(s, k, r, &e), &e);
     }
-    if ((size_t)(slash - rest) >= sizeof code)
-        return pub_not_found(c);
-    memcpy(code, rest, (size_t)(slash - rest));
-    code[slash - rest] = '\0';
-    if ((r = pub_region(s, code, REGION_NATIONAL, REGION_KECAMATAN)) == REGION_NONE ||
-        pub_decimal(slash + 1, &d, &rest) < 0 || strcmp(rest, ".json") ||
-        d >= s->el->ndistrict[k])
+    if (d >= s->el->ndistrict[k])
         return pub_not_found(c);
     cache_doc *doc = pubdocs_recap_unit(s, k, r, (uint32_t)d, &e);
     if (!doc && e.code && !strncmp(e.code, "RECAP_", 6)) /* no such unit: 404 with its code */
@@ -513,15 +406,15 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
     err_info e = {0};
     if (!strncmp(p, "results/", 8)) {
         uint32_t r;
-        if (pub_contest(p + 8, NULL, &k, &rest) < 0 ||
-            pub_stem(rest, ".json", code, sizeof code) < 0 ||
+        if (path_contest(p + 8, NULL, &k, &rest) < 0 ||
+            path_stem(rest, ".json", code, sizeof code) < 0 ||
             (r = pub_region(s, code, REGION_NATIONAL, REGION_DESA)) == REGION_NONE)
             return pub_not_found(c);
         return pub_answer(c, pubdocs_results(s, k, r), NULL);
     }
     if (!strncmp(p, "regions/", 8)) {
         uint32_t r;
-        if (pub_stem(p + 8, ".json", code, sizeof code) < 0 ||
+        if (path_stem(p + 8, ".json", code, sizeof code) < 0 ||
             (r = pub_region(s, code, REGION_NATIONAL, REGION_TPS)) == REGION_NONE)
             return pub_not_found(c);
         return pub_answer(c, pubdocs_region(s, r), NULL);
@@ -530,24 +423,24 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
         return pub_search(s, c);
     if (!strncmp(p, "tps/", 4)) {
         uint32_t r;
-        if (pub_stem(p + 4, ".json", code, sizeof code) < 0 ||
+        if (path_stem(p + 4, ".json", code, sizeof code) < 0 ||
             (r = pub_region(s, code, REGION_TPS, REGION_TPS)) == REGION_NONE)
             return pub_not_found(c);
         return pub_answer(c, pubdocs_tps(s, r - (uint32_t)s->el->tree->level_start[REGION_TPS], &e),
                           &e);
     }
     if (!strncmp(p, "anomalies/", 10)) {
-        if (pub_contest(p + 10, ".json", &k, &rest) < 0)
+        if (path_contest(p + 10, ".json", &k, &rest) < 0)
             return pub_not_found(c);
         return pub_answer(c, pubdocs_anomalies(s, k), NULL);
     }
     if (!strncmp(p, "determination/", 14)) {
-        if (pub_contest(p + 14, ".json", &k, &rest) < 0)
+        if (path_contest(p + 14, ".json", &k, &rest) < 0)
             return pub_not_found(c);
         return pub_answer(c, pubdocs_determination(s, k, &e), &e);
     }
     if (!strncmp(p, "export/", 7)) {
-        if (pub_contest(p + 7, ".csv", &k, &rest) < 0 || !(s->mask[0] & (1u << k)))
+        if (path_contest(p + 7, ".csv", &k, &rest) < 0 || !(s->mask[0] & (1u << k)))
             return pub_not_found(c);
         cache_doc *d = pubdocs_export(s, k);
         return d ? resp_send_doc(c, d)
@@ -560,24 +453,6 @@ static enum MHD_Result pub_api(public_server *s, struct MHD_Connection *c, const
     if (!strcmp(p, "consistency"))
         return pub_consistency(s, c);
     return pub_not_found(c);
-}
-
-/* "<c>/<rest>" or "<c>.json" (rest NULL) with <c> a 2024 contest name:
- * its kind, or -1. */
-static int pub_contest24(const char *p, const char **rest)
-{
-    size_t n = strcspn(p, "/.");
-    int k = render24_contest_parse(p, n);
-    if (k < 0)
-        return -1;
-    if (!strcmp(p + n, ".json")) {
-        *rest = NULL;
-        return k;
-    }
-    if (p[n] != '/')
-        return -1;
-    *rest = p + n + 1;
-    return k;
 }
 
 /* A district of kind k by its 2024 code, within container reg (0: any). */
@@ -594,12 +469,12 @@ static enum MHD_Result pub_hhcw(public_server *s, struct MHD_Connection *c, cons
     char path[5 * REGION_CODE_MAX];
     err_info e = {0};
     const char *rest;
-    int k = pub_contest24(p, &rest);
+    int k = path_contest24(p, &rest);
     if (k < 0)
         return pub_not_found(c);
     if (!rest)
         return pub_answer(c, pubdocs_hhcw(s, (contest_kind)k, 0, &e), &e);
-    if (pub_stem(rest, ".json", path, sizeof path) < 0)
+    if (path_stem(rest, ".json", path, sizeof path) < 0)
         return pub_not_found(c);
     uint32_t r = pub_nested(s, (contest_kind)k, path, REGION_TPS);
     if (r == REGION_NONE)
@@ -616,15 +491,12 @@ static enum MHD_Result pub_hhcd(public_server *s, struct MHD_Connection *c, cons
 {
     char path[4 * REGION_CODE_MAX];
     const char *rest;
-    int k = pub_contest24(p, &rest);
+    int k = path_contest24(p, &rest);
     if (k < 0 || !rest || !contest_is_party_list((contest_kind)k) ||
-        pub_stem(rest, ".json", path, sizeof path) < 0)
+        path_stem(rest, ".json", path, sizeof path) < 0)
         return pub_not_found(c);
     /* the container: the nation ("0") for DPR, a province or a kab/kota */
     int depth = k == CONTEST_DPR ? 0 : k == CONTEST_DPRD_PROV ? REGION_PROVINCE : REGION_KABKOTA;
-    char *slash = path, *kode = NULL;
-    for (int i = 0; i < depth && slash; i++)
-        slash = strchr(slash + (i > 0), '/');
     if (depth == 0) {
         if (!strcmp(path, "0"))
             return pub_answer(c, pubdocs_hhcd(s, (contest_kind)k, 0), NULL);
@@ -632,10 +504,7 @@ static enum MHD_Result pub_hhcd(public_server *s, struct MHD_Connection *c, cons
                                                 pub_dapil(s, (contest_kind)k, path, 0)),
                           NULL);
     }
-    if (slash) { /* "<container>/<kode>" */
-        *slash = '\0';
-        kode = slash + 1;
-    }
+    char *kode = path_cut(path, depth); /* "<container>/<kode>" */
     uint32_t r = pub_nested(s, (contest_kind)k, path, depth);
     if (r == REGION_NONE || s->el->tree->node[r].level != depth)
         return pub_not_found(c);
@@ -650,15 +519,9 @@ static enum MHD_Result pub_hhcd(public_server *s, struct MHD_Connection *c, cons
  * kab/kota) and /pemilu/caleg/dpd/<p>.json. */
 static enum MHD_Result pub_caleg(public_server *s, struct MHD_Connection *c, const char *p)
 {
-    char kode[RENDER24_KODE_MAX];
+    char kode[PATH_KODE_MAX];
     contest_kind k;
-    if (!strncmp(p, "dpd/", 4) && pub_stem(p + 4, ".json", kode, sizeof kode) == 0)
-        k = CONTEST_DPD;
-    else if (!strncmp(p, "partai/", 7) && pub_stem(p + 7, ".json", kode, sizeof kode) == 0)
-        k = strlen(kode) == 4                          ? CONTEST_DPR
-            : strlen(kode) == 6 && !strncmp(kode + 2, "00", 2) ? CONTEST_DPRD_PROV
-                                                       : CONTEST_DPRD_KAB;
-    else
+    if (path_caleg(p, kode, &k) < 0)
         return pub_not_found(c);
     uint32_t d = render24_dapil_find(s->r24, k, kode);
     return pub_answer(c, d == ELECTION_NONE ? NULL : pubdocs_caleg(s, k, d), NULL);
@@ -690,8 +553,8 @@ static enum MHD_Result pub_wilayah(public_server *s, struct MHD_Connection *c, c
 {
     char path[5 * REGION_CODE_MAX];
     const char *rest;
-    int k = pub_contest24(p, &rest);
-    if (k < 0 || !rest || pub_stem(rest, ".json", path, sizeof path) < 0)
+    int k = path_contest24(p, &rest);
+    if (k < 0 || !rest || path_stem(rest, ".json", path, sizeof path) < 0)
         return pub_not_found(c);
     if (!strcmp(path, "0"))
         return pub_answer(c, pubdocs_wilayah(s, (contest_kind)k, 0), NULL);
@@ -744,9 +607,10 @@ static enum MHD_Result pub_route(public_server *s, struct MHD_Connection *c, con
 }
 
 /* 429 with Retry-After: never less than a second, so that a client
- * honouring it does come back later. */
-static enum MHD_Result pub_rate_limited(struct MHD_Connection *c, double retry)
+ * honouring it does come back later; in the log's summaries. */
+static enum MHD_Result pub_rate_limited(public_server *s, struct MHD_Connection *c, double retry)
 {
+    http_conns_refused(s->conns, "rate_limited", c);
     return http_send_error(c, "RATE_LIMITED", NULL, NULL, retry < 1 ? 1 : retry);
 }
 
@@ -764,19 +628,21 @@ static enum MHD_Result pub_access(void *cls, struct MHD_Connection *c, const cha
     if (!*con_cls) {
         *con_cls = s;
         pub_yield(s);
+        if (http_framing_check(c) < 0) /* before any of a body is read */
+            return http_send_error(c, "REQUEST_FRAMING", NULL, NULL, 0);
         int health = !strcmp(url, PUB_HEALTH);
         uint8_t key[HTTP_CLIENT_KEY_MAX];
         size_t klen = health ? 0 : http_client_key(c, key);
         double now = http_now(), wait = 0;
         if (klen && !limiter_take_wait(s->ip_limit, key, klen, now, s->cfg.ip_wait, &wait))
-            return pub_rate_limited(c, wait);
+            return pub_rate_limited(s, c, wait);
         if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
             return resp_method_not_allowed(c, "GET, HEAD");
         if (!health && !http_health_serving(s->in)) /* a stale replica: another serves */
             return http_send_error(c, "REPLICA_STALE", NULL, NULL, 5);
         /* over the rate but within ip_wait: answered when its turn comes */
         if (wait > 0 && pace_defer(s->pacer, c, now + wait) < 0)
-            return pub_rate_limited(c, wait);
+            return pub_rate_limited(s, c, wait);
         return MHD_YES;
     }
     if (*upload_data_size) { /* a GET with a body: ignored */
@@ -801,10 +667,9 @@ static void pub_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static int pub_listen(public_server *s, err_info *e)
 {
     http_listen_config lc = {
-        .name = "public", .addr = s->addr, .port = s->cfg.port,
+        .addr = s->addr, .port = s->cfg.port,
         .flags = MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
         .threads = http_threads(s->cfg.threads, 1, PUB_THREADS_MAX),
-        .conn_max = s->cfg.conn_max, .conn_per_ip = s->cfg.conn_per_ip,
         .timeout_s = s->cfg.timeout_s, .memory_limit = PUB_MEMORY_LIMIT,
         .access = pub_access, .completed = pub_completed, .cls = s, .conns = s->conns,
     };
@@ -928,8 +793,11 @@ int public_start(const public_config *cfg, ingest *in, public_server **out, err_
         rc = pubdocs_start(s, e);
     if (rc == 0) {
         /* a request's line and headers, or an idle spell, within timeout_s */
-        http_conns_config cc = {.idle_timeout_s = s->cfg.timeout_s,
-                                .request_timeout_s = s->cfg.timeout_s};
+        /* fair shares near conn_max, but no floor: a request waiting its
+         * turn (http_pace) receives nothing and would look slow */
+        http_conns_config cc = {.name = "public", .idle_timeout_s = s->cfg.timeout_s,
+                                .request_timeout_s = s->cfg.timeout_s,
+                                .conn_max = s->cfg.conn_max, .conn_per_ip = s->cfg.conn_per_ip};
         rc = http_conns_new(&cc, &s->conns, e);
     }
     if (rc == 0)

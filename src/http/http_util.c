@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -26,6 +27,11 @@ static const http_error_def http_errors[] = {
     {"METHOD_NOT_ALLOWED", 405, "Metode HTTP ini tidak didukung untuk alamat ini.",
      "This HTTP method is not supported on this path."},
     {"BODY_TOO_LARGE", 413, "Isi permintaan terlalu besar.", "The request body is too large."},
+    {"REQUEST_FRAMING", 400,
+     "Panjang isi permintaan tidak jelas: header Content-Length ganda, Content-Length "
+     "bersama Transfer-Encoding, atau Transfer-Encoding selain chunked.",
+     "The request's length is ambiguous: more than one Content-Length header, Content-Length "
+     "together with Transfer-Encoding, or a Transfer-Encoding other than chunked."},
     {"UNSUPPORTED_MEDIA_TYPE", 415, "Jenis isi permintaan tidak didukung.",
      "The request's content type is not supported."},
     {"RATE_LIMITED", 429, "Terlalu banyak permintaan dari alamat ini. Coba lagi sebentar lagi.",
@@ -256,7 +262,11 @@ void http_client_addr(struct MHD_Connection *c, char *buf, size_t cap)
 
 size_t http_client_key(struct MHD_Connection *c, uint8_t key[HTTP_CLIENT_KEY_MAX])
 {
-    const struct sockaddr *sa = http_client_sockaddr(c);
+    return http_sockaddr_key(http_client_sockaddr(c), key);
+}
+
+size_t http_sockaddr_key(const struct sockaddr *sa, uint8_t key[HTTP_CLIENT_KEY_MAX])
+{
     if (sa && sa->sa_family == AF_INET) {
         memcpy(key, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
         return 4;
@@ -271,6 +281,54 @@ size_t http_client_key(struct MHD_Connection *c, uint8_t key[HTTP_CLIENT_KEY_MAX
         return 8;
     }
     return 0;
+}
+
+void http_key_text(const uint8_t *key, size_t len, char *buf, size_t cap)
+{
+    const char *ok = NULL;
+    if (len == 4) {
+        ok = inet_ntop(AF_INET, key, buf, (socklen_t)cap);
+    } else if (len == 8) { /* a /64 */
+        uint8_t a[16] = {0};
+        memcpy(a, key, 8);
+        ok = inet_ntop(AF_INET6, a, buf, (socklen_t)cap);
+        if (ok && strlen(buf) + 4 < cap)
+            strcat(buf, "/64");
+    }
+    if (!ok)
+        snprintf(buf, cap, "?");
+}
+
+/* ------------------------------------------------------------ framing */
+
+typedef struct http_framing {
+    unsigned lengths, encodings;
+    int chunked;            /* the (one) Transfer-Encoding is exactly "chunked" */
+} http_framing;
+
+static enum MHD_Result http_framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                           const char *value)
+{
+    http_framing *f = cls;
+    (void)kind;
+    if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+        f->lengths++;
+    else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+        f->encodings++;
+        f->chunked = value && !strcasecmp(value, "chunked");
+    }
+    return MHD_YES;
+}
+
+int http_framing_check(struct MHD_Connection *c)
+{
+    http_framing f = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, http_framing_header, &f);
+    if (f.lengths > 1 || (f.lengths && f.encodings))
+        return -1;
+    /* any other coding (or a list of them) would leave the length to
+     * whoever reads it which way: refused as well */
+    return f.encodings > 1 || (f.encodings && !f.chunked) ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ time, log */

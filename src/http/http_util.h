@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
 #include <jansson.h>
 #include <microhttpd.h>
 
@@ -33,7 +35,8 @@ typedef struct http_error_def {
  * entry such as "FORM_*"); never NULL: unknown codes map to INTERNAL (500).
  * Codes either listener answers on its own: BAD_REQUEST, NOT_FOUND,
  * METHOD_NOT_ALLOWED, BODY_TOO_LARGE, RATE_LIMITED, BUSY, INTERNAL,
- * UNSUPPORTED_MEDIA_TYPE, plus the ingest codes (docs/API.md). */
+ * UNSUPPORTED_MEDIA_TYPE, REQUEST_FRAMING, plus the ingest codes
+ * (docs/API.md). */
 const http_error_def *http_error_find(const char *code);
 
 /* The JSON error body {"code","message_id","message_en"} (+ "where",
@@ -72,6 +75,23 @@ void http_client_addr(struct MHD_Connection *c, char *buf, size_t cap);
  * network, so rotating addresses inside a /64 buys nothing. Returns the
  * key's length (0: unknown address). */
 size_t http_client_key(struct MHD_Connection *c, uint8_t key[HTTP_CLIENT_KEY_MAX]);
+/* The same key of a socket address (NULL: 0). */
+size_t http_sockaddr_key(const struct sockaddr *sa, uint8_t key[HTTP_CLIENT_KEY_MAX]);
+/* A key as text for the log: "192.0.2.1", "2001:db8:1:2::/64", "?" when
+ * len is 0. Always NUL-terminates buf (cap >= HTTP_ADDR_MAX). */
+void http_key_text(const uint8_t *key, size_t len, char *buf, size_t cap);
+
+/* ------------------------------------------------------------ framing */
+
+/* Whether the request's body length is unambiguous (called when its
+ * headers are in, before any of the body is read): at most one
+ * Content-Length, and no Transfer-Encoding beside it; a Transfer-Encoding
+ * only as one header that says exactly "chunked". libmicrohttpd 0.9.75
+ * takes the first of two Content-Length headers (a proxy in front may take
+ * the last) and lets chunked win over a Content-Length, so the rest of such
+ * a body would be read as another request: request smuggling. 0 when
+ * unambiguous, else -1 and the listener answers 400 REQUEST_FRAMING. */
+int http_framing_check(struct MHD_Connection *c);
 
 /* ------------------------------------------------------------ time, log */
 

@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "http/http_conn.h"
+#include "http/http_health.h"
 #include "http/http_ingest.h"
 #include "http/http_public.h"
 #include "http/http_util.h"
@@ -105,6 +107,8 @@ static const rd_key rd_keys[] = {
     {"ingest_threads", T_UINT, 0, 64, RD_AT(in.threads)},
     {"ingest_conn_max", T_UINT, 1, 1 << 20, RD_AT(in.conn_max)},
     {"ingest_conn_per_ip", T_UINT, 0, 1 << 20, RD_AT(in.conn_per_ip)},
+    {"ingest_min_rate", T_UINT, 0, 1 << 20, RD_AT(in.min_rate)},
+    {"ingest_min_rate_window", T_UINT, 1, 60, RD_AT(in.rate_window_s)},
     {"ingest_ip_rate", T_RATE, 0, 1e6, RD_AT(in.ip_rate)},
     {"ingest_ip_burst", T_RATE, 1, 1e6, RD_AT(in.ip_burst)},
     {"ingest_key_rate", T_RATE, 0, 1e6, RD_AT(in.key_rate)},
@@ -376,6 +380,21 @@ static int rd_port_file(const char *path, unsigned ingest_port, unsigned public_
     return ok ? 0 : -1;
 }
 
+/* File descriptors beyond the connections': the store, the log, the
+ * read-only pools, epoll and the listeners' own. */
+#define RD_FD_SPARE 256
+
+/* Every connection the caps allow needs a descriptor, and an upload in
+ * progress a second one (its temp file): check now, with a clear error,
+ * rather than fail to accept under load. */
+static int rd_fd_reserve(const rd_settings *s, err_info *e)
+{
+    unsigned long need = (unsigned long)s->pub.conn_max + RD_FD_SPARE;
+    if (!s->ingest.replica)
+        need += 2ul * s->in.conn_max;
+    return http_fd_reserve(need, e);
+}
+
 static void rd_log_error(const char *event, const err_info *e)
 {
     http_log(HTTP_LOG_ERROR, event,
@@ -417,6 +436,10 @@ static int rd_serve(rd_settings *s)
     s->ingest.data_dir = s->data ? s->data : env && *env ? env : REKAP_DEFAULT_DATA_DIR;
     s->in.dir = s->pub.dir = s->dir;
     s->ingest.event = rd_ingest_event;
+    if (rd_fd_reserve(s, &e) < 0) {
+        rd_log_error("start_failed", &e);
+        return RD_FAIL;
+    }
     if (ingest_open(&s->ingest, &in, &e) < 0) {
         rd_log_error("open_failed", &e);
         return RD_FAIL;
@@ -443,6 +466,7 @@ static int rd_serve(rd_settings *s)
             rc = RD_OK;
     }
     if (rc == RD_OK) {
+        http_health_ready(); /* both listeners up: /healthz may say healthy */
         http_log(HTTP_LOG_INFO, "listening",
                  json_pack("{s:s,s:i,s:s,s:i,s:b}", "ingest_addr", s->in.addr, "ingest_port",
                            is ? (int)ingest_server_port(is) : 0, "public_addr", s->pub.addr,

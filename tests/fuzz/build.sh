@@ -48,6 +48,7 @@ read -r -a PKG_LIBS <<<"$(pkg-config --libs jansson libsodium)"
 
 # Each target and the src/ files it needs (minimal: what its module calls).
 FORM_SRC="core/form.c core/form_fast.c core/json_get.c core/textbuf.c core/election.c core/region.c core/csv.c core/mem.c core/err.c"
+ELECTION_SRC="core/election.c core/election_read.c core/election_scan.c core/election_link.c core/election_write.c core/region.c core/csv.c core/json_get.c core/mem.c core/err.c"
 declare -A SRCS=(
     [form_parse]="$FORM_SRC"
     [entry]="core/entry.c core/keys.c core/rules.c $FORM_SRC"
@@ -55,16 +56,22 @@ declare -A SRCS=(
     [checkpoint]="core/note.c core/keys.c core/mem.c core/err.c"
     [keys]="core/keys.c core/err.c"
     [csv]="core/csv.c core/err.c"
+    [election]="$ELECTION_SRC"
+    # http_path: 2024 contest names (render_2024_ids.c), tile paths (tlog_fs.c)
+    [route]="http/http_path.c http/render_2024_ids.c log/tlog_fs.c io/file.c core/election.c core/region.c core/csv.c core/mem.c core/err.c"
+    [request_body]="http/http_body.c core/keys.c core/mem.c core/err.c"
 )
-TARGETS=${FUZZ_TARGETS:-"form_parse entry recap checkpoint keys csv"}
+TARGETS=${FUZZ_TARGETS:-"form_parse entry recap checkpoint keys csv election route request_body"}
 
 for t in $TARGETS; do
     bin="$out/fuzz_$t"
     files=("$here/fuzz_$t.c" "$here/fuzz_common.h")
     for f in ${SRCS[$t]}; do files+=("$root/src/$f"); done
-    # Rebuild only when a source (or a header of src/core) is newer.
+    # Rebuild only when a source, anything under src/ (headers) or the
+    # election tests' region tree is newer.
     if [ -x "$bin" ]; then
-        newer=$(find "${files[@]}" "$root/src/core" "$here/build.sh" -newer "$bin" -print -quit)
+        newer=$(find "${files[@]}" "$root/src" "$here/build.sh" \
+            "$root/tests/unit/election_small_tree.h" -newer "$bin" -print -quit)
         [ -z "$newer" ] && continue
     fi
     srcs=("$here/fuzz_$t.c")

@@ -18,7 +18,7 @@ fi
 out=$1
 secs=$2
 here=$(cd "$(dirname "$0")" && pwd)
-TARGETS=${FUZZ_TARGETS:-"form_parse entry recap checkpoint keys csv"}
+TARGETS=${FUZZ_TARGETS:-"form_parse entry recap checkpoint keys csv election route request_body"}
 export FUZZ_TARGETS="$TARGETS"
 
 bash "$here/build.sh" "$out/bin"

@@ -61,6 +61,18 @@ c.commit()
 PY
 }
 
+# forge_sig BODY OUT: the signed request body BODY with one bit of its
+# signature flipped, into OUT: what someone without the officer's key sends.
+forge_sig() {
+  python3 - "$1" "$2" <<'PY'
+import base64, json, sys
+b = json.load(open(sys.argv[1]))
+s = bytearray(base64.b64decode(b["sig"])); s[10] ^= 1
+b["sig"] = base64.b64encode(bytes(s)).decode()
+json.dump(b, open(sys.argv[2], "w"))
+PY
+}
+
 # rekapd_named NAME DIR [rekapd arguments...]: one of several rekapd in a
 # test (a primary and its replicas): started on free loopback ports with no
 # rate limits, stderr appended to $tmp/NAME.log, its pid in pid_NAME, its

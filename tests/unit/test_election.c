@@ -15,26 +15,7 @@
 #include "core/election.h"
 #include "core/mem.h"
 #include "core/region.h"
-
-static const char regions_csv[] =
-    "kode,nama\n"
-    "11,Aceh\n"
-    "11.01,Kabupaten Aceh Selatan\n"
-    "11.01.01,Bakongan\n"
-    "11.01.01.2001,Keude Bakongan\n"
-    "11.01.01.2002,Ujong Padang\n"
-    "11.01.02,Kluet Utara\n"
-    "11.01.02.2001,Fajar Harapan\n"
-    "11.02,Kabupaten Aceh Tenggara\n"
-    "11.02.01,Lawe Alas\n"
-    "11.02.01.2001,Lawe Sagu\n"
-    "99,Luar Negeri\n"
-    "99.01,Malaysia\n"
-    "99.01.01,Kuala Lumpur\n"
-    "99.01.01.0001,PPLN Kuala Lumpur\n"
-    "99.02,Jepang\n"
-    "99.02.01,Tokyo\n"
-    "99.02.01.0001,PPLN Tokyo\n";
+#include "election_small_tree.h"
 
 /* Written with ' for " to stay readable; dq() turns them back. Regions of
  * every level appear in districts: nation, province, kab/kota, kecamatan,
@@ -95,7 +76,9 @@ static region_tree *small_tree(void)
 {
     err_info e = {0};
     region_tree *t = region_tree_new();
-    assert_int_equal(region_add_csv(t, regions_csv, strlen(regions_csv), "t.csv", &e), 0);
+    assert_int_equal(region_add_csv(t, election_small_regions_csv,
+                                    strlen(election_small_regions_csv), "t.csv", &e),
+                     0);
     assert_int_equal(region_tree_finish(t, &e), 0);
     return t;
 }

@@ -1,9 +1,10 @@
-/* Tests for http_photo: a photo's name (64 lowercase hex digits, nothing
- * else), its type from its first bytes, and the upload into a scratch
- * directory: stored under its hash, readable (0644), exactly the bytes;
- * the same photo again is already there; too large (declared or sent),
- * empty and mismatched uploads keep nothing; an upload dropped midway
- * leaves no temp file, and the temp files a crash left are swept. */
+/* Tests for http_photo: a photo's name (path_photo_name: 64 lowercase hex
+ * digits, nothing else), its type from its first bytes, and the upload
+ * into a scratch directory: stored under its hash, readable (0644),
+ * exactly the bytes; the same photo again is already there; too large
+ * (declared or sent), empty and mismatched uploads keep nothing; an upload
+ * dropped midway leaves no temp file, and the temp files a crash left are
+ * swept. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -54,23 +55,23 @@ static void test_name(void **state)
     (void)state;
     char ok[PHOTO_NAME_LEN + 1];
     name_of(jpeg, sizeof jpeg - 1, ok);
-    assert_true(photo_name_ok(ok));
-    assert_true(photo_name_ok("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+    assert_true(path_photo_name(ok));
+    assert_true(path_photo_name("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
     char bad[PHOTO_NAME_LEN + 2];
     snprintf(bad, sizeof bad, "%.63s", ok); /* 63 digits */
-    assert_false(photo_name_ok(bad));
+    assert_false(path_photo_name(bad));
     snprintf(bad, sizeof bad, "%s0", ok); /* 65 */
-    assert_false(photo_name_ok(bad));
+    assert_false(path_photo_name(bad));
     snprintf(bad, sizeof bad, "%s", ok);
     bad[10] = 'A'; /* upper case is another spelling: refused */
-    assert_false(photo_name_ok(bad));
+    assert_false(path_photo_name(bad));
     bad[10] = 'g';
-    assert_false(photo_name_ok(bad));
+    assert_false(path_photo_name(bad));
     bad[10] = '/';
-    assert_false(photo_name_ok(bad));
-    assert_false(photo_name_ok(""));
-    assert_false(photo_name_ok(".."));
-    assert_false(photo_name_ok("../election.json"));
+    assert_false(path_photo_name(bad));
+    assert_false(path_photo_name(""));
+    assert_false(path_photo_name(".."));
+    assert_false(path_photo_name("../election.json"));
 }
 
 static void test_type(void **state)
