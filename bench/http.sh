@@ -9,31 +9,23 @@
 # usage: bench/http.sh [WORKDIR]   (~2 GB free disk; ~6 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build >/dev/null 2>&1 || scripts/build
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
-cmake --build build/release --target rekapd bench_ingest http_load >/dev/null
-rel=$PWD/build/release
+. bench/lib.sh
+bench_build rekapd bench_ingest http_load
+bench_need_wrk
 work=${1:-${TMPDIR:-/tmp}/rekap-http}
 conns=${CONNS:-64}
 wrk_time=${WRK_TIME:-15s}
 mkdir -p "$work"
 [ -f "$work/signed.bin" ] || "$rel/bench_ingest" prepare "$work/prep"
 [ -f "$work/signed.bin" ] || mv "$work/prep/signed.bin" "$work/signed.bin"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 start_rekapd() { # a fresh copy of the enrolled election directory
   rm -rf "$work/el"; cp -r "$work/prep/el" "$work/el"
-  rm -f "$work/ports"
-  "$rel/rekapd" --dir "$work/el" --ingest-port 0 --public-port 0 --port-file "$work/ports" \
-    --set ingest_ip_rate=0 --set ingest_key_rate=0 --set public_ip_rate=0 \
-    --set render_ms="${RENDER_MS:-250}" --log-level warn 2>"$work/rekapd.log" &
-  rekapd_pid=$!; pids+=("$rekapd_pid")
-  for _ in $(seq 100); do [ -s "$work/ports" ] && break; sleep 0.2; done
-  iport=$(sed -n 's/^ingest=//p' "$work/ports"); pport=$(sed -n 's/^public=//p' "$work/ports")
+  rekapd_start http "$work/el" --set render_ms="${RENDER_MS:-250}"
+  iport=$(rekapd_port http ingest); pport=$(rekapd_port http public)
 }
-stop_rekapd() { kill -TERM "$rekapd_pid"; wait "$rekapd_pid" || true; }
+stop_rekapd() { rekapd_stop "$rekapd_pid"; }
 
 echo "== 1. HTTP ingest, unloaded ($conns connections)"
 start_rekapd

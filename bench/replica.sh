@@ -13,20 +13,17 @@
 # usage: bench/replica.sh [WORKDIR] [PROVINCE]   (default DI Yogyakarta, 34; ~3 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
-scripts/build >/dev/null 2>&1 || scripts/build
-cmake --build build/release --target rekap rekapd http_load >/dev/null
-rel=$PWD/build/release
+. bench/lib.sh
+bench_need_wrk
+bench_build rekap rekapd http_load
 work=${1:-${TMPDIR:-/tmp}/rekap-replica}
 scope=${2:-34}
 conns=${CONNS:-8}
 wrk_time=${WRK_TIME:-10s}
 export REKAP_DATA=$PWD/data
 rm -rf "$work"; mkdir -p "$work"; chmod 755 "$work"
-pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  bench_cleanup
   bash tests/pg/cluster.sh stop "$work/pg" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -54,18 +51,9 @@ with open(sys.argv[2], "wb") as out:
 PY
 echo "  $(wc -l <"$work/load.jsonl") load forms, $(wc -l <"$work/probe.jsonl") probe forms"
 
-start() { # NAME DIR ARGS...: rekapd; its ports in $work/NAME.ports
-  local name=$1 dir=$2; shift 2
-  "$rel/rekapd" --dir "$dir" --ingest-port 0 --public-port 0 --port-file "$work/$name.ports" \
-    --set ingest_ip_rate=0 --set ingest_key_rate=0 --set public_ip_rate=0 --log-level warn \
-    "$@" 2>"$work/rekapd-$name.log" &
-  pids+=($!)
-  for _ in $(seq 300); do [ -s "$work/$name.ports" ] && break; sleep 0.2; done
-}
-port() { sed -n "s/^$2=//p" "$work/$1.ports"; }
-start primary "$work/D"
-start replica "$work/R" --replica
-ip=$(port primary ingest) pp=$(port primary public) rp=$(port replica public)
+rekapd_start primary "$work/D"
+rekapd_start replica "$work/R" --replica
+ip=$(rekapd_port primary ingest) pp=$(rekapd_port primary public) rp=$(rekapd_port replica public)
 
 echo "== 1. replica lag while the primary ingests at full speed ($conns connections)"
 rm -f "$work/load.done"
