@@ -23,9 +23,14 @@
 /* How long a connection waits for another one's lock before STORE_BUSY.
  * Only a second writer (or a migration in progress) can make it wait. */
 #define STORE_BUSY_MS 5000
-/* Page cache per connection: the (tps, contest, version) index of a
+/* The writer's page cache: the (tps, contest, version) index of a
  * national election (~4 million rows) stays in memory. */
 #define STORE_CACHE_KIB 65536
+/* A reader's: rekapd opens one per listener thread and more (edir_pool,
+ * up to 66), each reading scattered rows once; the kernel's page cache
+ * serves them as well, and 66 × 64 MiB would be most of a national
+ * rekapd's memory. */
+#define STORE_READER_CACHE_KIB 4096
 
 /* Migration n (1-based) takes a database at schema version n-1 to n. A
  * shipped step is never edited: a change is a new step. Version 0 is the
@@ -244,7 +249,8 @@ static int sq_configure(store *s, err_info *e)
              "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
              " PRAGMA recursive_triggers = ON; PRAGMA trusted_schema = OFF;"
              " PRAGMA cache_size = -%d;%s",
-             STORE_CACHE_KIB, s->readonly ? " PRAGMA query_only = ON;" : "");
+             s->readonly ? STORE_READER_CACHE_KIB : STORE_CACHE_KIB,
+             s->readonly ? " PRAGMA query_only = ON;" : "");
     int rc = sq_exec(s, sql, "open the database", e);
     if (rc || s->readonly)
         return rc;
