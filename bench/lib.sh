@@ -48,3 +48,17 @@ rekapd_port() { sed -n "s/^$2=//p" "$work/$1.ports"; }
 
 # rekapd_stop PID: stop it cleanly (SIGTERM: it finishes the queue) and wait.
 rekapd_stop() { kill -TERM "$1"; wait "$1" || true; }
+
+# bench_signed_bin BODIES OUT: `rekap sign`'s request bodies (JSON lines)
+# as the records bench/http_load streams: [u32 length][submission][32-byte
+# key][64-byte signature].
+bench_signed_bin() {
+  python3 - "$1" "$2" <<'PY'
+import base64, json, struct, sys
+with open(sys.argv[2], "wb") as out:
+    for line in open(sys.argv[1]):
+        b = json.loads(line)
+        s = b["submission"].encode()
+        out.write(struct.pack("<I", len(s)) + s + base64.b64decode(b["key"]) + base64.b64decode(b["sig"]))
+PY
+}

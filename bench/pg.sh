@@ -8,9 +8,8 @@
 # usage: bench/pg.sh [WORKDIR] [PROVINCE]   (default Jawa Barat, 32; ~3 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build >/dev/null 2>&1 || scripts/build
-cmake --build build/release --target rekap rekapd http_load >/dev/null
-rel=$PWD/build/release
+. bench/lib.sh
+bench_build rekap rekapd http_load
 work=${1:-${TMPDIR:-/tmp}/rekap-pg}
 scope=${2:-32}
 conns=${CONNS:-64}
@@ -46,14 +45,7 @@ t0=$(date +%s.%N)
 enrol_s=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$(date +%s.%N)")
 echo "  enrolment into PostgreSQL: $enrol_s s"
 "$rel/rekap" sign --keys "$work/keys" "$work/forms.jsonl" >"$work/bodies.jsonl"
-python3 - "$work/bodies.jsonl" "$work/signed.bin" <<'PY'
-import base64, json, struct, sys
-with open(sys.argv[2], "wb") as out:
-    for line in open(sys.argv[1]):
-        b = json.loads(line)
-        s = b["submission"].encode()
-        out.write(struct.pack("<I", len(s)) + s + base64.b64decode(b["key"]) + base64.b64decode(b["sig"]))
-PY
+bench_signed_bin "$work/bodies.jsonl" "$work/signed.bin"
 echo "  $(wc -l <"$work/bodies.jsonl") signed forms"
 
 run() { # DIR NAME: a fresh rekapd on DIR, the whole load, stopped

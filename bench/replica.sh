@@ -41,14 +41,7 @@ vk=$(sed -n 's/^verifier key: //p' "$work/init.out")
 # the probe's forms: 200 spread over the file; the load: all the others
 awk 'NR % 200 == 7 && n < 200 { print > "'"$work/probe.jsonl"'"; n++; next } { print }' \
   "$work/bodies.jsonl" >"$work/load.jsonl"
-python3 - "$work/load.jsonl" "$work/signed.bin" <<'PY'
-import base64, json, struct, sys
-with open(sys.argv[2], "wb") as out:
-    for line in open(sys.argv[1]):
-        b = json.loads(line)
-        s = b["submission"].encode()
-        out.write(struct.pack("<I", len(s)) + s + base64.b64decode(b["key"]) + base64.b64decode(b["sig"]))
-PY
+bench_signed_bin "$work/load.jsonl" "$work/signed.bin"
 echo "  $(wc -l <"$work/load.jsonl") load forms, $(wc -l <"$work/probe.jsonl") probe forms"
 
 rekapd_start primary "$work/D"
