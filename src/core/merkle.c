@@ -5,6 +5,7 @@
 #include "core/merkle.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,16 @@
 #define MERKLE_LEVELS 64 /* a complete subtree of 2^64 leaves cannot exist */
 
 struct merkle_tree {
-    uint8_t *level[MERKLE_LEVELS]; /* level[k]: count[k] hashes of 2^k leaves */
-    size_t count[MERKLE_LEVELS];
-    size_t cap[MERKLE_LEVELS];
+    /* level[k] holds the hashes of 2^k leaves numbered first[k] up to
+     * count[k]; first[k] is 0 but where merkle_tree_forget dropped the
+     * older ones, which `source` gives back */
+    uint8_t *level[MERKLE_LEVELS];
+    uint64_t first[MERKLE_LEVELS];
+    uint64_t count[MERKLE_LEVELS];
+    size_t cap[MERKLE_LEVELS];     /* hashes level[k] has room for */
+    unsigned forgot_below;         /* levels below it may be forgotten (0: none) */
+    merkle_source_fn source;
+    void *source_ctx;
 };
 
 void merkle_leaf_hash(const uint8_t *entry, size_t len, uint8_t out[MERKLE_HASH_SIZE])
@@ -90,10 +98,16 @@ void merkle_tree_free(merkle_tree *t)
     free(t);
 }
 
+static size_t merkle_held(const merkle_tree *t, unsigned k)
+{
+    return (size_t)(t->count[k] - t->first[k]);
+}
+
 static void merkle_push(merkle_tree *t, unsigned k, const uint8_t h[MERKLE_HASH_SIZE])
 {
-    mem_grow((void **)&t->level[k], &t->cap[k], t->count[k] + 1, MERKLE_HASH_SIZE);
-    memcpy(t->level[k] + t->count[k] * MERKLE_HASH_SIZE, h, MERKLE_HASH_SIZE);
+    size_t at = merkle_held(t, k);
+    mem_grow((void **)&t->level[k], &t->cap[k], at + 1, MERKLE_HASH_SIZE);
+    memcpy(t->level[k] + at * MERKLE_HASH_SIZE, h, MERKLE_HASH_SIZE);
     t->count[k]++;
 }
 
@@ -102,7 +116,10 @@ void merkle_tree_append(merkle_tree *t, const uint8_t leaf[MERKLE_HASH_SIZE])
     merkle_push(t, 0, leaf);
     /* Each level that now has an even count completed a subtree above. */
     for (unsigned k = 0; k + 1 < MERKLE_LEVELS && t->count[k] % 2 == 0; k++) {
-        const uint8_t *pair = t->level[k] + (t->count[k] - 2) * MERKLE_HASH_SIZE;
+        /* first[k] is even (a multiple of 2^(forgotten levels - k)), so a
+         * completed pair is always held */
+        assert(merkle_held(t, k) >= 2);
+        const uint8_t *pair = t->level[k] + (merkle_held(t, k) - 2) * MERKLE_HASH_SIZE;
         uint8_t parent[MERKLE_HASH_SIZE];
         merkle_node_hash(pair, pair + MERKLE_HASH_SIZE, parent);
         merkle_push(t, k + 1, parent);
@@ -116,9 +133,52 @@ uint64_t merkle_tree_size(const merkle_tree *t)
 
 const uint8_t *merkle_tree_hash(const merkle_tree *t, unsigned level, uint64_t index)
 {
-    if (level >= MERKLE_LEVELS || index >= t->count[level])
+    if (level >= MERKLE_LEVELS || index >= t->count[level] || index < t->first[level])
         return NULL;
-    return t->level[level] + index * MERKLE_HASH_SIZE;
+    return t->level[level] + (index - t->first[level]) * MERKLE_HASH_SIZE;
+}
+
+int merkle_tree_get(const merkle_tree *t, unsigned level, uint64_t index,
+                    uint8_t out[MERKLE_HASH_SIZE], err_info *e)
+{
+    if (level >= MERKLE_LEVELS || index >= t->count[level])
+        return err_set(e, ERR_NOTFOUND, "MERKLE_INDEX", "",
+                       "no complete subtree %" PRIu64 " of 2^%u leaves in a tree of %" PRIu64,
+                       index, level, t->count[0]);
+    const uint8_t *h = merkle_tree_hash(t, level, index);
+    if (h) {
+        memcpy(out, h, MERKLE_HASH_SIZE);
+        return 0;
+    }
+    assert(t->source && level < t->forgot_below);
+    return t->source(t->source_ctx, level, index, out, e);
+}
+
+void merkle_tree_set_source(merkle_tree *t, merkle_source_fn fn, void *ctx)
+{
+    t->source = fn;
+    t->source_ctx = ctx;
+}
+
+void merkle_tree_forget(merkle_tree *t, unsigned below, uint64_t leaves)
+{
+    assert(t->source && below > 0 && below < MERKLE_LEVELS);
+    assert(leaves % (UINT64_C(1) << below) == 0 && leaves <= t->count[0]);
+    assert(t->forgot_below == 0 || t->forgot_below == below);
+    t->forgot_below = below;
+    for (unsigned k = 0; k < below; k++) {
+        uint64_t upto = leaves >> k;
+        if (upto <= t->first[k])
+            continue;
+        size_t drop = (size_t)(upto - t->first[k]), keep = (size_t)(t->count[k] - upto);
+        memmove(t->level[k], t->level[k] + drop * MERKLE_HASH_SIZE, keep * MERKLE_HASH_SIZE);
+        t->first[k] = upto;
+        /* Give back what a burst of appends grew, keeping room to grow. */
+        if (t->cap[k] > 4 * keep + 1024) {
+            t->cap[k] = 2 * keep + 512;
+            t->level[k] = mem_realloc(t->level[k], t->cap[k] * MERKLE_HASH_SIZE);
+        }
+    }
 }
 
 /* MTH(D[lo:hi]) for a range the RFC recursion can produce: lo is a
@@ -231,26 +291,18 @@ int merkle_consistency_proof_from(merkle_hash_fn hash, void *ctx, uint64_t size1
     return 0;
 }
 
-/* The tree as a source of hashes: its stored complete subtrees. The
- * callers check sizes against the tree first, so every one asked for is
- * there. ctx is the tree, const: sources that cache need a mutable
- * context, this one only reads (hence the casts below). */
-static int merkle_tree_source(void *ctx, unsigned level, uint64_t index,
-                              uint8_t out[MERKLE_HASH_SIZE])
+int merkle_tree_src_hash(void *ctx, unsigned level, uint64_t index,
+                         uint8_t out[MERKLE_HASH_SIZE])
 {
-    const uint8_t *h = merkle_tree_hash(ctx, level, index);
-    assert(h);
-    if (!h)
-        return ERR_INVALID;
-    memcpy(out, h, MERKLE_HASH_SIZE);
-    return 0;
+    const merkle_tree_src *src = ctx;
+    return merkle_tree_get(src->tree, level, index, out, src->e);
 }
 
 int merkle_tree_root(const merkle_tree *t, uint64_t size, uint8_t out[MERKLE_HASH_SIZE])
 {
     if (size > merkle_tree_size(t))
         return ERR_INVALID;
-    return merkle_root_from(merkle_tree_source, (void *)t, size, out);
+    return merkle_root_from(merkle_tree_src_hash, &(merkle_tree_src){t, NULL}, size, out);
 }
 
 int merkle_inclusion_proof(const merkle_tree *t, uint64_t index, uint64_t size,
@@ -258,8 +310,8 @@ int merkle_inclusion_proof(const merkle_tree *t, uint64_t index, uint64_t size,
 {
     if (size > merkle_tree_size(t))
         return ERR_INVALID;
-    return merkle_inclusion_proof_from(merkle_tree_source, (void *)t, index, size,
-                                       proof, n);
+    return merkle_inclusion_proof_from(merkle_tree_src_hash, &(merkle_tree_src){t, NULL},
+                                       index, size, proof, n);
 }
 
 int merkle_consistency_proof(const merkle_tree *t, uint64_t size1, uint64_t size2,
@@ -267,8 +319,8 @@ int merkle_consistency_proof(const merkle_tree *t, uint64_t size1, uint64_t size
 {
     if (size2 > merkle_tree_size(t))
         return ERR_INVALID;
-    return merkle_consistency_proof_from(merkle_tree_source, (void *)t, size1, size2,
-                                         proof, n);
+    return merkle_consistency_proof_from(merkle_tree_src_hash, &(merkle_tree_src){t, NULL},
+                                         size1, size2, proof, n);
 }
 
 /* Shift fn and sn right together until fn is odd or zero (RFC 9162 step

@@ -11,7 +11,11 @@
  * level 8 the hashes a level-1 tlog tile holds, and so on. Appending a leaf
  * costs one leaf store plus, amortised, one node hash; the tree hash of any
  * size and every proof then take O(log n) stored hashes and node hashes.
- * Memory is about 64 bytes per leaf (2n hashes in all).
+ * Memory is about 64 bytes per leaf (2n hashes in all) — unless the tree
+ * forgets: merkle_tree_forget drops the lower levels of its older part,
+ * whose hashes a source (a log's tiles on disk, tlog.c) then gives back
+ * when asked (merkle_tree_get). Forgetting the 8 levels a tlog tile holds
+ * keeps 2n / 256 hashes: 64 bytes per 256 leaves.
  *
  * Proofs are arrays of 32-byte hashes ordered from the leaf (or the smaller
  * tree) upward, exactly as RFC 6962 section 2.1.1 / 2.1.2 define PATH and
@@ -25,6 +29,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/err.h"
 
 #define MERKLE_HASH_SIZE 32
 /* Longest proof for any tree of fewer than 2^64 leaves: an inclusion proof
@@ -60,6 +66,37 @@ uint64_t merkle_tree_size(const merkle_tree *t);
  * subtree is not complete yet. Hashes of one level are contiguous, so the
  * pointer also reaches the following complete subtrees of that level. */
 const uint8_t *merkle_tree_hash(const merkle_tree *t, unsigned level, uint64_t index);
+
+/* Where a tree's forgotten hashes come from: the hash of the complete
+ * subtree of 2^level leaves number `index` into out, or a negative ERR_*
+ * code with e (may be NULL) set. */
+typedef int (*merkle_source_fn)(void *ctx, unsigned level, uint64_t index,
+                                uint8_t out[MERKLE_HASH_SIZE], err_info *e);
+
+/* Name the source of t's forgotten hashes (before merkle_tree_forget). */
+void merkle_tree_set_source(merkle_tree *t, merkle_source_fn fn, void *ctx);
+
+/* Drop the hashes of levels 0 .. below - 1 of the first `leaves` leaves
+ * (a multiple of 2^below, at most the tree's size): from now on the
+ * source gives them. `below` is the same at every call. Levels from
+ * `below` up are always kept. */
+void merkle_tree_forget(merkle_tree *t, unsigned below, uint64_t leaves);
+
+/* The hash of the complete subtree of 2^level leaves number `index`, kept
+ * or from the source: 0, ERR_NOTFOUND (MERKLE_INDEX) when that subtree is
+ * not complete yet, or the source's error. merkle_tree_hash gives kept
+ * hashes only (NULL for a forgotten one). */
+int merkle_tree_get(const merkle_tree *t, unsigned level, uint64_t index,
+                    uint8_t out[MERKLE_HASH_SIZE], err_info *e);
+
+/* The tree as a source for the proof algorithms below: ctx is a
+ * merkle_tree_src, whose e (may be NULL) receives a source's error. */
+typedef struct merkle_tree_src {
+    const merkle_tree *tree;
+    err_info *e;
+} merkle_tree_src;
+int merkle_tree_src_hash(void *ctx, unsigned level, uint64_t index,
+                         uint8_t out[MERKLE_HASH_SIZE]);
 
 /* Tree hash of the first `size` leaves into out (merkle_root_from with the
  * tree as the source); ERR_INVALID when size is larger than the tree. */

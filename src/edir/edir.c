@@ -132,11 +132,12 @@ int edir_prev_from_store(void *ctx, const char *tps, contest_kind k, uint32_t ve
     int rc = store_entry_find(src->st, tps, k, version, &se, e);
     if (rc < 0)
         return rc;
-    uint8_t leaf[MERKLE_HASH_SIZE];
+    uint8_t leaf[MERKLE_HASH_SIZE], want[MERKLE_HASH_SIZE];
     merkle_leaf_hash(se.bytes, se.len, leaf);
-    const uint8_t *want = se.idx < merkle_tree_size(src->tree)
-                              ? merkle_tree_hash(src->tree, 0, se.idx) : NULL;
-    if (!want || sodium_memcmp(leaf, want, MERKLE_HASH_SIZE) != 0)
+    int in_log = se.idx < merkle_tree_size(src->tree);
+    if (in_log && (rc = merkle_tree_get(src->tree, 0, se.idx, want, e)) < 0)
+        return rc; /* the log's tile on disk could not be read */
+    if (!in_log || sodium_memcmp(leaf, want, MERKLE_HASH_SIZE) != 0)
         return err_set(e, ERR_INVALID, "INGEST_STORE_NOT_LOGGED", tps,
                        "the store's row %llu for %s %s version %u is not the log's entry",
                        (unsigned long long)se.idx, tps, contest_kind_id[k], version);

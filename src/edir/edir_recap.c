@@ -21,11 +21,12 @@ static int stored_row(store *st, const merkle_tree *tree, const char *key, conte
     int rc = store_entry_find(st, key, k, v, se, e);
     if (rc < 0 || !tree)
         return rc;
-    uint8_t leaf[MERKLE_HASH_SIZE];
+    uint8_t leaf[MERKLE_HASH_SIZE], want[MERKLE_HASH_SIZE];
     merkle_leaf_hash(se->bytes, se->len, leaf);
-    const uint8_t *want = se->idx < merkle_tree_size(tree) ? merkle_tree_hash(tree, 0, se->idx)
-                                                           : NULL;
-    if (!want || sodium_memcmp(leaf, want, MERKLE_HASH_SIZE) != 0)
+    int in_log = se->idx < merkle_tree_size(tree);
+    if (in_log && (rc = merkle_tree_get(tree, 0, se->idx, want, e)) < 0)
+        return rc; /* the log's tile on disk could not be read */
+    if (!in_log || sodium_memcmp(leaf, want, MERKLE_HASH_SIZE) != 0)
         return err_set(e, ERR_INVALID, "INGEST_STORE_NOT_LOGGED", key,
                        "the store's row %llu for %s %s version %u is not the log's entry",
                        (unsigned long long)se->idx, key, contest_kind_id[k], v);

@@ -306,7 +306,8 @@ typedef struct rebuild_row {
     entry en;
     recap_entry *rx;             /* a recap or record row: parsed here instead of en */
     err_info perr;               /* code NULL: parsed */
-    int leaf_ok;                 /* a row the log holds: its bytes hash to the log's leaf */
+    uint8_t leaf[MERKLE_HASH_SIZE]; /* a row the log holds: the log's leaf at its index */
+    int leaf_ok;                 /* ... and its bytes hash to it */
     int flagged;                 /* the rules' soft flag (rules_flagged) */
 } rebuild_row;
 
@@ -333,8 +334,8 @@ static int ingest_row_error(ingest_rebuild *rb, const store_entry *se, const cha
 }
 
 /* The parallel half of one row: parse, and for an accepted entry its flag;
- * a row the log holds, its leaf hash against the log's (the tree is only
- * read here: appends happen in the in-order half, never meanwhile). */
+ * a row the log holds, its leaf hash against the log's (read before, in
+ * log order: ingest_rebuild_leaves). */
 static void ingest_row_prepare(void *ctx, size_t i)
 {
     ingest_rebuild *rb = ctx;
@@ -350,8 +351,7 @@ static void ingest_row_prepare(void *ctx, size_t i)
     if (row->se.idx < rb->log_size) {
         uint8_t leaf[MERKLE_HASH_SIZE];
         merkle_leaf_hash(row->bytes, row->se.len, leaf);
-        row->leaf_ok = sodium_memcmp(leaf, merkle_tree_hash(tlog_tree(rb->in->log), 0, row->se.idx),
-                                     MERKLE_HASH_SIZE) == 0;
+        row->leaf_ok = sodium_memcmp(leaf, row->leaf, MERKLE_HASH_SIZE) == 0;
     }
     if (!row->rx && row->en.accepted) {
         rule_report r;
@@ -458,12 +458,30 @@ static int ingest_row_apply(ingest_rebuild *rb, const rebuild_row *row)
     return rc;
 }
 
+/* The log's leaves of the chunk's rows it holds, on one thread: the
+ * older ones come from the log's tiles on disk, one tile per 256 rows in
+ * log order (tlog.h). */
+static int ingest_rebuild_leaves(ingest_rebuild *rb)
+{
+    const merkle_tree *tree = tlog_tree(rb->in->log);
+    for (size_t i = 0; i < rb->n; i++) {
+        rebuild_row *row = &rb->rows[i];
+        if (row->se.idx >= rb->log_size)
+            continue;
+        int rc = merkle_tree_get(tree, 0, row->se.idx, row->leaf, rb->e);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* The chunk read so far: prepared on every core, checked and applied in
  * log order, stopping at the first row refused. */
 static int ingest_rebuild_flush(ingest_rebuild *rb)
 {
-    par_for(rb->n, rb->threads, ingest_row_prepare, rb);
-    int rc = 0;
+    int rc = ingest_rebuild_leaves(rb);
+    if (rc == 0)
+        par_for(rb->n, rb->threads, ingest_row_prepare, rb);
     if (rb->lock)
         pthread_rwlock_wrlock(&rb->in->tally_lock);
     for (size_t i = 0; i < rb->n && rc == 0; i++) {

@@ -41,12 +41,78 @@ struct tlog {
     size_t off_cap;
     uint8_t *scratch;                  /* a bundle being encoded */
     size_t scratch_cap;
+    /* The tree keeps the levels a tile holds only from `base` on; below,
+     * they come back from the level-0 tiles on disk (tlog_tile_source).
+     * The last tile read is kept: the restart's rebuild asks in log order. */
+    uint64_t disk_tile;                /* which one disk holds (UINT64_MAX: none) */
+    uint8_t (*disk)[MERKLE_HASH_SIZE];
 };
 
 static int tlog_corrupt(err_info *e, const char *where, const char *what)
 {
     return err_set(e, ERR_INVALID, "TLOG_CORRUPT", where, "the log on disk is corrupt: %s",
                    what);
+}
+
+/* ---- the tree: upper levels in memory, the rest in the tiles ---- */
+
+/* Level-0 tile n (full, below base) into l->disk, checked against the
+ * tree's kept hash of its 256 leaves: what comes from disk is what the
+ * log verified. */
+static int tlog_disk_load(tlog *l, uint64_t n, err_info *e)
+{
+    char rel[TLOG_PATH_MAX];
+    tlog_tile_path(rel, 0, n, TLOG_TILE_WIDTH);
+    char *path = tlog_join(l->dir, rel), *buf = NULL;
+    size_t len = 0;
+    const size_t want_len = (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE;
+    uint8_t want[MERKLE_HASH_SIZE], got[MERKLE_HASH_SIZE];
+    int rc = tlog_file_read(path, want_len, "tile", &buf, &len, e);
+    if (rc == 0 && len != want_len)
+        rc = tlog_corrupt(e, path, "a full tile is short");
+    if (rc == 0)
+        rc = merkle_tree_get(l->tree, TLOG_TILE_HEIGHT, n, want, e);
+    if (rc == 0) {
+        merkle_root_of((const uint8_t (*)[MERKLE_HASH_SIZE])buf, TLOG_TILE_WIDTH, got);
+        if (sodium_memcmp(got, want, MERKLE_HASH_SIZE) != 0)
+            rc = tlog_corrupt(e, path, "a tile does not match the log's tree");
+    }
+    if (rc == 0) {
+        if (!l->disk)
+            l->disk = mem_alloc(want_len);
+        memcpy(l->disk, buf, want_len);
+        l->disk_tile = n;
+    }
+    free(buf);
+    free(path);
+    return rc;
+}
+
+/* The tree's source of forgotten hashes (merkle_source_fn): a subtree of
+ * 2^level < 256 leaves lies within one full level-0 tile. */
+static int tlog_tile_source(void *ctx, unsigned level, uint64_t index,
+                            uint8_t out[MERKLE_HASH_SIZE], err_info *e)
+{
+    tlog *l = ctx;
+    assert(level < TLOG_TILE_HEIGHT);
+    uint64_t first = index << level, n = first / TLOG_TILE_WIDTH;
+    assert(first + (UINT64_C(1) << level) <= l->base);
+    if (l->disk_tile != n) {
+        int rc = tlog_disk_load(l, n, e);
+        if (rc < 0)
+            return rc;
+    }
+    merkle_root_of((const uint8_t (*)[MERKLE_HASH_SIZE])l->disk[first % TLOG_TILE_WIDTH],
+                   UINT64_C(1) << level, out);
+    return 0;
+}
+
+/* The tree hash of the first `size` entries (<= the tree's size). */
+static int tlog_tree_root(const tlog *l, uint64_t size, uint8_t out[MERKLE_HASH_SIZE],
+                          err_info *e)
+{
+    assert(size <= merkle_tree_size(l->tree));
+    return merkle_root_from(merkle_tree_src_hash, &(merkle_tree_src){l->tree, e}, size, out);
 }
 
 /* ---- entries held in memory ---- */
@@ -174,6 +240,7 @@ static int tlog_stage_tiles(tlog *l, tlog_stage *st, uint64_t size, err_info *e)
             tlog_tile_path(rel, lv, n, w);
             const uint8_t *h = merkle_tree_hash(l->tree, (unsigned)(TLOG_TILE_HEIGHT * lv),
                                                 n * TLOG_TILE_WIDTH);
+            assert(h); /* a tile that grows lies at or past base: kept */
             int rc = tlog_stage_add(st, rel, h, (size_t)w * MERKLE_HASH_SIZE, e);
             if (rc < 0)
                 return rc;
@@ -190,9 +257,17 @@ static int tlog_check_extends(const tlog *l, uint64_t size, const uint8_t root[M
 {
     uint8_t old[MERKLE_HASH_SIZE], proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE];
     size_t n = 0;
-    if (size < l->pub_size || merkle_tree_root(l->tree, l->pub_size, old) < 0
-        || sodium_memcmp(old, l->pub_root, MERKLE_HASH_SIZE) != 0
-        || merkle_consistency_proof(l->tree, l->pub_size, size, proof, &n) < 0
+    int rc = 0;
+    if (size >= l->pub_size) { /* a tile that cannot be read is its own error */
+        rc = tlog_tree_root(l, l->pub_size, old, e);
+        if (rc == 0)
+            rc = merkle_consistency_proof_from(merkle_tree_src_hash,
+                                               &(merkle_tree_src){l->tree, e}, l->pub_size,
+                                               size, proof, &n);
+        if (rc < 0)
+            return rc;
+    }
+    if (size < l->pub_size || sodium_memcmp(old, l->pub_root, MERKLE_HASH_SIZE) != 0
         || merkle_verify_consistency(l->pub_size, size, l->pub_root, root,
                                      (const uint8_t (*)[MERKLE_HASH_SIZE])proof, n) < 0)
         return err_set(e, ERR_INVALID, "TLOG_INCONSISTENT", "",
@@ -208,8 +283,9 @@ static int tlog_sign(tlog *l, uint64_t size, err_info *e)
 {
     checkpoint c = {.size = size};
     snprintf(c.origin, sizeof c.origin, "%s", l->signer.pub.name);
-    merkle_tree_root(l->tree, size, c.root);
-    int rc = tlog_check_extends(l, size, c.root, e);
+    int rc = tlog_tree_root(l, size, c.root, e);
+    if (rc == 0)
+        rc = tlog_check_extends(l, size, c.root, e);
     char *text = NULL, *msg = NULL;
     size_t tlen = 0, mlen = 0;
     if (rc == 0)
@@ -274,10 +350,13 @@ static int tlog_write_files(tlog *l, uint64_t size, err_info *e)
 }
 
 /* The checkpoint of `size` is in place: forget what no publish will
- * write again, and prune the partials of older checkpoints. */
+ * write again (the entries, and the tree's levels that the full level-0
+ * tiles below the edge now hold), and prune the partials of older
+ * checkpoints. */
 static void tlog_published(tlog *l, uint64_t old, uint64_t size)
 {
     tlog_release(l, size / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH);
+    merkle_tree_forget(l->tree, TLOG_TILE_HEIGHT, l->base);
     tlog_prune(l, old, size);
 }
 
@@ -339,7 +418,9 @@ static int tlog_adopt_check(const tlog *l, const char *text, size_t len, checkpo
                        "the checkpoint covers %" PRIu64 " entries, this log holds %" PRIu64,
                        c->size, merkle_tree_size(l->tree));
     uint8_t root[MERKLE_HASH_SIZE];
-    merkle_tree_root(l->tree, c->size, root);
+    rc = tlog_tree_root(l, c->size, root, e);
+    if (rc < 0)
+        return rc;
     if (sodium_memcmp(root, c->root, MERKLE_HASH_SIZE) != 0)
         return err_set(e, ERR_INVALID, "TLOG_FORK", "",
                        "the signed root of %" PRIu64 " entries is not the root of the entries "
@@ -410,11 +491,13 @@ static int tlog_check_tile(const tlog *l, int lv, uint64_t n, unsigned width, er
     return rc;
 }
 
+/* Every tile but the full ones of level 0 (tlog_recover checks those as it
+ * reads their bundles). */
 static int tlog_check_tiles(const tlog *l, uint64_t size, err_info *e)
 {
     for (int lv = 0; lv < TLOG_LEVELS && tlog_level_count(lv, size) > 0; lv++) {
         uint64_t c = tlog_level_count(lv, size);
-        for (uint64_t n = 0; n * TLOG_TILE_WIDTH < c; n++) {
+        for (uint64_t n = lv == 0 ? c / TLOG_TILE_WIDTH : 0; n * TLOG_TILE_WIDTH < c; n++) {
             int rc = tlog_check_tile(l, lv, n, tlog_tile_width(c, n), e);
             if (rc < 0)
                 return rc;
@@ -424,18 +507,27 @@ static int tlog_check_tiles(const tlog *l, uint64_t size, err_info *e)
 }
 
 /* Rebuild the tree of the checkpoint from the bundles, then check every
- * tile and the root against it. */
+ * tile and the root against it. Each full bundle's level-0 tile is
+ * checked as soon as its leaves are in, and the tree then forgets the
+ * levels that tile holds: memory stays that of a running log. */
 static int tlog_recover(tlog *l, const checkpoint *c, err_info *e)
 {
     l->base = c->size / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH;
     int rc = 0;
-    for (uint64_t n = 0; rc == 0 && n * TLOG_TILE_WIDTH < c->size; n++)
-        rc = tlog_load_bundle(l, n, tlog_tile_width(c->size, n), e);
+    for (uint64_t n = 0; rc == 0 && n * TLOG_TILE_WIDTH < c->size; n++) {
+        unsigned w = tlog_tile_width(c->size, n);
+        rc = tlog_load_bundle(l, n, w, e);
+        if (rc == 0 && w == TLOG_TILE_WIDTH)
+            rc = tlog_check_tile(l, 0, n, w, e);
+        if (rc == 0 && w == TLOG_TILE_WIDTH)
+            merkle_tree_forget(l->tree, TLOG_TILE_HEIGHT, (n + 1) * TLOG_TILE_WIDTH);
+    }
     if (rc == 0)
         rc = tlog_check_tiles(l, c->size, e);
     uint8_t root[MERKLE_HASH_SIZE];
-    if (rc == 0 && (merkle_tree_root(l->tree, c->size, root) < 0
-                    || sodium_memcmp(root, c->root, MERKLE_HASH_SIZE) != 0))
+    if (rc == 0)
+        rc = tlog_tree_root(l, c->size, root, e);
+    if (rc == 0 && sodium_memcmp(root, c->root, MERKLE_HASH_SIZE) != 0)
         rc = tlog_corrupt(e, TLOG_CHECKPOINT, "the entries do not hash to the checkpoint's root");
     if (rc == 0) {
         l->pub_size = c->size;
@@ -520,6 +612,8 @@ static int tlog_start(tlog *l, const char *dir, tlog **out, err_info *e)
     }
     l->dir = mem_strdup(dir);
     l->tree = merkle_tree_new();
+    l->disk_tile = UINT64_MAX;
+    merkle_tree_set_source(l->tree, tlog_tile_source, l);
     merkle_tree_root(l->tree, 0, l->pub_root);
     mem_grow((void **)&l->off, &l->off_cap, 1, sizeof *l->off);
     l->off[0] = 0;
@@ -565,6 +659,7 @@ void tlog_close(tlog *l)
     free(l->buf);
     free(l->off);
     free(l->scratch);
+    free(l->disk);
     free(l);
 }
 
@@ -582,7 +677,9 @@ uint64_t tlog_published_size(const tlog *l)
 
 int tlog_root(const tlog *l, uint64_t size, uint8_t out[MERKLE_HASH_SIZE])
 {
-    return merkle_tree_root(l->tree, size, out);
+    if (size > merkle_tree_size(l->tree))
+        return ERR_INVALID;
+    return tlog_tree_root(l, size, out, NULL);
 }
 
 int tlog_inclusion_proof(const tlog *l, uint64_t index, uint64_t size,
@@ -635,10 +732,12 @@ static int tlog_entry_from_disk(const tlog *l, uint64_t index, uint8_t **entry, 
     for (uint64_t i = n * TLOG_TILE_WIDTH; rc == 0 && i <= index; i++)
         if (tlog_bundle_next((const uint8_t *)buf, blen, &at, &p, &plen) < 0)
             rc = tlog_corrupt(e, rel, "an entry bundle is truncated");
-    uint8_t h[MERKLE_HASH_SIZE];
+    uint8_t h[MERKLE_HASH_SIZE], want[MERKLE_HASH_SIZE];
+    if (rc == 0)
+        rc = merkle_tree_get(l->tree, 0, index, want, e);
     if (rc == 0) {
         merkle_leaf_hash(p, plen, h);
-        if (memcmp(h, merkle_tree_hash(l->tree, 0, index), MERKLE_HASH_SIZE) != 0)
+        if (memcmp(h, want, MERKLE_HASH_SIZE) != 0)
             rc = tlog_corrupt(e, rel, "an entry does not match its leaf hash");
     }
     if (rc == 0)

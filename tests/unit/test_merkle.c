@@ -1,8 +1,8 @@
 /* Tests for merkle: the published RFC 6962 vectors, then every tree size up
  * to 300 against a naive implementation written straight from the RFC 6962
  * section 2.1 definitions (MTH, PATH, PROOF), from the tree and from
- * another source of hashes (with its errors), then verification rejecting
- * every corruption. */
+ * another source of hashes (with its errors), a tree that forgets its
+ * lower levels, then verification rejecting every corruption. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -471,6 +471,94 @@ static void test_source_errors(void **state)
     merkle_tree_free(t);
 }
 
+/* ---- a tree that forgets its lower levels ---- */
+
+/* The forgotten hashes' source (merkle_source_fn): the naive MTH, asked
+ * only for levels below `below` of leaves before `upto`; fails when told. */
+typedef struct forget_source {
+    unsigned below, calls;
+    uint64_t upto;
+    int fail;
+} forget_source;
+
+static int forget_hash(void *ctx, unsigned level, uint64_t index, uint8_t out[H], err_info *e)
+{
+    forget_source *src = ctx;
+    assert_true(level < src->below && (index + 1) << level <= src->upto);
+    src->calls++;
+    if (src->fail)
+        return err_set(e, ERR_IO, "TEST_SOURCE", "", "the source fails");
+    memcpy(out, mth(index << level, (index + 1) << level), H);
+    return 0;
+}
+
+/* Every hash, root and proof of a tree of `size` leaves that forgot what
+ * lies before `upto` equals the naive one. */
+static void check_forgotten(const merkle_tree *t, uint64_t size, uint64_t upto, unsigned below)
+{
+    uint8_t h[H], proof[MERKLE_PROOF_MAX][H], want[MERKLE_PROOF_MAX][H];
+    for (unsigned k = 0; k < 10; k++) {
+        for (uint64_t i = 0; (i + 1) << k <= size; i++) {
+            assert_int_equal(merkle_tree_get(t, k, i, h, NULL), 0);
+            assert_memory_equal(h, mth(i << k, (i + 1) << k), H);
+            /* kept: the upper levels, and the lower ones from upto on */
+            bool kept = k >= below || i << k >= upto;
+            assert_true((merkle_tree_hash(t, k, i) != NULL) == kept);
+        }
+    }
+    for (uint64_t s = 0; s <= size; s++) {
+        assert_int_equal(merkle_tree_root(t, s, h), 0);
+        assert_memory_equal(h, mth(0, s), H);
+    }
+    for (uint64_t i = 0; i < size; i += 7) {
+        size_t n = 99;
+        assert_int_equal(merkle_inclusion_proof(t, i, size, proof, &n), 0);
+        assert_true(proofs_equal((const uint8_t (*)[H])proof, n, (const uint8_t (*)[H])want,
+                                 naive_path(i, 0, size, want, 0)));
+    }
+    for (uint64_t s1 = 1; s1 < size; s1 += 5) {
+        size_t n = 99;
+        assert_int_equal(merkle_consistency_proof(t, s1, size, proof, &n), 0);
+        assert_true(proofs_equal((const uint8_t (*)[H])proof, n, (const uint8_t (*)[H])want,
+                                 naive_proof(s1, size, want)));
+    }
+}
+
+/* Forgetting in steps while leaves keep coming changes no hash, root or
+ * proof; only the source is asked for what was forgotten, and its error
+ * is what the tree returns. */
+static void test_forget(void **state)
+{
+    (void)state;
+    const unsigned below = 4; /* tiles of 16 leaves */
+    merkle_tree_free(fixed_tree()); /* the leaves */
+    forget_source src = {.below = below};
+    merkle_tree *t = merkle_tree_new();
+    merkle_tree_set_source(t, forget_hash, &src);
+    uint64_t size = 0;
+    while (size < MAX_LEAVES) {
+        uint64_t batch = 1 + (size * 7 + 3) % 40;
+        for (uint64_t i = 0; i < batch && size < MAX_LEAVES; i++)
+            merkle_tree_append(t, leaves[size++]);
+        src.upto = size / 16 * 16;
+        merkle_tree_forget(t, below, src.upto);
+        src.calls = 0;
+        check_forgotten(t, size, src.upto, below);
+        assert_true(src.upto < 16 || src.calls > 0);
+    }
+    uint8_t h[H];
+    err_info e = {0};
+    src.fail = 1;
+    assert_int_equal(merkle_tree_get(t, 0, 3, h, &e), ERR_IO);
+    assert_string_equal(e.code, "TEST_SOURCE");
+    assert_int_equal(merkle_tree_root(t, 3, h), ERR_IO);
+    assert_int_equal(merkle_tree_get(t, 0, MAX_LEAVES - 1, h, &e), 0); /* kept: not asked */
+    assert_int_equal(merkle_tree_get(t, 0, MAX_LEAVES, h, &e), ERR_NOTFOUND);
+    assert_string_equal(e.code, "MERKLE_INDEX");
+    assert_int_equal(merkle_tree_get(t, 5, MAX_LEAVES / 32, h, &e), ERR_NOTFOUND);
+    merkle_tree_free(t);
+}
+
 /* Proof lengths stay within MERKLE_PROOF_MAX for the largest trees: the
  * verifier's arithmetic near 2^64 is exercised without building them. */
 static void test_verify_bounds(void **state)
@@ -524,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_consistency_all_sizes),
         cmocka_unit_test(test_source_all_sizes),
         cmocka_unit_test(test_source_errors),
+        cmocka_unit_test(test_forget),
         cmocka_unit_test(test_verify_bounds),
         cmocka_unit_test(test_size_binding),
     };

@@ -875,6 +875,90 @@ static void test_crash_leftovers(void **state)
 }
 
 /* A log of 600 entries on disk, closed. */
+/* Every leaf of the log equals the model's, whether the tree kept it or
+ * it came back from a tile; those below the last full tile of the edge
+ * were forgotten. */
+static void check_leaves(const tlog *l, const model *m)
+{
+    const merkle_tree *t = tlog_tree(l);
+    uint64_t base = tlog_published_size(l) / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH;
+    for (uint64_t i = 0; i < m->n; i++) {
+        uint8_t h[H];
+        err_info e = {0};
+        assert_int_equal(merkle_tree_get(t, 0, i, h, &e), 0);
+        assert_memory_equal(h, m->leaf[i], H);
+        assert_true((merkle_tree_hash(t, 0, i) == NULL) == (i < base));
+    }
+}
+
+/* The tree forgets the levels the full level-0 tiles hold, once they are
+ * published, and reads them back from the tiles (after a reopen too),
+ * each tile checked against the tree's hash of it: a tile changed, short
+ * or gone is TLOG_CORRUPT (or the file's error), never a wrong hash. */
+static void test_forgets_into_tiles(void **state)
+{
+    fixture *fx = *state;
+    err_info e = {0};
+    tlog *l = NULL;
+    model m = {0};
+    assert_int_equal(tlog_open(fx->dir, ORIGIN, seed, &l, &e), 0);
+    for (int i = 0; i < 1000; i++)
+        append_random(l, &m, 40);
+    check_leaves(l, &m); /* nothing published: all kept */
+    assert_int_equal(tlog_publish(l, &e), 0);
+    check_leaves(l, &m);
+    check_published(fx->dir, l, &m);
+    uint8_t *entry = NULL;
+    size_t len = 0;
+    assert_int_equal(tlog_entry(l, 5, &entry, &len, &e), 0); /* from its bundle */
+    assert_int_equal(len, m.len[5]);
+    free(entry);
+
+    char rel[TLOG_PATH_MAX];
+    tlog_tile_path(rel, 0, 0, TLOG_TILE_WIDTH);
+    size_t tlen = 0;
+    char *tile = read_rel(fx->dir, rel, &tlen);
+    uint8_t h[H];
+    assert_int_equal(merkle_tree_get(tlog_tree(l), 0, 600, h, &e), 0); /* tile 2 in hand */
+    tile[100] ^= 1;
+    write_rel(fx->dir, rel, tile, tlen);
+    assert_int_equal(merkle_tree_get(tlog_tree(l), 0, 5, h, &e), ERR_INVALID);
+    assert_string_equal(e.code, "TLOG_CORRUPT");
+    assert_int_equal(tlog_entry(l, 5, &entry, &len, &e), ERR_INVALID);
+    assert_string_equal(e.code, "TLOG_CORRUPT");
+    write_rel(fx->dir, rel, tile, tlen - H); /* short */
+    assert_int_equal(merkle_tree_get(tlog_tree(l), 0, 5, h, &e), ERR_INVALID);
+    assert_string_equal(e.code, "TLOG_CORRUPT");
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", fx->dir, rel);
+    assert_int_equal(unlink(path), 0);
+    e = (err_info){0};
+    assert_true(merkle_tree_get(tlog_tree(l), 0, 5, h, &e) < 0);
+    assert_non_null(e.code);
+    tile[100] ^= 1;
+    write_rel(fx->dir, rel, tile, tlen);
+    free(tile);
+    check_leaves(l, &m);
+
+    /* more entries, then a reopen: the recovery forgets as it goes */
+    for (int i = 0; i < 700; i++)
+        append_random(l, &m, 40);
+    assert_int_equal(tlog_publish(l, &e), 0);
+    check_leaves(l, &m);
+    tlog_close(l);
+    assert_int_equal(tlog_open(fx->dir, ORIGIN, seed, &l, &e), 0);
+    check_leaves(l, &m);
+    check_published(fx->dir, l, &m);
+    for (int i = 0; i < 300; i++)
+        append_random(l, &m, 40);
+    assert_int_equal(tlog_publish(l, &e), 0);
+    check_leaves(l, &m);
+    check_published(fx->dir, l, &m);
+    check_read_verify(fx->dir, l);
+    tlog_close(l);
+    model_free(&m);
+}
+
 static void make_log(const char *dir, model *m)
 {
     err_info e = {0};
@@ -1243,6 +1327,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spec_example, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_before_checkpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_per_publish, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forgets_into_tiles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_leftovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corruption_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
