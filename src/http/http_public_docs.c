@@ -104,6 +104,18 @@ static cache_doc *docs_keep(public_server *s, const char *key, cache_doc *d)
     return d;
 }
 
+/* The render thread keeps the region documents of the nation, provinces
+ * and kab/kota rendered (a few thousand, the hot pages). A kecamatan's
+ * and a desa's are rendered when asked (docs_on_request): 7,300 kecamatan
+ * and 83,000 desa x 5 contests kept rendered were most of rekapd's memory
+ * at national scale (~250 MB of kecamatan documents alone), and
+ * re-rendering every kecamatan a round's forms touched, most of the
+ * render thread's work. */
+static int docs_kept(const public_server *s, uint32_t r)
+{
+    return s->el->tree->node[r].level < REGION_KECAMATAN;
+}
+
 /* ================================================== the render thread */
 
 /* Documents rendered under the lock, published after it. */
@@ -130,14 +142,12 @@ static size_t docs_publish(public_server *s, docs_batch *b)
     return n;
 }
 
-/* Region r's documents whose rows moved (all of them when forced). A
- * desa's are rendered on demand (pubdocs_results): 83,000 desa × 5
- * contests kept rendered were most of rekapd's memory at national scale. */
+/* Region r's documents whose rows moved (all of them when forced), for
+ * the levels kept rendered (docs_kept). */
 static void docs_region(public_server *s, const tally *t, uint32_t r, const char *ts, int force,
                         docs_batch *b)
 {
-    const region *rg = &s->el->tree->node[r];
-    if (rg->level >= REGION_DESA)
+    if (!docs_kept(s, r))
         return;
     for (int k = 0; k < CONTEST_KINDS; k++) {
         if (!(s->mask[r] & (1u << k)))
@@ -547,17 +557,24 @@ static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_
 
 /* ================================================== what routes ask */
 
-/* A desa's results from the tally, rendered on demand and kept in the
- * table under the rev of its tally row: the same bytes (and ETag, so a
- * poll is answered 304) until the row moves. */
-static cache_doc *docs_desa_results(public_server *s, contest_kind k, uint32_t reg)
+/* The two region documents made from the tally alone. */
+typedef enum docs_tally_doc { DOCS_RESULTS, DOCS_HHCW } docs_tally_doc;
+
+/* A region's document from the tally, rendered on request and kept in
+ * the table under the rev of its tally row: the same bytes (and ETag, so
+ * a poll is answered 304) until the row moves. The row's rev moves with
+ * every form counted below it, so a document is never older than its
+ * rev says. */
+static cache_doc *docs_on_request(public_server *s, docs_tally_doc what, contest_kind k,
+                                  uint32_t reg)
 {
     const tally *t = ingest_tally(s->in);
+    const char *code = s->el->tree->node[reg].code;
     char key[48];
     ingest_read_lock(s->in);
     uint32_t rev = tally_region(t, k, reg)->rev;
     ingest_read_unlock(s->in);
-    snprintf(key, sizeof key, "d%d/%s/%u", k, s->el->tree->node[reg].code, rev);
+    snprintf(key, sizeof key, "%c%d/%s/%u", "dw"[what], k, code, rev);
     cache_doc *d = cache_table_get(s->table, key, 0, 0); /* the rev is in the key */
     if (d)
         return d;
@@ -566,9 +583,12 @@ static cache_doc *docs_desa_results(public_server *s, contest_kind k, uint32_t r
     rbuf x = {0};
     ingest_read_lock(s->in);
     rev = tally_region(t, k, reg)->rev; /* what is rendered is of this rev */
-    render_results(&x, t, k, reg, ts);
+    if (what == DOCS_RESULTS)
+        render_results(&x, t, k, reg, ts);
+    else
+        render24_region(&x, s->r24, t, k, reg, ts);
     ingest_read_unlock(s->in);
-    snprintf(key, sizeof key, "d%d/%s/%u", k, s->el->tree->node[reg].code, rev);
+    snprintf(key, sizeof key, "%c%d/%s/%u", "dw"[what], k, code, rev);
     return docs_keep(s, key, docs_new(&x, resp_ct_json, resp_cc_live));
 }
 
@@ -576,8 +596,8 @@ cache_doc *pubdocs_results(public_server *s, contest_kind k, uint32_t reg)
 {
     if (reg >= s->nregion || !(s->mask[reg] & (1u << k)))
         return NULL;
-    if (s->el->tree->node[reg].level >= REGION_DESA)
-        return docs_desa_results(s, k, reg);
+    if (!docs_kept(s, reg))
+        return docs_on_request(s, DOCS_RESULTS, k, reg);
     return cache_slots_get(s->slots, slot_results(s, k, reg));
 }
 
@@ -585,8 +605,10 @@ cache_doc *pubdocs_hhcw(public_server *s, contest_kind k, uint32_t reg, err_info
 {
     if (reg >= s->nregion || !(s->mask[reg] & (1u << k)))
         return NULL;
-    if (s->el->tree->node[reg].level < REGION_DESA)
+    if (docs_kept(s, reg))
         return cache_slots_get(s->slots, slot_hhcw(s, k, reg));
+    if (s->el->tree->node[reg].level < REGION_DESA) /* a desa's lists its TPS: the store */
+        return docs_on_request(s, DOCS_HHCW, k, reg);
     char key[32];
     snprintf(key, sizeof key, "h%d/%s", k, s->el->tree->node[reg].code);
     return docs_from_store(s, key, docs_hhcw_desa_render, k, reg, e);

@@ -371,9 +371,23 @@ H=$(sha256sum "$tmp/photo.jpg" | cut -c1-64)
 curl -s -o /dev/null -X PUT --data-binary @"$tmp/photo.jpg" "$ING/api/v1/photos/$H"
 curl -s -o /dev/null "$PUB/pemilu/hhcw/ppwp.json" -D "$tmp/h0"
 curl -s -o "$tmp/cp1" "$PUB/log/checkpoint"
+# the corrected TPS's kecamatan: its documents are rendered on request,
+# kept under its tally row's rev (a poll is 304 until a form moves it)
+python3 - "$PUB" "$tmp/fix.json" > "$tmp/kec0" <<'PY'
+import json, sys, urllib.request
+pub, t = sys.argv[1], json.load(open(sys.argv[2]))["tps"]
+for path in ("/api/v1/results/ppwp/%s.json" % t[:6], "/pemilu/hhcw/ppwp/%s/%s/%s.json" % (t[:2], t[:4], t[:6])):
+    r = urllib.request.urlopen(pub + path); r.read(); etag = r.headers["ETag"]
+    req = urllib.request.Request(pub + path, headers={"If-None-Match": etag})
+    try: urllib.request.urlopen(req); code = 200
+    except urllib.error.HTTPError as e: code = e.code
+    print(path, etag, code)
+PY
+check "a kecamatan's documents: a poll with their ETag is 304" \
+  sh -c "[ \$(grep -c ' 304\$' '$tmp/kec0') = 2 ]"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$tmp/body.json" "$ING/api/v1/submissions")
 check "the correction is accepted over HTTP" [ "$code" = 201 ]
-python3 - "$PUB" "$tmp/fix.json" "$H" "$tmp/forms.jsonl" "$tmp/cp1" > "$tmp/py2.out" <<'PY'
+python3 - "$PUB" "$tmp/fix.json" "$H" "$tmp/forms.jsonl" "$tmp/cp1" "$tmp/kec0" > "$tmp/py2.out" <<'PY'
 import base64, hashlib, json, os, sys, time, urllib.request
 pub, fix, h = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
 want = sum(json.loads(l)["votes"][0] for l in open(sys.argv[4]) if '"ppwp"' in l) - 5
@@ -387,6 +401,18 @@ while time.time() - t0 < 5 and (national is None or detail is None):
     if detail is None and c["counted_version"] == 2 and any("/photos/" + h in v["photos"] for v in c["versions"]):
         detail = time.time() - t0
     time.sleep(0.01)
+kec = fix["tps"][:6]
+want_kec = sum(json.loads(l)["votes"][0] for l in open(sys.argv[4])
+               if '"ppwp"' in l and json.loads(l)["tps"].startswith(kec)) - 5
+before = dict(l.split()[:2] for l in open(sys.argv[6]))
+res_path = "/api/v1/results/ppwp/%s.json" % kec
+hhcw_path = "/pemilu/hhcw/ppwp/%s/%s/%s.json" % (kec[:2], kec[:4], kec)
+r1, r2 = urllib.request.urlopen(pub + res_path), urllib.request.urlopen(pub + hhcw_path)
+d1, d2 = json.load(r1), json.load(r2)
+print("ok   - the kecamatan's documents show the correction at once, with new ETags"
+      if d1["selections"][0]["votes"] == want_kec and d2["chart"]["100025"] == want_kec and
+      r1.headers["ETag"] != before[res_path] and r2.headers["ETag"] != before[hhcw_path]
+      else "FAIL - the kecamatan's documents after the correction: %s %s" % (d1["selections"][0]["votes"], want_kec))
 for what, t in (("the national hhcw chart", national), ("the TPS detail", detail)):
     print("ok   - the correction shows in %s after %.3f s" % (what, t) if t is not None and t < 1.0
           else "FAIL - the correction did not show in %s within 1 s" % what)
