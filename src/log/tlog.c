@@ -41,12 +41,22 @@ struct tlog {
     size_t off_cap;
     uint8_t *scratch;                  /* a bundle being encoded */
     size_t scratch_cap;
-    /* The tree keeps the levels a tile holds only from `base` on; below,
-     * they come back from the level-0 tiles on disk (tlog_tile_source).
-     * The last tile read is kept: the restart's rebuild asks in log order. */
+    /* Below `base` the tree keeps its levels from TLOG_KEEP_LEVEL up; the
+     * lower ones come back from the level-0 tiles on disk
+     * (tlog_tile_source). The last tile read is kept, with which of its
+     * groups were checked: the restart's rebuild asks in log order. */
     uint64_t disk_tile;                /* which one disk holds (UINT64_MAX: none) */
+    uint16_t disk_checked;             /* bit g: group g of it checked */
     uint8_t (*disk)[MERKLE_HASH_SIZE];
 };
+
+/* The lowest level the tree keeps below the edge: a forgotten hash is
+ * checked against the kept hash of its group of 2^4 leaves (15 node
+ * hashes) rather than of its whole tile (255). Memory: levels 4 and up
+ * hold n / 8 hashes, 4 bytes per entry (16 MB for 4.1 million entries,
+ * against 64 bytes per entry for every level). */
+#define TLOG_KEEP_LEVEL 4
+#define TLOG_GROUP (1u << TLOG_KEEP_LEVEL)
 
 static int tlog_corrupt(err_info *e, const char *where, const char *what)
 {
@@ -56,52 +66,74 @@ static int tlog_corrupt(err_info *e, const char *where, const char *what)
 
 /* ---- the tree: upper levels in memory, the rest in the tiles ---- */
 
-/* Level-0 tile n (full, below base) into l->disk, checked against the
- * tree's kept hash of its 256 leaves: what comes from disk is what the
- * log verified. */
-static int tlog_disk_load(tlog *l, uint64_t n, err_info *e)
+static void tlog_tile_name(const tlog *l, uint64_t n, char **path)
 {
     char rel[TLOG_PATH_MAX];
     tlog_tile_path(rel, 0, n, TLOG_TILE_WIDTH);
-    char *path = tlog_join(l->dir, rel), *buf = NULL;
+    *path = tlog_join(l->dir, rel);
+}
+
+/* Level-0 tile n (full, below base) into l->disk, none of it checked yet. */
+static int tlog_disk_load(tlog *l, uint64_t n, err_info *e)
+{
+    char *path, *buf = NULL;
+    tlog_tile_name(l, n, &path);
     size_t len = 0;
     const size_t want_len = (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE;
-    uint8_t want[MERKLE_HASH_SIZE], got[MERKLE_HASH_SIZE];
     int rc = tlog_file_read(path, want_len, "tile", &buf, &len, e);
     if (rc == 0 && len != want_len)
         rc = tlog_corrupt(e, path, "a full tile is short");
-    if (rc == 0)
-        rc = merkle_tree_get(l->tree, TLOG_TILE_HEIGHT, n, want, e);
-    if (rc == 0) {
-        merkle_root_of((const uint8_t (*)[MERKLE_HASH_SIZE])buf, TLOG_TILE_WIDTH, got);
-        if (sodium_memcmp(got, want, MERKLE_HASH_SIZE) != 0)
-            rc = tlog_corrupt(e, path, "a tile does not match the log's tree");
-    }
     if (rc == 0) {
         if (!l->disk)
             l->disk = mem_alloc(want_len);
         memcpy(l->disk, buf, want_len);
         l->disk_tile = n;
+        l->disk_checked = 0;
     }
     free(buf);
     free(path);
     return rc;
 }
 
+/* Group g of the tile in l->disk must hash to the tree's kept hash of it:
+ * what comes from disk is what the log verified. */
+static int tlog_disk_check(tlog *l, unsigned g, err_info *e)
+{
+    if (l->disk_checked & (1u << g))
+        return 0;
+    uint8_t want[MERKLE_HASH_SIZE], got[MERKLE_HASH_SIZE];
+    uint64_t group = l->disk_tile * (TLOG_TILE_WIDTH / TLOG_GROUP) + g;
+    int rc = merkle_tree_get(l->tree, TLOG_KEEP_LEVEL, group, want, e);
+    if (rc < 0)
+        return rc;
+    merkle_root_of((const uint8_t (*)[MERKLE_HASH_SIZE])l->disk[g * TLOG_GROUP], TLOG_GROUP, got);
+    if (sodium_memcmp(got, want, MERKLE_HASH_SIZE) != 0) {
+        char *path;
+        tlog_tile_name(l, l->disk_tile, &path);
+        rc = tlog_corrupt(e, path, "a tile does not match the log's tree");
+        free(path);
+        l->disk_tile = UINT64_MAX; /* read it again next time, not this copy */
+        return rc;
+    }
+    l->disk_checked |= (uint16_t)(1u << g);
+    return 0;
+}
+
 /* The tree's source of forgotten hashes (merkle_source_fn): a subtree of
- * 2^level < 256 leaves lies within one full level-0 tile. */
+ * 2^level < 2^TLOG_KEEP_LEVEL leaves lies within one group of one full
+ * level-0 tile. */
 static int tlog_tile_source(void *ctx, unsigned level, uint64_t index,
                             uint8_t out[MERKLE_HASH_SIZE], err_info *e)
 {
     tlog *l = ctx;
-    assert(level < TLOG_TILE_HEIGHT);
+    assert(level < TLOG_KEEP_LEVEL);
     uint64_t first = index << level, n = first / TLOG_TILE_WIDTH;
     assert(first + (UINT64_C(1) << level) <= l->base);
-    if (l->disk_tile != n) {
-        int rc = tlog_disk_load(l, n, e);
-        if (rc < 0)
-            return rc;
-    }
+    int rc = l->disk_tile == n ? 0 : tlog_disk_load(l, n, e);
+    if (rc == 0)
+        rc = tlog_disk_check(l, (unsigned)(first % TLOG_TILE_WIDTH / TLOG_GROUP), e);
+    if (rc < 0)
+        return rc;
     merkle_root_of((const uint8_t (*)[MERKLE_HASH_SIZE])l->disk[first % TLOG_TILE_WIDTH],
                    UINT64_C(1) << level, out);
     return 0;
@@ -350,13 +382,13 @@ static int tlog_write_files(tlog *l, uint64_t size, err_info *e)
 }
 
 /* The checkpoint of `size` is in place: forget what no publish will
- * write again (the entries, and the tree's levels that the full level-0
- * tiles below the edge now hold), and prune the partials of older
+ * write again (the entries, and the tree's lowest levels, which the full
+ * level-0 tiles below the edge now hold), and prune the partials of older
  * checkpoints. */
 static void tlog_published(tlog *l, uint64_t old, uint64_t size)
 {
     tlog_release(l, size / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH);
-    merkle_tree_forget(l->tree, TLOG_TILE_HEIGHT, l->base);
+    merkle_tree_forget(l->tree, TLOG_KEEP_LEVEL, l->base);
     tlog_prune(l, old, size);
 }
 
@@ -508,8 +540,8 @@ static int tlog_check_tiles(const tlog *l, uint64_t size, err_info *e)
 
 /* Rebuild the tree of the checkpoint from the bundles, then check every
  * tile and the root against it. Each full bundle's level-0 tile is
- * checked as soon as its leaves are in, and the tree then forgets the
- * levels that tile holds: memory stays that of a running log. */
+ * checked as soon as its leaves are in, and the tree then forgets its
+ * lowest levels there: memory stays that of a running log. */
 static int tlog_recover(tlog *l, const checkpoint *c, err_info *e)
 {
     l->base = c->size / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH;
@@ -520,7 +552,7 @@ static int tlog_recover(tlog *l, const checkpoint *c, err_info *e)
         if (rc == 0 && w == TLOG_TILE_WIDTH)
             rc = tlog_check_tile(l, 0, n, w, e);
         if (rc == 0 && w == TLOG_TILE_WIDTH)
-            merkle_tree_forget(l->tree, TLOG_TILE_HEIGHT, (n + 1) * TLOG_TILE_WIDTH);
+            merkle_tree_forget(l->tree, TLOG_KEEP_LEVEL, (n + 1) * TLOG_TILE_WIDTH);
     }
     if (rc == 0)
         rc = tlog_check_tiles(l, c->size, e);

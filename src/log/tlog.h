@@ -54,13 +54,14 @@
  * but the checkpoint's own (older ones, wider ones of a publish never
  * signed, ones past the edge). Nothing the checkpoint needs is touched.
  *
- * Memory: the tree's hashes from level 8 up (64 bytes per 256 entries),
- * the lower levels only of the last partial tile and of the entries not
- * yet published, and those entries. The tree's forgotten lower levels
- * (the hashes full level-0 tiles hold) are read back from those tiles
- * when asked for (merkle_tree_get on tlog_tree: a leaf hash below the
- * edge, a proof's subtree), each tile checked against the kept hash of
- * its 256 leaves (TLOG_CORRUPT if it differs); the last tile read is kept.
+ * Memory: the tree's hashes from level 4 up (n / 8 hashes: 4 bytes per
+ * entry), the lower levels only of the last partial tile and of the
+ * entries not yet published, and those entries. The tree's forgotten
+ * lower levels (leaf hashes and subtrees of fewer than 16 leaves, which
+ * the full level-0 tiles hold) are read back from those tiles when asked
+ * for (merkle_tree_get on tlog_tree: a leaf hash below the edge, a
+ * proof's subtree), each group of 16 checked against the kept hash of it
+ * (TLOG_CORRUPT if it differs); the last tile read is kept.
  * Not thread-safe: one thread (the writer) owns a tlog, and reading the
  * tree through merkle_tree_get counts as using it.
  *
