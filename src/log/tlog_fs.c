@@ -196,8 +196,8 @@ static int tlog_unreadable(err_info *e, const char *path, const char *what, cons
                    what, why);
 }
 
-int tlog_file_read(const char *path, size_t max, const char *what, char **buf, size_t *len,
-                   err_info *e)
+int tlog_file_read_if(const char *path, size_t max, const char *what, char **buf, size_t *len,
+                      err_info *e)
 {
     /* Looked at before it is opened: opening a FIFO put in a mirror would
      * block, and a directory opens fine and fails only on read. */
@@ -205,18 +205,28 @@ int tlog_file_read(const char *path, size_t max, const char *what, char **buf, s
     int err = stat(path, &st) == 0 ? 0 : errno;
     *buf = NULL;
     if (err == ENOENT || err == ENOTDIR) /* ENOTDIR: a file where a directory should be */
-        return tlog_unreadable(e, path, what, "is missing");
+        return 1;
     if (err == 0 && !S_ISREG(st.st_mode))
         return tlog_unreadable(e, path, what, "is not a regular file");
-    int rc = file_read_all(path, max, buf, len, e);
-    if (rc == ERR_NOTFOUND)
-        return tlog_unreadable(e, path, what, "is missing");
+    err_info why = {0};
+    int rc = file_read_all(path, max, buf, len, &why);
+    if (rc == ERR_NOTFOUND) /* gone since the stat */
+        return 1;
     if (rc == ERR_LIMIT) {
-        char why[48];
-        snprintf(why, sizeof why, "is over %zu bytes", max);
-        return tlog_unreadable(e, path, what, why);
+        char too[48];
+        snprintf(too, sizeof too, "is over %zu bytes", max);
+        return tlog_unreadable(e, path, what, too);
     }
+    if (rc < 0 && e)
+        *e = why;
     return rc; /* 0, or FILE_* (ERR_IO): the system could not read it */
+}
+
+int tlog_file_read(const char *path, size_t max, const char *what, char **buf, size_t *len,
+                   err_info *e)
+{
+    int rc = tlog_file_read_if(path, max, what, buf, len, e);
+    return rc == 1 ? tlog_unreadable(e, path, what, "is missing") : rc;
 }
 
 /* ---- removing what nobody needs ---- */

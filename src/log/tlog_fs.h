@@ -49,6 +49,13 @@ void tlog_stage_free(tlog_stage *s);
 int tlog_file_read(const char *path, size_t max, const char *what, char **buf, size_t *len,
                    err_info *e);
 
+/* As tlog_file_read, but a file that is not there (at its stat or at its
+ * open: a partial the writer prunes can go between the two) is not an
+ * error: 1, *buf NULL and nothing in e. A reader of a log being published
+ * (tlog_tile_read) then looks for the same bytes elsewhere. */
+int tlog_file_read_if(const char *path, size_t max, const char *what, char **buf, size_t *len,
+                      err_info *e);
+
 /* Best effort: in <root>/<rel>.p, the partials of tile <rel>, remove every
  * file but the partials of widths keep[0] and keep[1] (0: none), and the
  * directory too when nothing is kept. Failing leaves only unused files. */

@@ -40,8 +40,13 @@ static size_t tlog_prefix_len(int level, const uint8_t *p, size_t len, unsigned 
     return at;
 }
 
-/* The narrowest partial of tile `rel` wider than `width` in its .p
- * directory, 0 when there is none. */
+/* The widest partial of tile `rel` wider than `width` in its .p directory
+ * (temporary files and names the log never writes skipped), 0 when there
+ * is none or no directory. The widest is the newest: the one the writer
+ * keeps longest (until two more checkpoints are signed), where the
+ * narrowest wider one is usually the previous checkpoint's, the next to
+ * go: a reader slower than the writer is overtaken on every look more
+ * often choosing it (RELIABILITY.md, "The one failure"). */
 static unsigned tlog_wider_partial(const char *dir, const char *rel, unsigned width)
 {
     char pdir[TLOG_READ_PATH_MAX];
@@ -51,8 +56,8 @@ static unsigned tlog_wider_partial(const char *dir, const char *rel, unsigned wi
     for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
         char *end;
         unsigned long w = strtoul(de->d_name, &end, 10);
-        if (*end == '\0' && de->d_name[0] != '0' && w > width && w < TLOG_TILE_WIDTH &&
-            (!best || w < best))
+        if (*end == '\0' && de->d_name[0] >= '1' && de->d_name[0] <= '9' && w > width &&
+            w < TLOG_TILE_WIDTH && w > best)
             best = (unsigned)w;
     }
     if (d)
@@ -60,7 +65,9 @@ static unsigned tlog_wider_partial(const char *dir, const char *rel, unsigned wi
     return best;
 }
 
-/* A wider tile's first `width` items; 0 when read, <0 as tlog_file_read. */
+/* The first `width` items of tile n of `level` read from its file of
+ * width `wider` (TLOG_TILE_WIDTH: the full tile), named in `path`: 0 when
+ * read, 1 when that file is not there, <0 as tlog_file_read. */
 static int tlog_tile_prefix(const char *dir, int level, uint64_t n, unsigned wider,
                             unsigned width, char **buf, size_t *len, char *path, err_info *e)
 {
@@ -68,8 +75,8 @@ static int tlog_tile_prefix(const char *dir, int level, uint64_t n, unsigned wid
     tlog_tile_path(rel, level, n, wider);
     snprintf(path, TLOG_READ_PATH_MAX, "%s/%s", dir, rel);
     size_t max = level == TLOG_ENTRIES ? TLOG_BUNDLE_MAX : (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE;
-    int rc = tlog_file_read(path, max, tlog_what(level), buf, len, e);
-    if (rc < 0)
+    int rc = tlog_file_read_if(path, max, tlog_what(level), buf, len, e);
+    if (rc != 0 || wider == width)
         return rc;
     size_t keep = tlog_prefix_len(level, (const uint8_t *)*buf, *len, width);
     if (!keep) {
@@ -83,36 +90,56 @@ static int tlog_tile_prefix(const char *dir, int level, uint64_t n, unsigned wid
     return 0;
 }
 
+/* How many times tlog_tile_read looks for a pruned partial's bytes before
+ * it gives up. A look is: its own file, the full tile, the widest
+ * partial. On a log nobody writes, a look that finds nothing finds nothing
+ * again (the file is missing: TLOG_CORRUPT). Beside a writer, a look can
+ * come back empty only because the writer published during it: the writer
+ * renames a tile's full file into place before it removes the tile's
+ * partials, and removes a partial only once two later checkpoints are
+ * signed (a restart's sweep keeps the checkpoint's own), so a file listed
+ * and gone before it is opened, or a partials directory gone before it is
+ * listed, means a publication in between; the next look finds the newer
+ * file. Looking again is then the correct answer, not a blind retry; it is
+ * bounded because a reader that a writer overtakes on every look (each
+ * time descheduled across a publication between two system calls) should
+ * be told so, TLOG_MOVED, rather than spin. */
+#define TLOG_READ_LOOKS 32
+
 int tlog_tile_read(const char *dir, int level, uint64_t n, unsigned width, char **buf,
                    size_t *len, char *path, err_info *e)
 {
     assert(width >= 1 && width <= TLOG_TILE_WIDTH);
     char rel[TLOG_PATH_MAX], full[TLOG_PATH_MAX];
+    int moved = 0;
     tlog_tile_path(rel, level, n, width);
-    snprintf(path, TLOG_READ_PATH_MAX, "%s/%s", dir, rel);
-    size_t max = level == TLOG_ENTRIES ? TLOG_BUNDLE_MAX : (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE;
-    struct stat st;
-    if (width == TLOG_TILE_WIDTH || stat(path, &st) == 0)
-        return tlog_file_read(path, max, tlog_what(level), buf, len, e);
-    /* pruned since the caller's checkpoint: a wider one holds it; the
-     * writer may prune again meanwhile, so look a few times */
     tlog_tile_path(full, level, n, TLOG_TILE_WIDTH);
-    for (int tries = 0; tries < 4; tries++) {
-        char fpath[TLOG_READ_PATH_MAX];
-        snprintf(fpath, sizeof fpath, "%s/%s", dir, full);
-        unsigned wider = stat(fpath, &st) == 0 ? TLOG_TILE_WIDTH : tlog_wider_partial(dir, full, width);
-        if (!wider)
-            break;
-        char wpath[TLOG_READ_PATH_MAX];
-        err_info why = {0};
-        int rc = tlog_tile_prefix(dir, level, n, wider, width, buf, len, wpath, &why);
-        if (rc == 0 || strcmp(why.code, "TLOG_CORRUPT") != 0 || stat(wpath, &st) == 0) {
+    size_t max = level == TLOG_ENTRIES ? TLOG_BUNDLE_MAX : (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE;
+    char wpath[TLOG_READ_PATH_MAX];
+    snprintf(path, TLOG_READ_PATH_MAX, "%s/%s", dir, rel);
+    if (width == TLOG_TILE_WIDTH) /* a full tile is never removed */
+        return tlog_file_read(path, max, tlog_what(level), buf, len, e);
+    for (int look = 0; look < TLOG_READ_LOOKS; look++) {
+        /* its own file; pruned since the caller's checkpoint: the full
+         * tile, else the widest partial, whose first `width` items it is */
+        int rc = tlog_file_read_if(path, max, tlog_what(level), buf, len, e);
+        if (rc <= 0)
+            return rc;
+        rc = tlog_tile_prefix(dir, level, n, TLOG_TILE_WIDTH, width, buf, len, wpath, e);
+        unsigned wider = rc == 1 ? tlog_wider_partial(dir, full, width) : 0;
+        if (wider)
+            rc = tlog_tile_prefix(dir, level, n, wider, width, buf, len, wpath, e);
+        if (rc <= 0) {
             memcpy(path, wpath, sizeof wpath);
-            if (rc < 0 && e)
-                *e = why;
             return rc;
         }
+        moved |= wider != 0; /* listed, then gone before it was opened */
     }
+    if (moved)
+        return err_set(e, ERR_LIMIT, "TLOG_MOVED", path,
+                       "the log moved on while it was read: this %s was pruned, and each wider "
+                       "one found was removed before it could be read, %d times; read it again",
+                       tlog_what(level), TLOG_READ_LOOKS);
     return tlog_file_read(path, max, tlog_what(level), buf, len, e);
 }
 

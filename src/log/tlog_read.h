@@ -19,9 +19,14 @@
  *   NOTE_* / CHECKPOINT_*  the checkpoint is not a note signed by v (for
  *                 another key: NOTE_UNVERIFIED) or not a checkpoint;
  *                 e->where is "<path>: <line>" when a line is named
+ *   TLOG_MOVED    (ERR_LIMIT) the log is being published and a partial
+ *                 of the checkpoint read was pruned, and every wider one
+ *                 found was removed in turn before it could be read, 32
+ *                 times (tlog_tile_read): not a fault of the log; read it
+ *                 again
  *   FILE_*        the system could not read a file that is there (ERR_IO)
- * All but FILE_* are ERR_INVALID (NOTE_TOO_LARGE, NOTE_TOO_MANY_SIGS:
- * ERR_LIMIT). */
+ * All but FILE_* and TLOG_MOVED are ERR_INVALID (NOTE_TOO_LARGE,
+ * NOTE_TOO_MANY_SIGS: ERR_LIMIT). */
 #ifndef REKAP_TLOG_READ_H
 #define REKAP_TLOG_READ_H
 
@@ -39,13 +44,16 @@ typedef int (*tlog_read_fn)(void *ctx, uint64_t index, const uint8_t *entry, siz
 /* Tile n of `level` (TLOG_ENTRIES: the entry bundle) as a tree whose
  * edge tile holds `width` hashes or entries has it: its own file when it is
  * there, else the first `width` items of a wider one of the same tile (the
- * full tile, or a later partial): a tile only grows at its end, so the
+ * full tile, or the widest partial): a tile only grows at its end, so the
  * prefix is the narrower tile, byte for byte. The log prunes superseded
  * partials (LOG.md), so a reader holding an older checkpoint, and the
- * public listener answering for one, read through here. *buf (caller
- * frees) holds *len bytes; *path (TLOG_READ_PATH_MAX) names the file read.
+ * public listener answering for one, read through here. The writer may
+ * prune again while this looks (a file listed, then gone; the tile full
+ * between two looks): it looks again, up to 32 times. *buf (caller frees)
+ * holds *len bytes; *path (TLOG_READ_PATH_MAX) names the file read.
  * TLOG_CORRUPT when neither the tile nor a wider one is there, or the wider
- * one is too short; FILE_*. The caller checks the bytes against its tree. */
+ * one is too short; TLOG_MOVED when every look was overtaken by the
+ * writer; FILE_*. The caller checks the bytes against its tree. */
 #define TLOG_READ_PATH_MAX 4200
 int tlog_tile_read(const char *dir, int level, uint64_t n, unsigned width, char **buf,
                    size_t *len, char *path, err_info *e);

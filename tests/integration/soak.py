@@ -10,18 +10,30 @@ usage:
       rule (answered 422) and corrected as version 2; every 10th corrected
       with a vote moved (accepted), every 50th corrected with a misread
       (422; version 1 stays counted), every 100th corrected twice.
+  soak.py photos OUT_DIR REKAP EVERY FIRST
+      every EVERY-th form among the first FIRST carries a photo of its own
+      (150-450 KiB, made from the form's number: never stored here): each
+      version of it is signed again with `REKAP sign --photo`, its SHA-256
+      in the signed text; OUT_DIR/photos.json says which forms, and their
+      signed bodies (EVERY 0: none).
   soak.py work OUT_DIR
       OUT_DIR/work.jsonl: one line per form, its signed bodies in version
-      order (from b1.jsonl, b2.jsonl, b3.jsonl and plan.json).
+      order (from b1.jsonl, b2.jsonl, b3.jsonl and plan.json; a photo
+      form's from photos.json).
   soak.py load WORK STATE_DIR WORKERS RATE
       sends every form's versions in order from WORKERS threads (at most
       RATE submissions/s in all; 0: no limit), to the ingest port named in
-      STATE_DIR/ports, retrying through kills; see "The load" below.
+      STATE_DIR/ports, retrying through kills; a photo form's photo is
+      PUT before its first version; see "The load" below.
   soak.py acks WORK STATE_DIR FROM SAMPLE
       sends again every submission acknowledged from line FROM of
       STATE_DIR/acks, and SAMPLE older ones: each must answer the same
       status, duplicate, at the same index. No index may be acknowledged
       for two submissions.
+  soak.py photos_served STATE_DIR FROM SAMPLE
+      every photo acknowledged (201 stored, 200 already there) from line
+      FROM of STATE_DIR/photos, and SAMPLE older ones, is served by the
+      public port (GET /photos/<sha256>) with bytes of that SHA-256 and size.
   soak.py consistent PUBLIC_PORT OLD_CHECKPOINT
       the checkpoint served now extends OLD_CHECKPOINT: the consistency
       proof from the public API, checked by rfc9162.py. Prints "n1 n2".
@@ -31,11 +43,15 @@ usage:
       from the log.
 """
 import base64
+import concurrent.futures
+import hashlib
 import http.client
 import json
 import os
 import random
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -96,16 +112,92 @@ def cmd_forms(forms_path, out):
     json.dump(plan, open(os.path.join(out, "plan.json"), "w"))
 
 
+# ---- photos ----------------------------------------------------------------
+
+REASONS = {2: "salah baca", 3: "hitung ulang"}  # as soak_lib.sh signs them
+
+
+def photo_bytes(form):
+    """Form `form`'s photo: a JPEG's first bytes (rekapd types it
+    image/jpeg), then 150-450 KiB that depend on the form's number only, so
+    the load makes them again instead of keeping them."""
+    size = (150 + (form * 7919) % 301) * 1024
+    head = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+    return head + hashlib.shake_256(b"rekap soak photo %d" % form).digest(size - len(head))
+
+
+def version_lines(out):
+    """{form: [its form line of each version]} from plan.json and v*.jsonl."""
+    plan = json.load(open(os.path.join(out, "plan.json")))
+    lines = {v: open(os.path.join(out, "v%d.jsonl" % v)).read().splitlines() for v in (1, 2, 3)}
+    at, forms = {1: 0, 2: 0, 3: 0}, []
+    for n in plan:
+        forms.append([lines[v][at[v]] for v in range(1, n + 1)])
+        for v in range(1, n + 1):
+            at[v] += 1
+    return forms
+
+
+def sign_with_photo(rekap, keys, form, versions, tmp):
+    """The signed bodies of every version of `form`, each carrying its photo."""
+    photo = os.path.join(tmp, "%d.jpg" % form)
+    with open(photo, "wb") as f:
+        f.write(photo_bytes(form))
+    bodies = []
+    for v, line in enumerate(versions, 1):
+        src = os.path.join(tmp, "%d.v%d.jsonl" % (form, v))
+        with open(src, "w") as f:
+            f.write(line + "\n")
+        args = [rekap, "sign", "--keys", keys, "--photo", photo]
+        if v > 1:
+            args += ["--version", str(v), "--reason", REASONS[v]]
+        signed = subprocess.run(args + [src], check=True, capture_output=True, text=True).stdout
+        assert signed.count("\n") == 1, signed
+        bodies.append(signed.strip())
+        os.unlink(src)
+    os.unlink(photo)
+    return bodies
+
+
+def cmd_photos(out, rekap, every, first):
+    every, first = int(every), int(first)
+    forms = version_lines(out)
+    chosen = [i for i in range(min(first, len(forms))) if every and i % every == every // 2]
+    photos = {}
+    with tempfile.TemporaryDirectory(dir=out) as tmp, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        keys = os.path.join(out, "keys")
+        jobs = {i: pool.submit(sign_with_photo, rekap, keys, i, forms[i], tmp) for i in chosen}
+        for i, job in jobs.items():
+            data = photo_bytes(i)
+            photos[str(i)] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+                              "bodies": job.result()}
+    for p in photos.values():  # the signed text names the photo
+        assert all("photo %s" % p["sha256"] in json.loads(b)["submission"] for b in p["bodies"])
+    json.dump(photos, open(os.path.join(out, "photos.json"), "w"))
+
+
+def read_photos(out):
+    try:
+        return {int(k): v for k, v in json.load(open(os.path.join(out, "photos.json"))).items()}
+    except OSError:
+        return {}
+
+
 def cmd_work(out):
     plan = json.load(open(os.path.join(out, "plan.json")))
     bodies = {v: open(os.path.join(out, "b%d.jsonl" % v)).read().splitlines() for v in (1, 2, 3)}
+    photos = read_photos(out)
     at = {1: 0, 2: 0, 3: 0}
     with open(os.path.join(out, "work.jsonl"), "w") as w:
-        for n in plan:
+        for form, n in enumerate(plan):
             line = []
             for v in range(1, n + 1):
                 line.append(bodies[v][at[v]])
                 at[v] += 1
+            if form in photos:
+                assert len(photos[form]["bodies"]) == n
+                line = photos[form]["bodies"]
             w.write(json.dumps(line) + "\n")
     assert all(at[v] == len(bodies[v]) for v in at), (at, {v: len(b) for v, b in bodies.items()})
 
@@ -122,18 +214,21 @@ def read_work(path):
 #             before it checks: no answer is then still being written)
 #   stop      the load exits
 #   acks      one line per acknowledged submission: "form version status index dup"
+#   photos    one line per acknowledged photo: "form sha256 size status" (201
+#             stored, 200 already there: its answer was lost to a cut)
 #   cp_last   the last checkpoint read from the public port (every 20 ms)
 #   odd       answers that should never come (a conflict, a gap, a 400)
 #   done      every form was acknowledged in every version
 
 class Load:
-    def __init__(self, work, state, workers, rate):
-        self.work, self.state, self.workers = work, state, workers
+    def __init__(self, work, photos, state, workers, rate):
+        self.work, self.photos, self.state, self.workers = work, photos, state, workers
         self.gap = workers / rate if rate > 0 else 0.0
         self.lock = threading.Lock()
         self.waiting = set()
         self.acks = open(os.path.join(state, "acks"), "a")
         self.odd = open(os.path.join(state, "odd"), "a")
+        self.photo_acks = open(os.path.join(state, "photos"), "a")
 
     def path(self, name):
         return os.path.join(self.state, name)
@@ -174,22 +269,24 @@ class Load:
                 return
             time.sleep(0.01)
 
-    def post(self, conn, body):
+    def request(self, conn, method, path, body, ctype):
         """(status, answer) or None when rekapd is not there."""
         try:
-            conn.request("POST", "/api/v1/submissions", body, {"Content-Type": "application/json"})
+            conn.request(method, path, body, {"Content-Type": ctype})
             r = conn.getresponse()
             return r.status, json.loads(r.read() or b"{}")
         except (OSError, http.client.HTTPException, ValueError):
             return None
 
-    def send(self, conn_box, form, version, body):
-        """Send one submission until it is acknowledged; False once stopped."""
+    def until_answered(self, conn_box, method, path, body, ctype, done, what):
+        """Send one request until done(status, answer) says it is
+        acknowledged; False once stopped. Answers other than 429 and 503
+        that are not an acknowledgement go to `odd`."""
         while self.hold(("w", threading.get_ident())):
             ports = self.ports()
             if conn_box[0] is None and ports:
                 conn_box[0] = http.client.HTTPConnection("127.0.0.1", ports[0], timeout=30)
-            got = self.post(conn_box[0], body) if conn_box[0] else None
+            got = self.request(conn_box[0], method, path, body, ctype) if conn_box[0] else None
             if got is None:
                 if conn_box[0]:
                     conn_box[0].close()
@@ -197,18 +294,43 @@ class Load:
                 time.sleep(0.02)
                 continue
             status, ans = got
-            if status in (201, 422) and isinstance(ans.get("index"), int):
-                with self.lock:
-                    self.acks.write("%d %d %d %d %d\n" % (form, version, status, ans["index"],
-                                                          1 if ans.get("duplicate") else 0))
-                    self.acks.flush()
+            if done(status, ans):
                 return True
             if status not in (429, 503):
                 with self.lock:
-                    self.odd.write("%d %d %d %s\n" % (form, version, status, json.dumps(ans)))
+                    self.odd.write("%s %d %s\n" % (what, status, json.dumps(ans)))
                     self.odd.flush()
             time.sleep(0.05)
         return False
+
+    def send(self, conn_box, form, version, body):
+        """Send one submission until it is acknowledged; False once stopped."""
+        def done(status, ans):
+            if status not in (201, 422) or not isinstance(ans.get("index"), int):
+                return False
+            with self.lock:
+                self.acks.write("%d %d %d %d %d\n" % (form, version, status, ans["index"],
+                                                      1 if ans.get("duplicate") else 0))
+                self.acks.flush()
+            return True
+        return self.until_answered(conn_box, "POST", "/api/v1/submissions", body,
+                                   "application/json", done, "%d %d" % (form, version))
+
+    def put_photo(self, conn_box, form):
+        """PUT form `form`'s photo until it is acknowledged (201 stored, 200
+        already there); False once stopped."""
+        p = self.photos[form]
+        data = photo_bytes(form)
+
+        def done(status, ans):
+            if status not in (200, 201) or ans.get("sha256") != p["sha256"]:
+                return False
+            with self.lock:
+                self.photo_acks.write("%d %s %d %d\n" % (form, p["sha256"], len(data), status))
+                self.photo_acks.flush()
+            return True
+        return self.until_answered(conn_box, "PUT", "/api/v1/photos/" + p["sha256"], data,
+                                   "image/jpeg", done, "%d photo" % form)
 
     def worker(self, k):
         conn, nxt = [None], time.monotonic()
@@ -218,6 +340,9 @@ class Load:
                     if self.gap:  # paced; no catching up after a pause
                         time.sleep(max(0.0, nxt - time.monotonic()))
                         nxt = max(nxt, time.monotonic()) + self.gap
+                    # the photo first, as an officer's phone sends it
+                    if version == 1 and form in self.photos and not self.put_photo(conn, form):
+                        return
                     if not self.send(conn, form, version, body):
                         return
         finally:
@@ -257,7 +382,8 @@ class Load:
 
 
 def cmd_load(work, state, workers, rate):
-    Load(read_work(work), state, int(workers), float(rate)).run()
+    Load(read_work(work), read_photos(os.path.dirname(os.path.abspath(work))), state, int(workers),
+         float(rate)).run()
 
 
 # ---- the checks -------------------------------------------------------------
@@ -289,6 +415,25 @@ def cmd_acks(work, state, start, sample):
             "form %d version %d acknowledged %d at index %d, now answered %d %s" % (
                 form, version, status, index, r.status, ans)
     print(len(todo), len(rows), max((r[3] for r in rows), default=-1))
+
+
+def cmd_photos_served(state, start, sample):
+    rows = [line.split() for line in open(os.path.join(state, "photos"))]
+    start, sample = int(start), int(sample)
+    todo = rows[start:] + random.sample(rows[:start], min(sample, start))
+    public = int(dict(line.split("=", 1) for line in open(os.path.join(state, "ports")).read().split())["public"])
+    conn = http.client.HTTPConnection("127.0.0.1", public, timeout=30)
+    nbytes = 0
+    for form, sha, size, status in todo:
+        conn.request("GET", "/photos/" + sha)
+        r = conn.getresponse()
+        data = r.read()
+        assert r.status == 200, "form %s's photo %s (acknowledged %s) answers %d" % (form, sha, status, r.status)
+        assert len(data) == int(size) and hashlib.sha256(data).hexdigest() == sha, \
+            "form %s's photo %s (acknowledged %s): %d bytes served, of SHA-256 %s" % (
+                form, sha, status, len(data), hashlib.sha256(data).hexdigest())
+        nbytes += len(data)
+    print(len(todo), len(rows), nbytes)
 
 
 def tree_head(text):
@@ -340,8 +485,9 @@ def cmd_totals(port, show_json, verify_out):
 
 
 def main(argv):
-    cmds = {"forms": cmd_forms, "work": cmd_work, "load": cmd_load, "acks": cmd_acks,
-            "consistent": cmd_consistent, "totals": cmd_totals}
+    cmds = {"forms": cmd_forms, "photos": cmd_photos, "work": cmd_work, "load": cmd_load,
+            "acks": cmd_acks, "photos_served": cmd_photos_served, "consistent": cmd_consistent,
+            "totals": cmd_totals}
     if len(argv) < 2 or argv[1] not in cmds:
         sys.exit(__doc__)
     cmds[argv[1]](*argv[2:])

@@ -1,11 +1,15 @@
 # The crash soak, shared by test_soak.sh (SIGKILL), test_powerloss.sh (power
 # cuts) and bench/soak.sh (the long runs); sourced after lib.sh. A load of
 # signed forms over HTTP (soak.py load: corrections, forms that break a HARD
-# rule) runs through every cut; rekapd is cut at a random moment, restarted,
-# and before the load resumes:
+# rule, a photo PUT before every 20th form, its SHA-256 in the signed text)
+# runs through every cut; rekapd is cut at a random moment, restarted, and
+# before the load resumes:
 #   - every submission acknowledged (201 and 422) since the last check, and
 #     a sample of older ones, is sent again: each answers duplicate at its
 #     index (and no index was acknowledged twice);
+#   - every photo acknowledged (201, or 200: there already) since the last
+#     check, and a sample of older ones, is served by the public listener
+#     with bytes of its SHA-256 and size;
 #   - the checkpoint served now extends the last one served before the cut
 #     (the consistency proof of /api/v1/consistency, checked by rfc9162.py)
 #     and covers every acknowledged index;
@@ -16,12 +20,38 @@
 # the log verifies. Knobs (environment): SOAK_SCOPE (region of the
 # election, default 65: 11,705 forms), SOAK_RATE (submissions/s, 300),
 # SOAK_WORKERS (8), SOAK_MIN_MS and SOAK_MAX_MS (how long the load runs
-# before each cut: 200 and 1500), SOAK_SEED (the cuts' moments, 1).
+# before each cut: 200 and 1500), SOAK_SEED (the cuts' moments, 1),
+# SOAK_PHOTO_EVERY (every Nth form carries a photo: 20; 0 none) and
+# SOAK_PHOTO_FORMS (among the first N forms: 3000, about what the quick
+# tests send; each is signed on its own, so this keeps them quick).
 soak=$tmp/soak S=$tmp/soak/state D=$tmp/soak/D
 soak_py=$REKAP_IT_DIR/soak.py
 load=
 mkdir -p "$S"
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; [ -n "$load" ] && kill $load 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# The programs run from private copies (rekap, rekapd, and pl_rollback and
+# libpowerloss.so when built). The build directory they come from
+# (build/release, build/asan) is rebuilt by whoever works in the tree, and
+# a program started while the linker rewrites it does not start: "Permission
+# denied" or "Text file busy", exit 126, nothing on its standard output —
+# the transient `rekap verify` failure of a long run (RELIABILITY.md, "The
+# one failure"). A copy taken while a link was writing it does not run:
+# it is taken again.
+soak_bin() {
+  local from=$(dirname "$rekap") f
+  mkdir -p "$tmp/bin"
+  [ -d "$from/web" ] && ln -sfn "$from/web" "$tmp/bin/web" # rekapd's pages, beside it
+  for _ in $(seq 30); do
+    for f in rekap rekapd pl_rollback libpowerloss.so; do
+      [ -e "$from/$f" ] && cp "$from/$f" "$tmp/bin/$f"
+    done
+    "$tmp/bin/rekap" --help >/dev/null 2>&1 && "$tmp/bin/rekapd" --help >/dev/null 2>&1 && break
+    sleep 1
+  done
+  rekap=$tmp/bin/rekap rekapd=$tmp/bin/rekapd
+}
+soak_bin
 
 # The election, its keys, and every signed body in version order (work.jsonl).
 soak_prepare() {
@@ -32,6 +62,7 @@ soak_prepare() {
     "$rekap" sign --keys "$soak/keys" "$soak/v1.jsonl" >"$soak/b1.jsonl" &&
     "$rekap" sign --keys "$soak/keys" --version 2 --reason "salah baca" "$soak/v2.jsonl" >"$soak/b2.jsonl" &&
     "$rekap" sign --keys "$soak/keys" --version 3 --reason "hitung ulang" "$soak/v3.jsonl" >"$soak/b3.jsonl" &&
+    python3 "$soak_py" photos "$soak" "$rekap" "${SOAK_PHOTO_EVERY:-20}" "${SOAK_PHOTO_FORMS:-3000}" &&
     python3 "$soak_py" work "$soak"
 }
 
@@ -80,9 +111,10 @@ soak_served_totals() {
   python3 "$soak_py" totals "$PP" "$soak/show.json" "$soak/verify.out" >"$soak/totals.out" 2>&1
 }
 
-# The checks after restart $1; acks_seen is how many acknowledgements the
-# last check covered, and becomes all of them.
-acks_seen=0
+# The checks after restart $1; acks_seen (photos_seen) is how many
+# acknowledgements (of photos) the last check covered, and becomes all of
+# them; $2: how many older ones are checked again (100, and 20 photos).
+acks_seen=0 photos_seen=0
 soak_check() {
   local n=$1 all
   all=$(wc -l <"$S/acks")
@@ -92,6 +124,13 @@ soak_check() {
     fail "after cut $n: an acknowledged submission is lost"; tail -3 "$soak/acks.out"
   fi
   acks_seen=$all
+  all=$(wc -l <"$S/photos")
+  if python3 "$soak_py" photos_served "$S" "$photos_seen" "$((${2:-100} / 5))" >"$soak/photos.out" 2>&1; then
+    ok "after cut $n: $((all - photos_seen)) new photos (and a sample of older ones) served with their bytes' SHA-256"
+  else
+    fail "after cut $n: an acknowledged photo is lost or damaged"; tail -3 "$soak/photos.out"
+  fi
+  photos_seen=$all
   local top size
   top=$(awk 'BEGIN { m = -1 } $4 > m { m = $4 } END { print m }' "$S/acks")
   size=$(curl -s -f "http://127.0.0.1:$PP/log/checkpoint" | sed -n 2p)
@@ -181,6 +220,9 @@ soak_cycle() {
 soak_all_acks() {
   python3 "$soak_py" acks "$soak/work.jsonl" "$S" 0 0 >"$soak/acks.out" 2>&1 || { tail -3 "$soak/acks.out"; return 1; }
 }
+soak_all_photos() {
+  python3 "$soak_py" photos_served "$S" 0 0 >"$soak/photos.out" 2>&1 || { tail -3 "$soak/photos.out"; return 1; }
+}
 
 # The soak: CUTS cuts of MODE (kill or power), then the final checks.
 soak_run() {
@@ -200,6 +242,7 @@ soak_run() {
   # every acknowledgement, once more
   acks_seen=0
   check "every acknowledgement of the run answers duplicate at its index" soak_all_acks
+  check "every photo acknowledged in the run is served with its bytes' SHA-256" soak_all_photos
   soak_load_stop
   check "no answer the load should never get (conflict, gap, 400)" [ ! -s "$S/odd" ]
   [ -s "$S/odd" ] && head -3 "$S/odd"
@@ -211,8 +254,11 @@ soak_run() {
 
 # One line for BENCHMARKS.md: cuts, acknowledgements, restarts, rate.
 soak_summary() {
-  local acks a201 a422 dups fixes med max
+  local acks a201 a422 dups fixes med max photos pdups pmib
   acks=$(wc -l <"$S/acks")
+  photos=$(wc -l <"$S/photos")
+  pdups=$(awk '$4 == 200' "$S/photos" | wc -l)
+  pmib=$(awk '{ b += $3 } END { printf "%.0f", b / 1048576 }' "$S/photos")
   fixes=$(awk '$2 > 1' "$S/acks" | wc -l)
   a201=$(awk '$3 == 201' "$S/acks" | wc -l)
   a422=$(awk '$3 == 422' "$S/acks" | wc -l)
@@ -220,7 +266,9 @@ soak_summary() {
   med=$(printf '%s\n' "${restarts[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
   max=$(printf '%s\n' "${restarts[@]}" | sort -n | tail -1)
   echo "soak: $1, $2 cuts in $3 s; $acks acknowledged ($a201 201, $a422 422, $fixes corrections," \
-    "$dups answered duplicate after a retry), every one present after every cut; log $(sed -n 2p "$D/log/checkpoint")" \
+    "$dups answered duplicate after a retry), every one present after every cut;" \
+    "$photos photos ($pmib MiB; $pdups answered 'there already' after a retry), every one served after every cut;" \
+    "log $(sed -n 2p "$D/log/checkpoint")" \
     "entries; restart median $med ms, max $max ms; $((acks * 1000 / (load_ms + 1)))" \
     "acknowledged/s while the load ran"
   [ -s "$soak/rollback.out" ] || return 0
