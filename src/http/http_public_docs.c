@@ -104,16 +104,18 @@ static cache_doc *docs_keep(public_server *s, const char *key, cache_doc *d)
     return d;
 }
 
-/* The render thread keeps the region documents of the nation, provinces
- * and kab/kota rendered (a few thousand, the hot pages). A kecamatan's
- * and a desa's are rendered when asked (docs_on_request): 7,300 kecamatan
- * and 83,000 desa x 5 contests kept rendered were most of rekapd's memory
- * at national scale (~250 MB of kecamatan documents alone), and
- * re-rendering every kecamatan a round's forms touched, most of the
- * render thread's work. */
+/* The render thread keeps the region documents of the nation and the
+ * provinces rendered (a few hundred: the hot pages, whose rows move with
+ * nearly every form, so rendering them on request would mean once per
+ * request). A kab/kota's, a kecamatan's and a desa's are rendered when
+ * asked (docs_on_request), at most once per change of their row: 7,300
+ * kecamatan and 83,000 desa x 5 contests kept rendered were most of
+ * rekapd's memory at national scale (~250 MB of kecamatan documents
+ * alone), and re-rendering every kab/kota and kecamatan a round's forms
+ * touched, 4 times a second, most of the render thread's work. */
 static int docs_kept(const public_server *s, uint32_t r)
 {
-    return s->el->tree->node[r].level < REGION_KECAMATAN;
+    return s->el->tree->node[r].level < REGION_KABKOTA;
 }
 
 /* ================================================== the render thread */
