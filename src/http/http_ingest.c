@@ -53,12 +53,6 @@
 #define SRV_PATH_MAX 4096
 #define SRV_THREADS_MAX 64
 #define SRV_BUSY_RETRY 1.0              /* seconds a 503 asks the client to wait */
-/* The listener's threads (parsing, signatures) run a little below the
- * writer: the writer is the one serial stage (a batch's commit, the log,
- * the tally), and every connection waits for it, so on a busy machine it
- * must get a core as soon as it can run rather than queue behind the next
- * signature checks (docs/BENCHMARKS.md §7). */
-#define SRV_NICE 3
 
 /* The routes as http_path parses them, in the order of their metrics. */
 enum srv_route {
@@ -582,7 +576,6 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_data_size, void **con_cls)
 {
     srv_req *r = *con_cls;
-    http_thread_nice(SRV_NICE);
     if (!r) {
         ingest_server *srv = cls;
         r = mem_calloc(1, sizeof *r);
