@@ -4,7 +4,8 @@
 #     signatures verified, fsync-durable) with bench/http_load;
 #  2. public read of a province JSON with wrk, against nginx serving the
 #     identical bytes from a file;
-#  3. ingest over HTTP while wrk floods the public port at full speed;
+#  3. ingest over HTTP while wrk floods the public port at full speed
+#     (bench/isolation.sh measures this against the deploy/ edge too);
 #  4. time from an acknowledged ingest to its effect in the national JSON.
 # usage: bench/http.sh [WORKDIR]   (~2 GB free disk; ~6 minutes)
 set -euo pipefail
@@ -16,19 +17,11 @@ work=${1:-${TMPDIR:-/tmp}/rekap-http}
 conns=${CONNS:-64}
 wrk_time=${WRK_TIME:-15s}
 mkdir -p "$work"
-[ -f "$work/signed.bin" ] || "$rel/bench_ingest" prepare "$work/prep"
-[ -f "$work/signed.bin" ] || mv "$work/prep/signed.bin" "$work/signed.bin"
+bench_feed
 trap bench_cleanup EXIT
 
-start_rekapd() { # a fresh copy of the enrolled election directory
-  rm -rf "$work/el"; cp -r "$work/prep/el" "$work/el"
-  rekapd_start http "$work/el" --set render_ms="${RENDER_MS:-250}"
-  iport=$(rekapd_port http ingest); pport=$(rekapd_port http public)
-}
-stop_rekapd() { rekapd_stop "$rekapd_pid"; }
-
 echo "== 1. HTTP ingest, unloaded ($conns connections)"
-start_rekapd
+rekapd_fresh http
 "$rel/http_load" "$work/signed.bin" 127.0.0.1 "$iport" "$conns" | tee "$work/load1.txt"
 
 echo "== 2. public read of a province JSON: rekapd vs nginx serving the same bytes"
@@ -48,20 +41,20 @@ pids+=("$(cat "$work/ng/nginx.pid")")
 wrk -t2 -c64 -d"$wrk_time" "http://127.0.0.1:$pport$prov" | tee "$work/wrk_rekapd.txt"
 wrk -t2 -c64 -d"$wrk_time" "http://127.0.0.1:18090$prov" | tee "$work/wrk_nginx.txt"
 nginx -c "$work/ng/nginx.conf" -s quit || true
-stop_rekapd
+rekapd_stop "$rekapd_pid"
 
 echo "== 3. HTTP ingest while wrk floods the public port"
-start_rekapd
-wrk -t1 -c128 -d600s "http://127.0.0.1:$pport$prov" >"$work/wrk_flood.txt" &
-flood=$!; pids+=("$flood")
+rekapd_fresh http
+bench_flood_start "http://127.0.0.1:$pport$prov" "$work/wrk_flood.txt"
 "$rel/http_load" "$work/signed.bin" 127.0.0.1 "$iport" "$conns" | tee "$work/load2.txt"
-kill "$flood" 2>/dev/null || true
-stop_rekapd
+bench_flood_stop
+grep -E 'Requests/sec|status' "$work/wrk_flood.txt" | sed 's/^/  flood: /'
+rekapd_stop "$rekapd_pid"
 
 echo "== 4. ack -> national JSON latency"
-start_rekapd
+rekapd_fresh http
 python3 bench/latency.py "$work/signed.bin" 0 300 "$iport" "$pport" | tee "$work/latency.txt"
-stop_rekapd
+rekapd_stop "$rekapd_pid"
 
 python3 - "$work" <<'PY'
 import re, sys

@@ -7,7 +7,9 @@
 #   PUBLIC_UPSTREAM may list several, separated by spaces or commas: a pool
 #   of public replicas, docs/REPLICAS.md),
 #   PUBLIC_NAME, INGEST_NAME, READ_RATE, READ_BURST, READ_DELAY (excess
-#   requests served at once before the rest wait), WRITE_RATE, WRITE_BURST
+#   requests served at once before the rest wait), READ_CONN (requests
+#   in progress at once per address on the public server), WRITE_RATE,
+#   WRITE_BURST
 # The output includes rekap_429.conf (the body of nginx's own 429s) from
 # this directory, by its absolute path.
 set -euo pipefail
@@ -16,7 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${PUBLIC_LISTEN:=443}" "${INGEST_LISTEN:=8443}"
 : "${PUBLIC_UPSTREAM:=127.0.0.1:8080}" "${INGEST_UPSTREAM:=127.0.0.1:8081}"
 : "${PUBLIC_NAME:=_}" "${INGEST_NAME:=_}"
-: "${READ_RATE:=50}" "${READ_BURST:=200}" "${READ_DELAY:=20}" "${WRITE_RATE:=20}" "${WRITE_BURST:=100}"
+: "${READ_RATE:=50}" "${READ_BURST:=200}" "${READ_DELAY:=20}" "${READ_CONN:=64}"
+: "${WRITE_RATE:=20}" "${WRITE_BURST:=100}"
 servers=
 for u in ${PUBLIC_UPSTREAM//,/ }; do
   servers+="        server $u max_fails=1 fail_timeout=5s;\\n"
@@ -27,6 +30,7 @@ sed -e "s|@PUBLIC_SERVERS@|${servers%\\n}|" -e "s|@RUN@|$RUN|g" -e "s|@CERT@|$CE
     -e "s|@PUBLIC_UPSTREAM@|$PUBLIC_UPSTREAM|g" -e "s|@INGEST_UPSTREAM@|$INGEST_UPSTREAM|g" \
     -e "s|@PUBLIC_NAME@|$PUBLIC_NAME|g" -e "s|@INGEST_NAME@|$INGEST_NAME|g" \
     -e "s|@READ_RATE@|$READ_RATE|g" -e "s|@READ_BURST@|$READ_BURST|g" -e "s|@READ_DELAY@|$READ_DELAY|g" \
+    -e "s|@READ_CONN@|$READ_CONN|g" \
     -e "s|include rekap_429.conf;|include $here/rekap_429.conf;|g" \
     -e "s|@WRITE_RATE@|$WRITE_RATE|g" -e "s|@WRITE_BURST@|$WRITE_BURST|g" \
     "$here/nginx.conf.in"
