@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "core/mem.h"
 #include "core/note.h"
+#include "core/sha256.h"
 #include "io/file.h"
 #include "io/masterdata.h"
 
@@ -233,17 +233,18 @@ static int cli_hash_photo(const char *path, uint8_t out[32], err_info *e)
     FILE *f = fopen(path, "rb");
     if (!f)
         return err_set(e, ERR_IO, "FILE_OPEN", path, "cannot open the photo");
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
+    sha256_state *st = sha256_begin();
     unsigned char buf[65536];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        crypto_hash_sha256_update(&st, buf, n);
+        sha256_add(st, buf, n);
     int bad = ferror(f);
     fclose(f);
-    if (bad)
+    if (bad) {
+        sha256_free(st);
         return err_set(e, ERR_IO, "FILE_READ", path, "cannot read the photo");
-    crypto_hash_sha256_final(&st, out);
+    }
+    sha256_end(st, out);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/sha256.h"
 
 #define MERKLE_LEVELS 64 /* a complete subtree of 2^64 leaves cannot exist */
 
@@ -33,11 +34,10 @@ struct merkle_tree {
 void merkle_leaf_hash(const uint8_t *entry, size_t len, uint8_t out[MERKLE_HASH_SIZE])
 {
     static const uint8_t prefix = 0x00;
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &prefix, 1);
-    crypto_hash_sha256_update(&st, entry, len);
-    crypto_hash_sha256_final(&st, out);
+    sha256_state *st = sha256_begin();
+    sha256_add(st, &prefix, 1);
+    sha256_add(st, entry, len);
+    sha256_end(st, out);
 }
 
 void merkle_node_hash(const uint8_t left[MERKLE_HASH_SIZE],
@@ -48,7 +48,7 @@ void merkle_node_hash(const uint8_t left[MERKLE_HASH_SIZE],
     buf[0] = 0x01;
     memcpy(buf + 1, left, MERKLE_HASH_SIZE);
     memcpy(buf + 1 + MERKLE_HASH_SIZE, right, MERKLE_HASH_SIZE);
-    crypto_hash_sha256(out, buf, sizeof buf);
+    sha256(buf, sizeof buf, out);
 }
 
 /* The tree hash of consecutive complete subtrees hs[0..n) of strictly
@@ -58,7 +58,7 @@ static void merkle_fold(uint8_t (*hs)[MERKLE_HASH_SIZE], unsigned n,
                         uint8_t out[MERKLE_HASH_SIZE])
 {
     if (n == 0) {
-        crypto_hash_sha256(out, NULL, 0);
+        sha256(NULL, 0, out);
         return;
     }
     uint8_t acc[MERKLE_HASH_SIZE];

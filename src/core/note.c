@@ -17,6 +17,7 @@
 
 #include "core/keys.h"
 #include "core/mem.h"
+#include "core/sha256.h"
 
 #define NOTE_ALG_ED25519 0x01
 #define NOTE_SIG_SIZE 64                           /* Ed25519 */
@@ -112,13 +113,12 @@ bool note_name_valid(const char *name, size_t len)
 
 static uint32_t note_key_id_of(const char *name, const uint8_t *key, size_t klen)
 {
-    uint8_t h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
-    crypto_hash_sha256_update(&st, (const uint8_t *)"\n", 1);
-    crypto_hash_sha256_update(&st, key, klen);
-    crypto_hash_sha256_final(&st, h);
+    uint8_t h[SHA256_SIZE];
+    sha256_state *st = sha256_begin();
+    sha256_add(st, name, strlen(name));
+    sha256_add(st, "\n", 1);
+    sha256_add(st, key, klen);
+    sha256_end(st, h);
     return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 }
 

@@ -16,6 +16,7 @@
 #include "core/merkle.h"
 #include "core/note.h"
 #include "core/rules.h"
+#include "core/sha256.h"
 #include "io/file.h"
 #include "io/masterdata.h"
 #include "core/recap.h"
@@ -89,8 +90,8 @@ int edir_path(char *buf, const char *dir, const char *name, err_info *e)
 
 int edir_election_check(store *st, const char *path, err_info *e)
 {
-    char want[80], got[2 * crypto_hash_sha256_BYTES + 1];
-    uint8_t sha[crypto_hash_sha256_BYTES];
+    char want[80], got[2 * SHA256_SIZE + 1];
+    uint8_t sha[SHA256_SIZE];
     char *buf = NULL;
     size_t len = 0;
     int rc = store_meta_get(st, "election_sha256", want, sizeof want, e);
@@ -98,7 +99,7 @@ int edir_election_check(store *st, const char *path, err_info *e)
         rc = file_read_all(path, MASTERDATA_ELECTION_MAX, &buf, &len, e);
     if (rc < 0)
         return rc;
-    crypto_hash_sha256(sha, (const uint8_t *)buf, len);
+    sha256(buf, len, sha);
     free(buf);
     sodium_bin2hex(got, sizeof got, sha, sizeof sha);
     if (strcmp(want, got) != 0)

@@ -38,6 +38,7 @@
 #include "core/keys.h"
 #include "core/mem.h"
 #include "core/rules.h"
+#include "core/sha256.h"
 #include "edir/edir.h"
 #include "http/http_body.h"
 #include "http/http_conn.h"
@@ -209,7 +210,7 @@ static json_t *srv_receipt(const srv_req *r)
 {
     uint8_t h[32];
     char hex[65];
-    crypto_hash_sha256(h, (const unsigned char *)r->sub, r->sublen);
+    sha256(r->sub, r->sublen, h);
     srv_hex(h, 32, hex);
     const ingest_result *res = &r->res;
     if (res->type != SIGNED_FORM)   /* a recap's or record's unit */

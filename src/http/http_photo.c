@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "core/mem.h"
+#include "core/sha256.h"
 #include "http/http_response.h"
 #include "http/http_util.h"
 
@@ -31,7 +32,7 @@ struct photo_upload {
     int io_errno;              /* the first I/O failure; 0: none */
     int too_large;
     uint64_t size, max;
-    crypto_hash_sha256_state sha;
+    sha256_state *sha;         /* the body's hash so far; NULL once done */
 };
 
 /* ============================================================ pure parts */
@@ -93,7 +94,7 @@ int photo_put_begin(const char *dir, const char *name, uint64_t declared, uint64
     if (u->fd < 0)
         u->io_errno = errno; /* told once the body is in */
     else
-        crypto_hash_sha256_init(&u->sha);
+        u->sha = sha256_begin();
     *out = u;
     return 0;
 }
@@ -117,7 +118,7 @@ void photo_put_body(photo_upload *u, const char *data, size_t n)
         photo_put_drop(u);
         return;
     }
-    crypto_hash_sha256_update(&u->sha, (const unsigned char *)data, n);
+    sha256_add(u->sha, data, n);
     while (n > 0) {
         ssize_t w = write(u->fd, data, n);
         if (w < 0 && errno == EINTR)
@@ -158,7 +159,8 @@ static int photo_put_commit(photo_upload *u)
 static int photo_put_hash_ok(photo_upload *u)
 {
     uint8_t got[32], want[32];
-    crypto_hash_sha256_final(&u->sha, got);
+    sha256_end(u->sha, got);
+    u->sha = NULL;
     sodium_hex2bin(want, sizeof want, u->hex, PHOTO_NAME_LEN, NULL, NULL, NULL);
     return sodium_memcmp(got, want, 32) == 0;
 }
@@ -194,6 +196,7 @@ void photo_put_free(photo_upload *u)
     if (!u)
         return;
     photo_put_drop(u);
+    sha256_free(u->sha);
     free(u);
 }
 

@@ -22,6 +22,7 @@
 #include "core/mem.h"
 #include "core/note.h"
 #include "core/rules.h"
+#include "core/sha256.h"
 #include "edir/edir.h"
 #include "io/file.h"
 #include "io/masterdata.h"
@@ -854,7 +855,7 @@ int ingest_init(const char *dir, const char *data_dir, const char *election_path
     uint8_t sha[32];
     char hex[65], def_origin[64];
     if (rc == 0) {
-        crypto_hash_sha256(sha, (const uint8_t *)buf, len);
+        sha256(buf, len, sha);
         sodium_bin2hex(hex, sizeof hex, sha, sizeof sha);
         snprintf(def_origin, sizeof def_origin, "rekap.local/%.16s", hex);
         rc = ingest_write_file(dir, EDIR_ELECTION, buf, len, 0644, e);

@@ -32,19 +32,19 @@ if ! "$CC" -fsanitize=fuzzer,address,undefined "$probe/probe.c" -o "$probe/probe
     echo "fuzz: $CC cannot build a libFuzzer target: skipping" >&2
     exit 77
 fi
-if ! pkg-config --exists jansson libsodium; then
-    echo "fuzz: jansson/libsodium development files not found: skipping" >&2
+if ! pkg-config --exists jansson libsodium libcrypto; then
+    echo "fuzz: jansson/libsodium/libcrypto development files not found: skipping" >&2
     exit 77
 fi
 
 # As CMakeLists.txt builds src/core (rekap_core): C11, the POSIX
-# definitions, jansson, libsodium and libm.
+# definitions, jansson, libsodium, libcrypto and libm.
 CFLAGS=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
         -fno-omit-frame-pointer -g -O1 -Wall -Wextra -Wno-unused-parameter
         -I "$root/src" -I "$here")
-read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags jansson libsodium)"
-read -r -a PKG_LIBS <<<"$(pkg-config --libs jansson libsodium)"
+read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags jansson libsodium libcrypto)"
+read -r -a PKG_LIBS <<<"$(pkg-config --libs jansson libsodium libcrypto)"
 
 # Each target and the src/ files it needs (minimal: what its module calls).
 FORM_SRC="core/form.c core/form_fast.c core/json_get.c core/textbuf.c core/election.c core/region.c core/csv.c core/mem.c core/err.c"
@@ -53,7 +53,7 @@ declare -A SRCS=(
     [form_parse]="$FORM_SRC"
     [entry]="core/entry.c core/keys.c core/rules.c $FORM_SRC"
     [recap]="core/recap.c core/entry.c core/keys.c core/rules.c $FORM_SRC"
-    [checkpoint]="core/note.c core/keys.c core/mem.c core/err.c"
+    [checkpoint]="core/note.c core/sha256.c core/keys.c core/mem.c core/err.c"
     [keys]="core/keys.c core/err.c"
     [csv]="core/csv.c core/err.c"
     [election]="$ELECTION_SRC"
