@@ -496,8 +496,8 @@ static enum MHD_Result pub_hhcd(public_server *s, struct MHD_Connection *c, cons
         path_stem(rest, ".json", path, sizeof path) < 0)
         return pub_not_found(c);
     /* the container: the nation ("0") for DPR, a province or a kab/kota */
-    int depth = k == CONTEST_DPR ? 0 : k == CONTEST_DPRD_PROV ? REGION_PROVINCE : REGION_KABKOTA;
-    if (depth == 0) {
+    int depth = render24_container_level((contest_kind)k);
+    if (depth == REGION_NATIONAL) {
         if (!strcmp(path, "0"))
             return pub_answer(c, pubdocs_hhcd(s, (contest_kind)k, 0), NULL);
         return pub_answer(c, pubdocs_hhcd_dapil(s, (contest_kind)k,

@@ -4,10 +4,14 @@
  * Owns:
  *   - the render thread: every render_ms it reads, under the ingest's read
  *     lock, only the tally rows whose rev moved since it last rendered them
- *     (tally.h), renders their results and 2024-layout documents and
- *     publishes each in its cache slot; the lock is released every few
- *     hundred documents so the writer never waits long. The first round,
- *     run before the listener opens, renders everything.
+ *     (tally.h) of the nation and the provinces (docs_kept), renders their
+ *     results and 2024-layout documents and publishes each in its cache
+ *     slot; the lock is released every few hundred documents so the
+ *     writer never waits long. The first round, run before the listener
+ *     opens, renders everything it keeps.
+ *   - the documents of the tally below them (a kab/kota's, a kecamatan's,
+ *     a desa's results, each district's hhcd file), rendered on request
+ *     and kept in the bounded table under their rev (docs_on_request);
  *   - the anomaly list: flagged TPS read from the tally, rejected entries
  *     read from the store (the thread's own read-only connection), a
  *     bounded number of log entries per round;
@@ -26,6 +30,7 @@
 #include "http/http_public_internal.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,11 +50,11 @@
  *   k * nregion + r                      results of k for r
  *   (CONTEST_KINDS + k) * nregion + r    the 2024 hhcw file of r (above desa)
  *   (2 * CONTEST_KINDS + k) * nregion + r  the 2024 hhcd file of a DPR or
- *                                        DPRD container (r: the nation, a
- *                                        province or a kab/kota)
- *   3 * CONTEST_KINDS * nregion + dist_off[k] + d   the hhcd file of district d
+ *                                        DPRD container (r: the nation or
+ *                                        a province; docs_kept)
  * then the extras: per contest its anomaly list, the pairs, the parties,
- * per contest its CSV. */
+ * per contest its CSV. A district's hhcd file and a kab/kota container's
+ * are rendered on request (docs_on_request). */
 enum {
     EXTRA_ANOMALIES = 0,
     EXTRA_PAIRS = CONTEST_KINDS,
@@ -73,14 +78,9 @@ static size_t slot_hhcd_at(const public_server *s, contest_kind k, uint32_t r)
     return (size_t)(2 * CONTEST_KINDS + k) * s->nregion + r;
 }
 
-static size_t slot_hhcd(const public_server *s, contest_kind k, uint32_t d)
-{
-    return (size_t)3 * CONTEST_KINDS * s->nregion + s->dist_off[k] + d;
-}
-
 static size_t slot_extra(const public_server *s, unsigned i)
 {
-    return (size_t)3 * CONTEST_KINDS * s->nregion + s->dist_off[CONTEST_KINDS] + i;
+    return (size_t)3 * CONTEST_KINDS * s->nregion + i;
 }
 
 static double docs_ttl(const public_server *s)
@@ -112,10 +112,19 @@ static cache_doc *docs_keep(public_server *s, const char *key, cache_doc *d)
  * kecamatan and 83,000 desa x 5 contests kept rendered were most of
  * rekapd's memory at national scale (~250 MB of kecamatan documents
  * alone), and re-rendering every kab/kota and kecamatan a round's forms
- * touched, 4 times a second, most of the render thread's work. */
+ * touched, 4 times a second, most of the render thread's work. So with
+ * the 2024 hhcd files: the render thread keeps the nation's (DPR) and
+ * the provinces' (DPRD provinsi) lists of districts; a kab/kota's list
+ * and each of the ~2,700 districts' files are rendered when asked. */
 static int docs_kept(const public_server *s, uint32_t r)
 {
     return s->el->tree->node[r].level < REGION_KABKOTA;
+}
+
+/* Is region r a container of kind k's districts (render24_dapils)? */
+static int docs_container(const public_server *s, contest_kind k, uint32_t r)
+{
+    return (int)s->el->tree->node[r].level == render24_container_level(k);
 }
 
 /* ================================================== the render thread */
@@ -162,6 +171,9 @@ static void docs_region(public_server *s, const tally *t, uint32_t r, const char
                        ts);
         render24_region(docs_next(b, slot_hhcw(s, (contest_kind)k, r)), s->r24, t,
                         (contest_kind)k, r, ts);
+        if (docs_container(s, (contest_kind)k, r)) /* its districts are all below it */
+            render24_dapils(docs_next(b, slot_hhcd_at(s, (contest_kind)k, r)), s->r24, t,
+                            (contest_kind)k, r, ts);
     }
 }
 
@@ -176,63 +188,11 @@ static size_t docs_regions(public_server *s, const char *ts, int force)
     for (uint32_t r = 0; r < s->nregion;) {
         ingest_read_lock(s->in);
         for (uint32_t n = 0;
-             r < s->nregion && n < PUB_SCAN_CHUNK && b->n + 2 * CONTEST_KINDS <= PUB_RENDER_CHUNK;
+             r < s->nregion && n < PUB_SCAN_CHUNK && b->n + 3 * CONTEST_KINDS <= PUB_RENDER_CHUNK;
              r++, n++)
             docs_region(s, t, r, ts, force, b);
         ingest_read_unlock(s->in);
         done += docs_publish(s, b);
-    }
-    free(b);
-    return done;
-}
-
-/* ------------------------------------------------- 2024 dapil files */
-
-/* The container of district d (render24_dapils): the nation for DPR, its
- * home province or kab/kota for DPRD. */
-static uint32_t docs_container(const public_server *s, contest_kind k, uint32_t d)
-{
-    return k == CONTEST_DPR ? 0 : s->r24->home[k][d];
-}
-
-/* The hhcd files of the districts whose regions' rows moved (all when
- * forced), then of their containers. Returns the documents rendered. */
-static size_t docs_dapils(public_server *s, const char *ts, int force)
-{
-    const tally *t = ingest_tally(s->in);
-    docs_batch *b = mem_alloc(sizeof *b);
-    b->n = 0;
-    size_t done = 0;
-    for (int k = CONTEST_DPR; k < CONTEST_KINDS; k++) {
-        if (!contest_is_party_list((contest_kind)k))
-            continue;
-        uint32_t nd = s->el->ndistrict[k];
-        for (uint32_t d = 0; d < nd;) {
-            ingest_read_lock(s->in);
-            for (; d < nd && b->n + 1 < PUB_RENDER_CHUNK; d++) {
-                uint64_t rev = render24_dapil_rev(s->r24, t, (contest_kind)k, d);
-                if (!force && rev == s->dist_seen[s->dist_off[k] + d])
-                    continue;
-                s->dist_seen[s->dist_off[k] + d] = rev;
-                s->hhcd_dirty[docs_container(s, (contest_kind)k, d)] |= (uint8_t)(1u << k);
-                render24_dapil(docs_next(b, slot_hhcd(s, (contest_kind)k, d)), s->r24, t,
-                               (contest_kind)k, d, ts);
-            }
-            ingest_read_unlock(s->in);
-            done += docs_publish(s, b);
-        }
-        for (uint32_t r = 0; r < s->nregion;) {
-            ingest_read_lock(s->in);
-            for (; r < s->nregion && b->n + 1 < PUB_RENDER_CHUNK; r++) {
-                if (!(s->hhcd_dirty[r] & (1u << k)))
-                    continue;
-                s->hhcd_dirty[r] &= (uint8_t) ~(1u << k);
-                render24_dapils(docs_next(b, slot_hhcd_at(s, (contest_kind)k, r)), s->r24, t,
-                                (contest_kind)k, r, ts);
-            }
-            ingest_read_unlock(s->in);
-            done += docs_publish(s, b);
-        }
     }
     free(b);
     return done;
@@ -363,7 +323,6 @@ static void docs_round(public_server *s, int force)
     render_ts(time(NULL), ts);
     double t0 = http_now();
     size_t n = docs_regions(s, ts, force);
-    n += docs_dapils(s, ts, force);
     double t1 = http_now();
     docs_anomalies(s, ts, force);
     if (n)
@@ -559,24 +518,47 @@ static cache_doc *docs_from_store(public_server *s, const char *key, docs_store_
 
 /* ================================================== what routes ask */
 
-/* The two region documents made from the tally alone. */
-typedef enum docs_tally_doc { DOCS_RESULTS, DOCS_HHCW } docs_tally_doc;
+/* The documents made from the tally alone; i is a region but for
+ * DOCS_DAPIL, where it is a district. */
+typedef enum docs_tally_doc {
+    DOCS_RESULTS, /* /api/v1/results/<k>/<region>.json */
+    DOCS_HHCW,    /* the 2024 hhcw file of a region */
+    DOCS_HHCD,    /* the 2024 hhcd file of a container: its districts */
+    DOCS_DAPIL,   /* the 2024 hhcd file of one district */
+} docs_tally_doc;
 
-/* A region's document from the tally, rendered on request and kept in
- * the table under the rev of its tally row: the same bytes (and ETag, so
- * a poll is answered 304) until the row moves. The row's rev moves with
- * every form counted below it, so a document is never older than its
- * rev says. */
+/* The rev of what the document shows; under the read lock. A region
+ * row's rev moves with every form counted below it; a district's is the
+ * sum of its regions' (render24_dapil_rev). */
+static uint64_t docs_rev(const public_server *s, const tally *t, docs_tally_doc what,
+                         contest_kind k, uint32_t i)
+{
+    return what == DOCS_DAPIL ? render24_dapil_rev(s->r24, t, k, i) : tally_region(t, k, i)->rev;
+}
+
+/* The table's key of the document at rev. */
+static void docs_rev_key(const public_server *s, docs_tally_doc what, contest_kind k, uint32_t i,
+                         uint64_t rev, char key[64])
+{
+    char id[16];
+    if (what == DOCS_DAPIL)
+        snprintf(id, sizeof id, "%u", i);
+    snprintf(key, 64, "%c%d/%s/%" PRIu64, "dwcp"[what], k,
+             what == DOCS_DAPIL ? id : s->el->tree->node[i].code, rev);
+}
+
+/* A document from the tally, rendered on request and kept in the table
+ * under its rev: the same bytes (and ETag, so a poll is answered 304)
+ * until the rev moves, so a document is never older than its rev says. */
 static cache_doc *docs_on_request(public_server *s, docs_tally_doc what, contest_kind k,
-                                  uint32_t reg)
+                                  uint32_t i)
 {
     const tally *t = ingest_tally(s->in);
-    const char *code = s->el->tree->node[reg].code;
-    char key[48];
+    char key[64];
     ingest_read_lock(s->in);
-    uint32_t rev = tally_region(t, k, reg)->rev;
+    uint64_t rev = docs_rev(s, t, what, k, i);
     ingest_read_unlock(s->in);
-    snprintf(key, sizeof key, "%c%d/%s/%u", "dw"[what], k, code, rev);
+    docs_rev_key(s, what, k, i, rev, key);
     cache_doc *d = cache_table_get(s->table, key, 0, 0); /* the rev is in the key */
     if (d)
         return d;
@@ -584,13 +566,23 @@ static cache_doc *docs_on_request(public_server *s, docs_tally_doc what, contest
     render_ts(time(NULL), ts);
     rbuf x = {0};
     ingest_read_lock(s->in);
-    rev = tally_region(t, k, reg)->rev; /* what is rendered is of this rev */
-    if (what == DOCS_RESULTS)
-        render_results(&x, t, k, reg, ts);
-    else
-        render24_region(&x, s->r24, t, k, reg, ts);
+    rev = docs_rev(s, t, what, k, i); /* what is rendered is of this rev */
+    switch (what) {
+    case DOCS_RESULTS:
+        render_results(&x, t, k, i, ts);
+        break;
+    case DOCS_HHCW:
+        render24_region(&x, s->r24, t, k, i, ts);
+        break;
+    case DOCS_HHCD:
+        render24_dapils(&x, s->r24, t, k, i, ts);
+        break;
+    case DOCS_DAPIL:
+        render24_dapil(&x, s->r24, t, k, i, ts);
+        break;
+    }
     ingest_read_unlock(s->in);
-    snprintf(key, sizeof key, "%c%d/%s/%u", "dw"[what], k, code, rev);
+    docs_rev_key(s, what, k, i, rev, key);
     return docs_keep(s, key, docs_new(&x, resp_ct_json, resp_cc_live));
 }
 
@@ -651,16 +643,18 @@ cache_doc *pubdocs_recap_unit(public_server *s, contest_kind k, uint32_t reg, ui
 
 cache_doc *pubdocs_hhcd(public_server *s, contest_kind k, uint32_t reg)
 {
-    return contest_is_party_list(k) && reg < s->nregion
-               ? cache_slots_get(s->slots, slot_hhcd_at(s, k, reg))
-               : NULL;
+    if (!contest_is_party_list(k) || reg >= s->nregion || !docs_container(s, k, reg))
+        return NULL;
+    if (docs_kept(s, reg))
+        return cache_slots_get(s->slots, slot_hhcd_at(s, k, reg));
+    return docs_on_request(s, DOCS_HHCD, k, reg);
 }
 
 cache_doc *pubdocs_hhcd_dapil(public_server *s, contest_kind k, uint32_t d)
 {
-    return contest_is_party_list(k) && d < s->el->ndistrict[k]
-               ? cache_slots_get(s->slots, slot_hhcd(s, k, d))
-               : NULL;
+    if (!contest_is_party_list(k) || d >= s->el->ndistrict[k])
+        return NULL;
+    return docs_on_request(s, DOCS_DAPIL, k, d);
 }
 
 /* Lists never change while the election is loaded: kept for good (until
@@ -831,15 +825,14 @@ static void *docs_export_main(void *arg)
  * render thread holds per contest, logged at start (docs/API.md). */
 static void docs_bytes(public_server *s, contest_kind k, size_t *n, uint64_t *bytes)
 {
-    const size_t range[4][2] = {
+    const size_t range[3][2] = {
         {slot_results(s, k, 0), slot_results(s, k, s->nregion)},
         {slot_hhcw(s, k, 0), slot_hhcw(s, k, s->nregion)},
         {slot_hhcd_at(s, k, 0), slot_hhcd_at(s, k, s->nregion)},
-        {slot_hhcd(s, k, 0), slot_hhcd(s, k, s->el->ndistrict[k])},
     };
     *n = 0;
     *bytes = 0;
-    for (int part = 0; part < 4; part++) {
+    for (int part = 0; part < 3; part++) {
         for (size_t i = range[part][0]; i < range[part][1]; i++) {
             cache_doc *d = cache_slots_get(s->slots, i);
             if (!d)
@@ -868,12 +861,7 @@ static void docs_log_bytes(public_server *s)
 int pubdocs_start(public_server *s, err_info *e)
 {
     s->det = pubdet_new();
-    for (int k = 0; k < CONTEST_KINDS; k++)
-        s->dist_off[k + 1] = s->dist_off[k] + s->el->ndistrict[k];
-    s->slots = cache_slots_new((size_t)3 * CONTEST_KINDS * s->nregion +
-                               s->dist_off[CONTEST_KINDS] + EXTRA_COUNT);
-    s->dist_seen = mem_calloc(s->dist_off[CONTEST_KINDS] + 1, sizeof *s->dist_seen);
-    s->hhcd_dirty = mem_calloc(s->nregion ? s->nregion : 1, 1);
+    s->slots = cache_slots_new((size_t)3 * CONTEST_KINDS * s->nregion + EXTRA_COUNT);
     for (int k = 0; k < CONTEST_KINDS; k++)
         s->seen[k] = mem_calloc(s->nregion ? s->nregion : 1, sizeof(uint32_t));
     int rc = edir_pool_new(s->dir, PUB_POOL_MAX, &s->pool, e);
@@ -918,10 +906,6 @@ void pubdocs_stop(public_server *s)
     s->pool = NULL;
     pubdet_free(s->det);
     s->det = NULL;
-    free(s->dist_seen);
-    free(s->hhcd_dirty);
-    s->dist_seen = NULL;
-    s->hhcd_dirty = NULL;
     for (int k = 0; k < CONTEST_KINDS; k++) {
         free(s->seen[k]);
         s->seen[k] = NULL;

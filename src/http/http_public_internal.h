@@ -71,9 +71,6 @@ struct public_server {
     pthread_cond_t render_wake;
     atomic_int stopping;                  /* the render and export threads end */
     uint32_t *seen[CONTEST_KINDS];        /* row rev last rendered, per region */
-    uint32_t dist_off[CONTEST_KINDS + 1]; /* districts of the kinds before k */
-    uint64_t *dist_seen;                  /* render24_dapil_rev last rendered, per district */
-    uint8_t *hhcd_dirty;                  /* per region, bit k: its hhcd container is stale */
     uint32_t anomalies_seen[CONTEST_KINDS];
     store *tail;                          /* the render thread's, taken from the pool */
     uint64_t tail_next;                   /* next log index to read for the anomaly list */

@@ -102,6 +102,11 @@ void render24_tps(rbuf *b, const render24 *x, contest_kind k, uint32_t tps, cons
  * rows' revs): a reader re-renders them when it moves. */
 uint64_t render24_dapil_rev(const render24 *x, const tally *t, contest_kind k, uint32_t d);
 
+/* The level of the regions holding kind k's districts in the hhcd paths
+ * (the containers): the nation for DPR, a province for DPRD provinsi, a
+ * kab/kota for DPRD kab/kota; -1 for a kind without party lists. */
+int render24_container_level(contest_kind k);
+
 /* One row per district of a container: /pemilu/hhcd/pdpr/0.json (reg 0:
  * every DPR district), /pemilu/hhcd/pdprdp/<p>.json (reg a province: its
  * DPRD provinsi districts), /pemilu/hhcd/pdprdk/<p>/<k>.json (reg a

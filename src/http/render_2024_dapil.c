@@ -56,6 +56,20 @@ uint64_t render24_dapil_rev(const render24 *x, const tally *t, contest_kind k, u
     return rev;
 }
 
+int render24_container_level(contest_kind k)
+{
+    switch (k) {
+    case CONTEST_DPR:
+        return REGION_NATIONAL;
+    case CONTEST_DPRD_PROV:
+        return REGION_PROVINCE;
+    case CONTEST_DPRD_KAB:
+        return REGION_KABKOTA;
+    default:
+        return -1;
+    }
+}
+
 /* Is district d of kind k in container reg (the nation for DPR, a
  * province for DPRD provinsi, a kab/kota for DPRD kab/kota)? */
 static int r24d_in(const render24 *x, contest_kind k, uint32_t reg, uint32_t d)

@@ -371,20 +371,23 @@ H=$(sha256sum "$tmp/photo.jpg" | cut -c1-64)
 curl -s -o /dev/null -X PUT --data-binary @"$tmp/photo.jpg" "$ING/api/v1/photos/$H"
 curl -s -o /dev/null "$PUB/pemilu/hhcw/ppwp.json" -D "$tmp/h0"
 curl -s -o "$tmp/cp1" "$PUB/log/checkpoint"
-# the corrected TPS's kecamatan: its documents are rendered on request,
-# kept under its tally row's rev (a poll is 304 until a form moves it)
+# the corrected TPS's kecamatan, its kab/kota's DPRD district list and a
+# DPR district: their documents are rendered on request, kept under their
+# rev (a poll is 304 until a form moves it)
 python3 - "$PUB" "$tmp/fix.json" > "$tmp/kec0" <<'PY'
 import json, sys, urllib.request
 pub, t = sys.argv[1], json.load(open(sys.argv[2]))["tps"]
-for path in ("/api/v1/results/ppwp/%s.json" % t[:6], "/pemilu/hhcw/ppwp/%s/%s/%s.json" % (t[:2], t[:4], t[:6])):
+dpr = json.load(urllib.request.urlopen(pub + "/wilayah/pemilu/pdpr/dapil_dpr.json"))[0]["kode"]
+for path in ("/api/v1/results/ppwp/%s.json" % t[:6], "/pemilu/hhcw/ppwp/%s/%s/%s.json" % (t[:2], t[:4], t[:6]),
+             "/pemilu/hhcd/pdprdk/%s/%s.json" % (t[:2], t[:4]), "/pemilu/hhcd/pdpr/%s.json" % dpr):
     r = urllib.request.urlopen(pub + path); r.read(); etag = r.headers["ETag"]
     req = urllib.request.Request(pub + path, headers={"If-None-Match": etag})
     try: urllib.request.urlopen(req); code = 200
     except urllib.error.HTTPError as e: code = e.code
     print(path, etag, code)
 PY
-check "a kecamatan's documents: a poll with their ETag is 304" \
-  sh -c "[ \$(grep -c ' 304\$' '$tmp/kec0') = 2 ]"
+check "a kecamatan's, a DPRD kab/kota list's, a DPR district's documents: a poll with their ETag is 304" \
+  sh -c "[ \$(grep -c ' 304\$' '$tmp/kec0') = 4 ]"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$tmp/body.json" "$ING/api/v1/submissions")
 check "the correction is accepted over HTTP" [ "$code" = 201 ]
 python3 - "$PUB" "$tmp/fix.json" "$H" "$tmp/forms.jsonl" "$tmp/cp1" "$tmp/kec0" > "$tmp/py2.out" <<'PY'
