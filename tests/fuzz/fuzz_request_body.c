@@ -11,7 +11,9 @@
  *     *sub holds the submission's *sublen bytes and a NUL (and no other
  *     NUL), and key and sig are the canonical base64 of pk and sig: one
  *     spelling per request;
- *   - a body made again from what was decoded decodes to the same. */
+ *   - a body made again from what was decoded decodes to the same;
+ *   - the fast path (body_submission_fast) either passes (0, nothing
+ *     written) or answers exactly as the reference (jansson) does. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,10 +106,33 @@ static void check_decoded(const decoded *d, const char *body, size_t len)
     json_decref(o);
 }
 
+/* The fast path against the reference on the same bytes. */
+static void check_fast(const char *body, size_t len)
+{
+    decoded f = {.code = "unset", .where = "unset", .sub = NULL}, r;
+    int fast = body_submission_fast(body, len, &f.sub, &f.sublen, f.pk, f.sig, &f.code, &f.where);
+    if (fast == 0) {
+        FUZZ_CHECK(f.sub == NULL && !strcmp(f.code, "unset") && !strcmp(f.where, "unset"));
+        return;
+    }
+    r.rc = body_submission_parse_reference(body, len, &r.sub, &r.sublen, r.pk, r.sig, &r.code,
+                                           &r.where);
+    if (fast == 1) {
+        FUZZ_CHECK(r.rc == 0 && f.sublen == r.sublen && !memcmp(f.sub, r.sub, r.sublen + 1));
+        FUZZ_CHECK(!memcmp(f.pk, r.pk, BODY_KEY_BYTES) && !memcmp(f.sig, r.sig, BODY_SIG_BYTES));
+    } else {
+        FUZZ_CHECK(fast == -1 && r.rc == -1 && f.sub == NULL && !strcmp(f.code, r.code));
+        FUZZ_CHECK(f.where && r.where && !strcmp(f.where, r.where));
+    }
+    free(f.sub);
+    free(r.sub);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *body = (const char *)data;
+    check_fast(body, size);
     decoded d;
     decode(body, size, &d);
     if (d.rc == 0)
