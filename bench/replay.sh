@@ -12,7 +12,8 @@
 #            timed) is kept and reused while SCOPE and the shares match
 #   SCOPE    a province code (default 34, DI Yogyakarta: ~52k forms, ~1 min)
 #            or `national` (~4.1 million forms: ~41 GB of disk, see §7)
-# environment: CONNS (officers, 64), MISREAD_PERMILLE (20), PHOTO_PERMILLE
+# environment: CONNS (officers at once, 128: both cores busy here; 64 left
+#   them waiting on the group commit), MISREAD_PERMILLE (20), PHOTO_PERMILLE
 #   (20), CRAWLERS (2), CRAWL_RATE (500 req/s), HOT (2), HOT_RATE (200 req/s),
 #   RENDER_MS (250)
 # Exit status: 0 when every answer was the expected one and every total
@@ -75,7 +76,7 @@ rss_start_kib=$(rss_kib)
 pids+=($!)
 province=$scope; [ "$scope" = national ] && province=32
 load_rc=0
-"$rel/replay_load" --conns "${CONNS:-64}" --crawlers "${CRAWLERS:-2}" \
+"$rel/replay_load" --conns "${CONNS:-128}" --crawlers "${CRAWLERS:-2}" \
   --crawl-rate "${CRAWL_RATE:-500}" --hot "${HOT:-2}" --hot-rate "${HOT_RATE:-200}" \
   --province "$province" --json "$work/load.json" "$prep" 127.0.0.1 \
   "$(rekapd_port replay ingest)" "$(rekapd_port replay public)" | tee "$work/load.txt" || load_rc=$?

@@ -3,7 +3,7 @@
  * many officers at once while the public reads.
  *
  *   replay_load [options] WORK HOST INGEST_PORT PUBLIC_PORT
- *     --conns N        ingest connections, one officer's phone each (64)
+ *     --conns N        ingest connections, one officer's phone each (128)
  *     --shards N       places in the country the forms come from at once (256)
  *     --crawlers N     public connections crawling the results documents (2)
  *     --crawl-rate R   their requests per second in all; 0: unpaced (500)
@@ -621,7 +621,7 @@ static int parse_opts(int argc, char **argv)
         {"hot-rate", required_argument, NULL, 'r'}, {"province", required_argument, NULL, 'p'},
         {"json", required_argument, NULL, 'j'},     {"crawl-rate", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0}};
-    opt = (load_opts){.province = "32", .conns = 64, .shards = 256, .crawlers = 2, .hot = 2,
+    opt = (load_opts){.province = "32", .conns = 128, .shards = 256, .crawlers = 2, .hot = 2,
                       .hot_rate = 200, .crawl_rate = 500};
     int c;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
