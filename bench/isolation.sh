@@ -5,20 +5,25 @@
 # enrolled directory:
 #  1. unloaded;
 #  2. while wrk floods rekapd's public port directly at full speed;
-#  3. while the same wrk flood goes through the deploy/ nginx edge (the
-#     real template rendered by deploy/nginx/render.sh: TLS, the cache,
-#     `ssl http2`, where wrk's HTTP/1.1 is chosen by ALPN), its per-address
-#     limits set as a flood from many addresses meets them (none bites):
-#     every request reaches nginx at full speed;
-#  4. the same flood through the edge with the template's limits as
-#     shipped: a flood from one address.
+#  3. while the same wrk flood goes through the deploy/ nginx edge as it
+#     runs on rekapd's own machine: the public server alone (the real
+#     template rendered by deploy/nginx/render.sh with SERVERS=public: TLS,
+#     the cache, `ssl http2`, where wrk's HTTP/1.1 is chosen by ALPN), its
+#     CPU capped at deploy/systemd/rekap-nginx-public.service's CPUQuota
+#     (a cgroup quota, as systemd sets it), its per-address limits set as
+#     a flood from many addresses meets them (none bites): every request
+#     reaches nginx at full speed;
+#  4. the same without the cap (the one nginx of both servers, as on a
+#     machine of its own): what the cap is for;
+#  5. the same flood through the uncapped edge with the template's limits
+#     as shipped: a flood from one address.
 # Ingest goes straight to rekapd's ingest listener in every phase (why:
 # docs/BENCHMARKS.md §3, "Isolation"). Targets: phase 2 >= 0.8x phase 1,
 # phase 3 >= 0.9x phase 1.
 # Each phase reports ingest's rate and latency, the flood's rate and
 # answers by status, and the CPU of each program and of other work on the
 # machine (bench_cpu_start): a run that shared the machine says so.
-# usage: bench/isolation.sh [WORKDIR]   (~2 GB free disk; ~7 minutes)
+# usage: bench/isolation.sh [WORKDIR]   (~2 GB free disk; ~9 minutes)
 # Shorter runs: FORMS=N (forms per phase, default all 823,227), WARMUP
 # (seconds of flood before ingest starts, default 2); CONNS (ingest
 # connections, 64), FLOOD_THREADS and FLOOD_CONNS (wrk's, 1 and 128).
@@ -83,10 +88,19 @@ rekapd_fresh direct
 flooded direct "http://127.0.0.1:$pport$prov"
 rekapd_stop "$rekapd_pid"
 
-echo "== 3. HTTP ingest while the same flood goes through the deploy/ edge (many addresses)"
-edge_flooded edge READ_RATE=1000000 READ_BURST=1000000 READ_CONN=65535
+# The public edge's cap on rekapd's machine, in cores (CPUQuota=8% -> 0.08).
+cap=$(sed -n 's/^CPUQuota=\([0-9.]*\)%$/\1/p' deploy/systemd/rekap-nginx-public.service)
+[ -n "$cap" ] || { echo "no CPUQuota in deploy/systemd/rekap-nginx-public.service" >&2; exit 1; }
+cap=$(awk -v q="$cap" 'BEGIN { print q / 100 }')
+many=(READ_RATE=1000000 READ_BURST=1000000 READ_CONN=65535)
 
-echo "== 4. HTTP ingest while the same flood goes through the deploy/ edge (one address, limits as shipped)"
+echo "== 3. HTTP ingest while the same flood goes through the deploy/ public edge on rekapd's machine (capped at $cap cores; many addresses)"
+EDGE_CPU=$cap edge_flooded edge SERVERS=public "${many[@]}"
+
+echo "== 4. HTTP ingest while the same flood goes through the deploy/ edge uncapped (many addresses)"
+edge_flooded edgefree "${many[@]}"
+
+echo "== 5. HTTP ingest while the same flood goes through the deploy/ edge (one address, limits as shipped)"
 edge_flooded edge1
 
 python3 - "$work" <<'PY'
@@ -113,7 +127,9 @@ def flood(name):
 load = read("uptime.txt").strip().split("load average: ")[-1]
 u, up = ingest("unloaded")
 lines = [f"summary (load average at start {load}): HTTP ingest unloaded {u:,.0f} forms/s ({up})"]
-for name, what, target in (("direct", "flood direct", 0.8), ("edge", "flood through the edge, many addresses", 0.9),
+for name, what, target in (("direct", "flood direct", 0.8),
+                           ("edge", "flood through the public edge on rekapd's machine (capped), many addresses", 0.9),
+                           ("edgefree", "flood through the edge uncapped, many addresses", None),
                            ("edge1", "flood through the edge, one address", None)):
     r, p = ingest(name)
     verdict = "" if target is None else f", target >= {target}x {'met' if r / u >= target else 'MISSED'}"

@@ -101,6 +101,30 @@ bench_edge_start() {
   nginx -t -q -c "$d/nginx.conf" "${user[@]}"
   nginx -c "$d/nginx.conf" "${user[@]}"
   edge_pid=$(cat "$d/nginx.pid"); pids+=("$edge_pid")
+  [ -z "${EDGE_CPU:-}" ] || bench_edge_cap "$EDGE_CPU"
+}
+
+# bench_edge_cap CORES: nginx's processes held to CORES of CPU time by a
+# cgroup's CPU quota, what systemd's CPUQuota= sets for a service (cgroup
+# v1's cpu controller, or v2's cpu.max; needs root).
+bench_edge_cap() {
+  local q
+  q=$(awk -v c="$1" 'BEGIN { printf "%d", c * 100000 }')
+  if [ -w /sys/fs/cgroup/cpu ]; then
+    edge_cg=/sys/fs/cgroup/cpu/rekap-edge-$$
+    mkdir -p "$edge_cg"
+    echo 100000 >"$edge_cg/cpu.cfs_period_us"
+    echo "$q" >"$edge_cg/cpu.cfs_quota_us"
+  elif [ -w /sys/fs/cgroup/cgroup.subtree_control ]; then
+    echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
+    edge_cg=/sys/fs/cgroup/rekap-edge-$$
+    mkdir -p "$edge_cg"
+    echo "$q 100000" >"$edge_cg/cpu.max"
+  else
+    echo "bench_edge_cap: no cgroup CPU controller to write (root needed)" >&2
+    return 1
+  fi
+  for p in "$edge_pid" $(pgrep -P "$edge_pid"); do echo "$p" >"$edge_cg/cgroup.procs"; done
 }
 
 # bench_edge_stop: nginx stops (its workers finish), and is gone.
@@ -108,6 +132,7 @@ bench_edge_stop() {
   kill -QUIT "$edge_pid" 2>/dev/null || true
   while kill -0 "$edge_pid" 2>/dev/null; do sleep 0.1; done
   edge_pid=
+  [ -z "${edge_cg:-}" ] || { rmdir "$edge_cg" 2>/dev/null || true; edge_cg=; }
 }
 
 # bench_flood_start URL OUT: wrk floods URL at full speed in the

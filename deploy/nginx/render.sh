@@ -9,7 +9,9 @@
 #   PUBLIC_NAME, INGEST_NAME, READ_RATE, READ_BURST, READ_DELAY (excess
 #   requests served at once before the rest wait), READ_CONN (requests
 #   in progress at once per address on the public server), WRITE_RATE,
-#   WRITE_BURST
+#   WRITE_BURST, SERVERS (both, the default; public or ingest: one server
+#   per nginx, so that the public edge can run apart, e.g. as the capped
+#   rekap-nginx-public.service on rekapd's machine, docs/OPERATIONS.md)
 # The output includes rekap_429.conf (the body of nginx's own 429s) from
 # this directory, by its absolute path.
 set -euo pipefail
@@ -19,7 +21,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${PUBLIC_UPSTREAM:=127.0.0.1:8080}" "${INGEST_UPSTREAM:=127.0.0.1:8081}"
 : "${PUBLIC_NAME:=_}" "${INGEST_NAME:=_}"
 : "${READ_RATE:=50}" "${READ_BURST:=200}" "${READ_DELAY:=20}" "${READ_CONN:=64}"
-: "${WRITE_RATE:=20}" "${WRITE_BURST:=100}"
+: "${WRITE_RATE:=20}" "${WRITE_BURST:=100}" "${SERVERS:=both}"
+case $SERVERS in
+  both) drop='' ;;
+  public) drop='/^ *#<ingest>/,/^ *#<\/ingest>/d' ;;
+  ingest) drop='/^ *#<public>/,/^ *#<\/public>/d' ;;
+  *) echo "render.sh: SERVERS must be both, public or ingest, not '$SERVERS'" >&2; exit 2 ;;
+esac
 servers=
 for u in ${PUBLIC_UPSTREAM//,/ }; do
   servers+="        server $u max_fails=1 fail_timeout=5s;\\n"
@@ -33,4 +41,4 @@ sed -e "s|@PUBLIC_SERVERS@|${servers%\\n}|" -e "s|@RUN@|$RUN|g" -e "s|@CERT@|$CE
     -e "s|@READ_CONN@|$READ_CONN|g" \
     -e "s|include rekap_429.conf;|include $here/rekap_429.conf;|g" \
     -e "s|@WRITE_RATE@|$WRITE_RATE|g" -e "s|@WRITE_BURST@|$WRITE_BURST|g" \
-    "$here/nginx.conf.in"
+    -e "$drop" "$here/nginx.conf.in"

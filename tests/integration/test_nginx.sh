@@ -3,7 +3,9 @@
 # deploy/nginx/nginx.conf.in exactly as production renders it (TLS, HTTP/2,
 # caching, limit_req), on loopback ports: results, the log and a signed
 # submission go through the edge; nginx's cache answers the second read;
-# its request limit answers 429.
+# its request limit answers 429. Then the edge split in two, as on
+# rekapd's own machine (SERVERS=public and SERVERS=ingest, two nginx):
+# each serves its side only.
 # usage: test_nginx.sh REKAP DATA_DIR
 source "$(dirname "$0")/lib.sh" "$@"
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -11,7 +13,7 @@ command -v nginx >/dev/null || { echo "FAIL - nginx is not installed (scripts/de
 command -v openssl >/dev/null || { echo "FAIL - openssl is not installed"; exit 1; }
 D=$tmp/D
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; [ -f "$tmp/ng/nginx.pid" ] && kill "$(cat "$tmp/ng/nginx.pid")" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; for n in ng ngp ngi; do [ -f "$tmp/$n/nginx.pid" ] && kill "$(cat "$tmp/$n/nginx.pid")" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 
 "$rekap" gen --scope 65 --seed 9 --out "$tmp/el.json" --forms "$tmp/forms.jsonl" >/dev/null \
   && "$rekap" init --dir "$D" --election "$tmp/el.json" --origin example.org/edge >/dev/null \
@@ -67,4 +69,31 @@ grep -q '^429$' "$tmp/codes" && ok "limit_req answers 429 to a flood" || fail "n
 grep -q '^200$' "$tmp/codes" && ok "and still serves within the limit" || fail "no 200 under the flood"
 h429=$(grep -l '^HTTP/[0-9.]* 429' "$tmp"/h[0-9]* | head -1)
 [ -n "$h429" ] && grep -qi '^Retry-After: 1' "$h429" && ok "nginx's 429 carries Retry-After" || fail "no Retry-After on nginx's 429"
+
+# ---- the edge split: one nginx per side (its own run directory, ports)
+split_edge() { # NAME SERVERS: rendered into $tmp/NAME, started
+  mkdir -p "$tmp/$1"
+  env RUN="$tmp/$1" CERT="$tmp/ng/cert.pem" KEY="$tmp/ng/key.pem" SERVERS="$2" \
+    PUBLIC_LISTEN="127.0.0.1:$sp" INGEST_LISTEN="127.0.0.1:$si" \
+    PUBLIC_UPSTREAM="127.0.0.1:$pp" INGEST_UPSTREAM="127.0.0.1:$ip" \
+    bash "$root/deploy/nginx/render.sh" >"$tmp/$1/nginx.conf" && nginx -c "$tmp/$1/nginx.conf" "${user[@]}"
+}
+read -r sp si < <(python3 -c 'import socket
+s=[socket.socket() for _ in range(2)]
+[x.bind(("127.0.0.1",0)) for x in s]
+print(*[x.getsockname()[1] for x in s])')
+expect_rc 2 "render.sh refuses SERVERS it does not know" env SERVERS=all bash "$root/deploy/nginx/render.sh"
+expect_rc 0 "the public edge alone (SERVERS=public) starts" split_edge ngp public
+expect_rc 0 "the ingest edge alone (SERVERS=ingest) starts beside it" split_edge ngi ingest
+sleep 0.5
+code=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$sp/api/v1/results/ppwp/65.json")
+[ "$code" = 200 ] && ok "results through the public edge alone" || fail "public edge: $code"
+sed -n 502p "$tmp/forms.jsonl" >"$tmp/two.json"
+"$rekap" sign --keys "$tmp/keys" "$tmp/two.json" >"$tmp/body2.json" 2>/dev/null
+code=$(curl -sk -o "$tmp/resp" -w '%{http_code}' -H 'Content-Type: application/json' \
+  --data-binary @"$tmp/body2.json" "https://127.0.0.1:$si/api/v1/submissions")
+[ "$code" = 201 ] && ok "a submission through the ingest edge alone: 201" || fail "ingest edge: $code"
+[ "$(grep -c 'listen ' "$tmp/ngp/nginx.conf") $(grep -c 'listen ' "$tmp/ngi/nginx.conf")" = "1 1" ] \
+  && grep -q "listen 127.0.0.1:$sp " "$tmp/ngp/nginx.conf" && grep -q "listen 127.0.0.1:$si " "$tmp/ngi/nginx.conf" \
+  && ok "each edge listens for its own side only" || fail "the split configurations listen for both sides"
 finish
