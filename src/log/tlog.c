@@ -66,18 +66,18 @@ static int tlog_corrupt(err_info *e, const char *where, const char *what)
 
 /* ---- the tree: upper levels in memory, the rest in the tiles ---- */
 
-static void tlog_tile_name(const tlog *l, uint64_t n, char **path)
+/* The path of full level-0 tile n (the caller frees it). */
+static char *tlog_tile_name(const tlog *l, uint64_t n)
 {
     char rel[TLOG_PATH_MAX];
     tlog_tile_path(rel, 0, n, TLOG_TILE_WIDTH);
-    *path = tlog_join(l->dir, rel);
+    return tlog_join(l->dir, rel);
 }
 
 /* Level-0 tile n (full, below base) into l->disk, none of it checked yet. */
 static int tlog_disk_load(tlog *l, uint64_t n, err_info *e)
 {
-    char *path, *buf = NULL;
-    tlog_tile_name(l, n, &path);
+    char *path = tlog_tile_name(l, n), *buf = NULL;
     size_t len = 0;
     const size_t want_len = (size_t)TLOG_TILE_WIDTH * MERKLE_HASH_SIZE;
     int rc = tlog_file_read(path, want_len, "tile", &buf, &len, e);
@@ -108,8 +108,7 @@ static int tlog_disk_check(tlog *l, unsigned g, err_info *e)
         return rc;
     merkle_root_of((const uint8_t (*)[MERKLE_HASH_SIZE])l->disk[g * TLOG_GROUP], TLOG_GROUP, got);
     if (sodium_memcmp(got, want, MERKLE_HASH_SIZE) != 0) {
-        char *path;
-        tlog_tile_name(l, l->disk_tile, &path);
+        char *path = tlog_tile_name(l, l->disk_tile);
         rc = tlog_corrupt(e, path, "a tile does not match the log's tree");
         free(path);
         l->disk_tile = UINT64_MAX; /* read it again next time, not this copy */
