@@ -209,11 +209,15 @@ import http.client, json, os, sys, time
 port, ports = int(sys.argv[1]), sys.argv[2]
 seen, end = [], time.time() + 60
 while time.time() < end:
-    up = os.path.exists(ports)          # before the request: a 200 after it is fine
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         c.request("GET", "/healthz"); r = c.getresponse()
         st = json.loads(r.read())["status"]
+        # rekapd writes the port file once both listen and only then turns
+        # healthy: looked at after the answer, a 200 with no port file is
+        # a 200 before the public listener. (Looked at before the request,
+        # the file could appear while it was answered: a false alarm.)
+        up = os.path.exists(ports)
         seen.append(f"{r.status}:{st}:{'up' if up else 'starting'}")
         if r.status == 200: break
     except OSError:
